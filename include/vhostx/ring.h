@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * vhostx ring core: split virtqueue walking, used-ring writes and event-idx
+ * decisions, written against a thin environment layer so the same source
+ * builds into vhostx.ko and into a userspace test and fuzz binary.
+ *
+ * The environment header "vhostx_env.h" is found on the include path:
+ * drivers/vhost/vhostx_env.h in the kernel build, tools/ringtest/vhostx_env.h
+ * in userspace. It provides u16/u32/u64, __user, struct iovec, the
+ * little-endian helpers, barriers (vx_rmb/vx_wmb/vx_mb), the guest memory
+ * accessors (vx_get/vx_put/vx_copy_from/vx_copy_to on user addresses) and
+ * vx_ring_err() for rate-limited logging. Nothing here knows about files,
+ * kthreads, sockets or ioctls.
+ */
+#ifndef _VHOSTX_RING_H
+#define _VHOSTX_RING_H
+
+#include "vhostx_env.h"
+
+/**
+ * struct vhostx_mem_region - one guest memory region
+ * @gpa: guest physical start address
+ * @size: length in bytes, never zero
+ * @uaddr: start address in the owner's address space
+ */
+struct vhostx_mem_region {
+	u64 gpa;
+	u64 size;
+	u64 uaddr;
+};
+
+/**
+ * struct vhostx_mem - an immutable, validated memory table
+ * @nregions: number of entries in @regions
+ * @last_hit: index of the last region a lookup hit (a hint only, racy by
+ *            design: readers use READ_ONCE/WRITE_ONCE semantics)
+ * @regions: sorted by @gpa, non-overlapping, no wrap in gpa or uaddr space
+ *
+ * A table is built once by vhostx_mem_build() and never changed after it
+ * is published; replacing it is the owner's job (RCU-style publish).
+ */
+struct vhostx_mem {
+	unsigned int nregions;
+	unsigned int last_hit;
+	struct vhostx_mem_region regions[];
+};
+
+/* Access direction for translation. */
+#define VHOSTX_ACCESS_RO	0
+#define VHOSTX_ACCESS_WO	1
+
+/*
+ * vhostx_mem_check - validate regions: non-zero sizes, no wrap in gpa or
+ * uaddr ranges, whole uaddr ranges user-accessible (the environment's
+ * user address limit), and no overlap in gpa after sorting. No alignment
+ * is demanded (the vhost ABI has none). Several gpa ranges may alias the
+ * same user memory. Sorts @r in place by gpa (no callbacks, O(n log n)).
+ * Returns 0, -EINVAL (bad size, wrap, overlap) or -EFAULT (bad uaddr).
+ */
+int vhostx_mem_check(struct vhostx_mem_region *r, unsigned int n);
+
+/*
+ * vhostx_mem_build - allocate a table holding a copy of @r[0..n), then
+ * check and sort it with vhostx_mem_check(). n == 0 gives an empty table
+ * (every translation fails). On success stores it in *@memp and returns
+ * 0; else -ENOMEM/-EINVAL/-EFAULT and *@memp is untouched. @r is not
+ * modified. Free with vhostx_mem_free() (after a grace period if readers
+ * may still see it).
+ */
+int vhostx_mem_build(const struct vhostx_mem_region *r, unsigned int n,
+		     struct vhostx_mem **memp);
+
+/* vhostx_mem_free - free a table from vhostx_mem_build(); NULL is ok. */
+void vhostx_mem_free(struct vhostx_mem *mem);
+
+/*
+ * vhostx_mem_translate - map [gpa, gpa+len) to user iovecs.
+ * Returns the number of iovecs filled (a range may span regions), -EFAULT
+ * if any byte is outside the table, -ENOBUFS if more than @max iovecs are
+ * needed. len == 0 returns 0.
+ */
+int vhostx_mem_translate(struct vhostx_mem *mem, u64 gpa, u64 len,
+			 struct iovec *iov, unsigned int max);
+
+/* Largest ring the core accepts (VIRTIO split ring maximum). */
+#define VHOSTX_RING_MAX_NUM		32768
+/*
+ * Most entries an indirect table may hold (as QEMU's VIRTQUEUE_MAX_SIZE);
+ * a longer table is a guest error.
+ */
+#define VHOSTX_RING_INDIRECT_MAX	1024
+
+/**
+ * struct vhostx_ring_stats - per-ring counters (written by the ring owner)
+ * @chains: chains popped
+ * @used: used entries written
+ * @signals: vhostx_ring_need_signal() returned true
+ * @errors: guest errors that broke the ring
+ */
+struct vhostx_ring_stats {
+	u64 chains;
+	u64 used;
+	u64 signals;
+	u64 errors;
+};
+
+/**
+ * struct vhostx_ring - state of one split virtqueue
+ * @num: ring size (power of two, 1..32768)
+ * @desc: descriptor table (user address)
+ * @avail: available ring (user address)
+ * @used: used ring (user address)
+ * @mem: translation table for descriptor addresses; owned by the caller,
+ *       must stay valid while the ring is walked
+ * @event_idx: VIRTIO_RING_F_EVENT_IDX negotiated
+ * @indirect: VIRTIO_RING_F_INDIRECT_DESC negotiated
+ * @notify_on_empty: VIRTIO_F_NOTIFY_ON_EMPTY negotiated
+ * @last_avail_idx: next available entry to consume (free-running)
+ * @avail_idx: last value read from avail->idx
+ * @last_used_idx: next used entry to write (free-running)
+ * @signalled_used: used index at the last signal (event-idx math)
+ * @signalled_used_valid: @signalled_used may be used
+ * @used_flags: last value written to used->flags (VRING_USED_F_NO_NOTIFY),
+ *              so toggling notifications costs no write when unchanged
+ * @broken: a guest error stopped this ring; every call but
+ *          vhostx_ring_start() fails with -EIO until that clears it
+ * @stats: counters
+ *
+ * The owner fills @num, @desc, @avail, @used, @mem, the feature bools and
+ * @last_avail_idx (VHOST_SET_VRING_BASE), then calls vhostx_ring_start().
+ * All calls on one ring must be serialized by the owner (the vq mutex).
+ */
+struct vhostx_ring {
+	unsigned int num;
+	struct vring_desc __user *desc;
+	struct vring_avail __user *avail;
+	struct vring_used __user *used;
+	struct vhostx_mem *mem;
+	bool event_idx;
+	bool indirect;
+	bool notify_on_empty;
+	u16 last_avail_idx;
+	u16 avail_idx;
+	u16 last_used_idx;
+	u16 signalled_used;
+	bool signalled_used_valid;
+	u16 used_flags;
+	bool broken;
+	struct vhostx_ring_stats stats;
+};
+
+/*
+ * vhostx_ring_check_addr - validate ring addresses for @num entries at
+ * SET_VRING_ADDR time: alignment (desc 16, avail 2, used 4) and that
+ * whole areas are user-accessible. Returns 0 or -EINVAL/-EFAULT.
+ */
+int vhostx_ring_check_addr(unsigned int num, u64 desc, u64 avail, u64 used);
+
+/*
+ * vhostx_ring_start - begin servicing after setup: clears @broken and the
+ * cached indexes, reads used->idx into last_used_idx (as vhost does, so a
+ * migrated ring resumes where the guest saw it) after checking that it is
+ * at most @num behind last_avail_idx (a used index that jumps is an
+ * error), resets signalling state and used_flags (notifications on).
+ * Returns 0, or -EINVAL/-EFAULT (ring broken, stats.errors counted).
+ */
+int vhostx_ring_start(struct vhostx_ring *r);
+
+/*
+ * vhostx_ring_get_chain - pop one available chain.
+ * Fills @iov with readable (out) then writable (in) segments, translating
+ * descriptor addresses through r->mem and following one level of indirect
+ * table. Returns 1 and sets *@head, *@out, *@in when a chain was popped;
+ * 0 when the ring is empty; -errno on a guest error, in which case the
+ * ring is marked broken, stats.errors counts it, and vx_ring_err() logged
+ * why. -ENOBUFS (iov too small for a legal chain) does not break the ring
+ * and does not consume the chain. -EIO: the ring was already broken.
+ * Guest errors: -EFAULT (address outside the table or unreadable ring),
+ * -EINVAL (bad head/next index, avail->idx more than num ahead, bad
+ * indirect table, readable after writable, a direction's total length
+ * above U32_MAX), -ELOOP (chain longer than num, or than its indirect
+ * table). Zero-length direct descriptors are legal and give no iovec.
+ * A descriptor may end the chain with one indirect table (VIRTIO 1.x
+ * 2.7.5.3.2); INDIRECT together with NEXT is an error.
+ */
+int vhostx_ring_get_chain(struct vhostx_ring *r, struct iovec *iov,
+			  unsigned int iov_max, unsigned int *out,
+			  unsigned int *in, u16 *head);
+
+/* vhostx_ring_unget - give back the last @n popped chains, unconsumed. */
+void vhostx_ring_unget(struct vhostx_ring *r, unsigned int n);
+
+/*
+ * vhostx_ring_add_used - write @n used elements (head id, written length)
+ * in one batch (two copies if it crosses the ring end), then publish
+ * used->idx once, after the write barrier. @elems are in ring byte order:
+ * fill them with vhostx_used_elem_set(). Returns 0, -EINVAL if n > num
+ * (caller bug, ring not broken), -EIO if broken, or -EFAULT (ring broken).
+ */
+int vhostx_ring_add_used(struct vhostx_ring *r,
+			 const struct vring_used_elem *elems, unsigned int n);
+
+/* vhostx_used_elem_set - fill a used element in ring byte order. */
+static inline void vhostx_used_elem_set(struct vring_used_elem *e, u16 head, u32 len)
+{
+	e->id = cpu_to_vx32(head);
+	e->len = cpu_to_vx32(len);
+}
+
+/*
+ * vhostx_ring_need_signal - after add_used: must the driver be notified?
+ * Honours EVENT_IDX (used_event), VRING_AVAIL_F_NO_INTERRUPT and
+ * NOTIFY_ON_EMPTY. Updates signalling state and stats.signals.
+ */
+bool vhostx_ring_need_signal(struct vhostx_ring *r);
+
+/*
+ * vhostx_ring_enable_notify - ask the driver to kick again (clear
+ * VRING_USED_F_NO_NOTIFY or write avail_event). Returns true if new
+ * buffers arrived meanwhile (the caller must process them), false if
+ * the ring is empty and notifications are on; a fault breaks the ring
+ * and returns false.
+ */
+bool vhostx_ring_enable_notify(struct vhostx_ring *r);
+
+/*
+ * vhostx_ring_disable_notify - ask the driver not to kick (best effort:
+ * with EVENT_IDX it writes nothing; a fault breaks the ring).
+ */
+void vhostx_ring_disable_notify(struct vhostx_ring *r);
+
+/*
+ * vhostx_ring_avail_empty - true if no new available entries (reads
+ * avail->idx only when the cached copy is used up). A broken ring or a
+ * fault answers false, so the caller reaches get_chain() and its error.
+ */
+bool vhostx_ring_avail_empty(struct vhostx_ring *r);
+
+#endif /* _VHOSTX_RING_H */
