@@ -4,18 +4,27 @@
  * decisions, written against a thin environment layer so the same source
  * builds into vhostx.ko and into a userspace test and fuzz binary.
  *
- * The environment header "vhostx_env.h" is found on the include path:
- * drivers/vhost/vhostx_env.h in the kernel build, tools/ringtest/vhostx_env.h
- * in userspace. It provides u16/u32/u64, __user, struct iovec, the
- * little-endian helpers, barriers (vx_rmb/vx_wmb/vx_mb), the guest memory
- * accessors (vx_get/vx_put/vx_copy_from/vx_copy_to on user addresses) and
- * vx_ring_err() for rate-limited logging. Nothing here knows about files,
- * kthreads, sockets or ioctls.
+ * The environment header "vhostx_env.h" is drivers/vhost/vhostx_env.h in
+ * the kernel build and tools/ringtest/vhostx_env.h (found on the include
+ * path) in userspace. It provides u16/u32/u64, __user, struct iovec and
+ * struct vring_*, the little-endian helpers (vx16_to_cpu, cpu_to_vx16...),
+ * barriers (vx_rmb/vx_wmb/vx_mb), the guest memory accessors (vx_get,
+ * vx_put, vx_copy_from, vx_copy_to, vx_read_desc on user addresses,
+ * vx_access_ok), allocation and vx_ring_err() for rate-limited logging.
+ * Nothing here knows about files, kthreads, sockets or ioctls.
  */
 #ifndef _VHOSTX_RING_H
 #define _VHOSTX_RING_H
 
+/*
+ * The kernel environment is named by path, so users of this header need no
+ * extra include flag; userspace finds its own on the include path.
+ */
+#ifdef __KERNEL__
+#include "../../drivers/vhost/vhostx_env.h"
+#else
 #include "vhostx_env.h"
+#endif
 
 /**
  * struct vhostx_mem_region - one guest memory region
