@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * vhostx.ko internals shared between the core's own files. Device
+ * modules use <vhostx/vhost.h> only.
+ */
+#ifndef _VHOSTX_VHOST_INTERNAL_H
+#define _VHOSTX_VHOST_INTERNAL_H
+
+#include <linux/eventfd.h>
+#include <vhostx/vhost.h>
+
+/* Upper bound of the max_mem_regions parameter (VHOST_SET_MEM_TABLE). */
+#define VHOSTX_MEM_REGIONS_LIMIT	65536U
+
+extern unsigned int vhostx_max_mem_regions;
+
+/* vhost_dev.c */
+int vhostx_dev_set_owner(struct vhostx_dev *dev);
+
+/* vhost_worker.c */
+int vhostx_worker_start(struct vhostx_dev *dev);
+void vhostx_worker_stop(struct vhostx_dev *dev);
+
+/* vhost_vq.c */
+void vhostx_vq_reset(struct vhostx_vq *vq);
+void vhostx_vq_apply_features(struct vhostx_vq *vq);
+
+/* vhost_debugfs.c */
+int vhostx_debugfs_init(void);
+void vhostx_debugfs_exit(void);
+void vhostx_debugfs_dev_add(struct vhostx_dev *dev);
+void vhostx_debugfs_dev_remove(struct vhostx_dev *dev);
+
+/* vhost_ioctl.c */
+long vhostx_vring_ioctl(struct vhostx_dev *dev, unsigned int cmd,
+			void __user *argp);
+
+/* Signal an eventfd once, whatever eventfd_signal()'s arity is. */
+static inline void vhostx_eventfd_signal(struct eventfd_ctx *ctx)
+{
+#ifdef VHOSTX_EVENTFD_SIGNAL_ONE_ARG
+	eventfd_signal(ctx);
+#else
+	eventfd_signal(ctx, 1);
+#endif
+}
+
+#endif /* _VHOSTX_VHOST_INTERNAL_H */

@@ -1,0 +1,382 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vhostx generic ioctls: the device-wide and per-queue calls of
+ * <linux/vhost.h> with the semantics and errno values userspace (QEMU,
+ * DPDK virtio-user, libvirt) knows from the kernel's vhost.
+ *
+ * Everything arriving here is untrusted: copy once, validate, then act.
+ */
+#include <linux/file.h>
+#include <linux/nospec.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vhost.h>
+#include <linux/virtio_ring.h>
+#include "vhost_internal.h"
+
+static int vhostx_set_features(struct vhostx_dev *dev, u64 features)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&dev->mutex);
+	if (features & ~dev->features_supported)
+		return -EOPNOTSUPP;
+	for (i = 0; i < dev->nvqs; i++) {
+		struct vhostx_vq *vq = dev->vqs[i];
+
+		mutex_lock(&vq->mutex);
+		vq->acked_features = features;
+		vhostx_vq_apply_features(vq);
+		mutex_unlock(&vq->mutex);
+	}
+	dev->features = features;
+	return 0;
+}
+
+/*
+ * VHOST_SET_MEM_TABLE: build and check a new table, point every queue at
+ * it under its mutex (the only place the table is read), then free the
+ * old one once the worker has been through a flush.
+ */
+static long vhostx_set_mem_table(struct vhostx_dev *dev,
+				 struct vhost_memory __user *argp)
+{
+	struct vhost_memory_region *uregions;
+	struct vhostx_mem_region *regions;
+	struct vhostx_mem *mem, *old;
+	struct vhost_memory hdr;
+	unsigned int i, n;
+	long ret;
+
+	lockdep_assert_held(&dev->mutex);
+	if (copy_from_user(&hdr, argp, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr.padding)
+		return -EOPNOTSUPP;
+	if (hdr.nregions > READ_ONCE(vhostx_max_mem_regions))
+		return -E2BIG;
+	n = hdr.nregions;
+
+	uregions = kvmalloc_array(n ?: 1, sizeof(*uregions), GFP_KERNEL_ACCOUNT);
+	if (!uregions)
+		return -ENOMEM;
+	regions = kvmalloc_array(n ?: 1, sizeof(*regions), GFP_KERNEL_ACCOUNT);
+	if (!regions) {
+		ret = -ENOMEM;
+		goto out_uregions;
+	}
+	if (copy_from_user(uregions, argp->regions, array_size(n, sizeof(*uregions)))) {
+		ret = -EFAULT;
+		goto out_regions;
+	}
+	/* flags_padding carries no flags; the kernel's vhost ignores it too. */
+	for (i = 0; i < n; i++) {
+		regions[i].gpa = uregions[i].guest_phys_addr;
+		regions[i].size = uregions[i].memory_size;
+		regions[i].uaddr = uregions[i].userspace_addr;
+	}
+	ret = vhostx_mem_build(regions, n, &mem);
+	if (ret)
+		goto out_regions;
+
+	old = dev->mem;
+	dev->mem = mem;
+	for (i = 0; i < dev->nvqs; i++) {
+		mutex_lock(&dev->vqs[i]->mutex);
+		dev->vqs[i]->ring.mem = mem;
+		mutex_unlock(&dev->vqs[i]->mutex);
+	}
+	/* Readers hold a queue mutex; the flush is belt and braces. */
+	vhostx_dev_flush(dev);
+	vhostx_mem_free(old);
+	ret = 0;
+
+out_regions:
+	kvfree(regions);
+out_uregions:
+	kvfree(uregions);
+	return ret;
+}
+
+static long vhostx_vring_set_num(struct vhostx_vq *vq,
+				 struct vhost_vring_state __user *argp)
+{
+	struct vhost_vring_state s;
+
+	lockdep_assert_held(&vq->mutex);
+	/* Resizing a running ring would confuse both sides. */
+	if (vq->private_data)
+		return -EBUSY;
+	if (copy_from_user(&s, argp, sizeof(s)))
+		return -EFAULT;
+	if (!s.num || s.num > 32768 || !is_power_of_2(s.num))
+		return -EINVAL;
+	vq->num = s.num;
+	return 0;
+}
+
+static long vhostx_vring_set_addr(struct vhostx_vq *vq,
+				  struct vhost_vring_addr __user *argp)
+{
+	struct vhost_vring_addr a;
+	int ret;
+
+	lockdep_assert_held(&vq->mutex);
+	if (copy_from_user(&a, argp, sizeof(a)))
+		return -EFAULT;
+	if (a.flags & ~BIT(VHOST_VRING_F_LOG))
+		return -EOPNOTSUPP;
+	/* Dirty-page logging is not offered (no VHOST_F_LOG_ALL) yet. */
+	if (a.flags & BIT(VHOST_VRING_F_LOG))
+		return -EOPNOTSUPP;
+	if ((u64)(unsigned long)a.desc_user_addr != a.desc_user_addr ||
+	    (u64)(unsigned long)a.avail_user_addr != a.avail_user_addr ||
+	    (u64)(unsigned long)a.used_user_addr != a.used_user_addr)
+		return -EFAULT;
+	if ((a.desc_user_addr & (VRING_DESC_ALIGN_SIZE - 1)) ||
+	    (a.avail_user_addr & (VRING_AVAIL_ALIGN_SIZE - 1)) ||
+	    (a.used_user_addr & (VRING_USED_ALIGN_SIZE - 1)))
+		return -EINVAL;
+	if (vq->private_data) {
+		/* Moving a running ring: the new place must be usable now. */
+		ret = vhostx_ring_check_addr(vq->num, a.desc_user_addr,
+					     a.avail_user_addr, a.used_user_addr);
+		if (ret)
+			return -EINVAL;
+		vq->ring.desc = u64_to_user_ptr(a.desc_user_addr);
+		vq->ring.avail = u64_to_user_ptr(a.avail_user_addr);
+		vq->ring.used = u64_to_user_ptr(a.used_user_addr);
+	}
+	vq->desc_addr = a.desc_user_addr;
+	vq->avail_addr = a.avail_user_addr;
+	vq->used_addr = a.used_user_addr;
+	vq->addr_set = true;
+	return 0;
+}
+
+static long vhostx_vring_set_base(struct vhostx_vq *vq,
+				  struct vhost_vring_state __user *argp)
+{
+	struct vhost_vring_state s;
+
+	lockdep_assert_held(&vq->mutex);
+	if (vq->private_data)
+		return -EBUSY;
+	if (copy_from_user(&s, argp, sizeof(s)))
+		return -EFAULT;
+	if (s.num > 0xffff)
+		return -EINVAL;
+	vq->ring.last_avail_idx = s.num;
+	vq->ring.avail_idx = s.num;
+	return 0;
+}
+
+static long vhostx_vring_get_base(struct vhostx_vq *vq,
+				  struct vhost_vring_state __user *argp)
+{
+	struct vhost_vring_state s = {
+		.index = vq->index,
+	};
+
+	lockdep_assert_held(&vq->mutex);
+	/* The worker holds the mutex for a whole run: this is a clean cut. */
+	s.num = vq->ring.last_avail_idx;
+	if (copy_to_user(argp, &s, sizeof(s)))
+		return -EFAULT;
+	return 0;
+}
+
+/* Returns the previous kick file, for the caller to flush and put. */
+static long vhostx_vring_set_kick(struct vhostx_vq *vq,
+				  struct vhost_vring_file __user *argp,
+				  struct file **oldp)
+{
+	struct vhost_vring_file f;
+	struct file *file;
+	long ret = 0;
+
+	lockdep_assert_held(&vq->mutex);
+	if (copy_from_user(&f, argp, sizeof(f)))
+		return -EFAULT;
+	file = f.fd == VHOST_FILE_UNBIND ? NULL : eventfd_fget(f.fd);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	if (file == vq->kick) {
+		if (file)
+			fput(file);
+		return 0;
+	}
+	vhostx_poll_stop(&vq->poll);
+	*oldp = vq->kick;
+	vq->kick = file;
+	if (file) {
+		ret = vhostx_poll_start(&vq->poll, file);
+		/* Kicks that came before the eventfd was known are lost: look. */
+		if (!ret && vq->private_data)
+			vhostx_poll_queue(&vq->poll);
+	}
+	return ret;
+}
+
+static long vhostx_vring_set_eventfd(struct vhostx_vq *vq,
+				     struct vhost_vring_file __user *argp,
+				     struct eventfd_ctx **slot)
+{
+	struct vhost_vring_file f;
+	struct eventfd_ctx *ctx;
+
+	lockdep_assert_held(&vq->mutex);
+	if (copy_from_user(&f, argp, sizeof(f)))
+		return -EFAULT;
+	ctx = f.fd == VHOST_FILE_UNBIND ? NULL : eventfd_ctx_fdget(f.fd);
+	if (IS_ERR(ctx))
+		return PTR_ERR(ctx);
+	swap(ctx, *slot);
+	if (ctx)
+		eventfd_ctx_put(ctx);
+	return 0;
+}
+
+/**
+ * vhostx_vring_ioctl() - per-queue ioctls
+ * @dev: the device, mutex held, caller checked to be the owner
+ * @cmd: the ioctl
+ * @argp: its argument; every per-queue argument starts with the index
+ *
+ * Return: 0 or -errno; -ENOBUFS for a queue index out of range,
+ * -ENOIOCTLCMD for a command that is not a queue command.
+ */
+long vhostx_vring_ioctl(struct vhostx_dev *dev, unsigned int cmd,
+			void __user *argp)
+{
+	struct vhost_vring_state s;
+	struct file *oldkick = NULL;
+	struct vhostx_vq *vq;
+	u32 idx;
+	long ret;
+
+	lockdep_assert_held(&dev->mutex);
+	if (get_user(idx, (u32 __user *)argp))
+		return -EFAULT;
+	if (idx >= dev->nvqs)
+		return -ENOBUFS;
+	idx = array_index_nospec(idx, dev->nvqs);
+	vq = dev->vqs[idx];
+
+	mutex_lock(&vq->mutex);
+	switch (cmd) {
+	case VHOST_SET_VRING_NUM:
+		ret = vhostx_vring_set_num(vq, argp);
+		break;
+	case VHOST_SET_VRING_ADDR:
+		ret = vhostx_vring_set_addr(vq, argp);
+		break;
+	case VHOST_SET_VRING_BASE:
+		ret = vhostx_vring_set_base(vq, argp);
+		break;
+	case VHOST_GET_VRING_BASE:
+		ret = vhostx_vring_get_base(vq, argp);
+		break;
+	case VHOST_SET_VRING_KICK:
+		ret = vhostx_vring_set_kick(vq, argp, &oldkick);
+		break;
+	case VHOST_SET_VRING_CALL:
+		ret = vhostx_vring_set_eventfd(vq, argp, &vq->call_ctx);
+		break;
+	case VHOST_SET_VRING_ERR:
+		ret = vhostx_vring_set_eventfd(vq, argp, &vq->err_ctx);
+		break;
+	case VHOST_SET_VRING_BUSYLOOP_TIMEOUT:
+		if (copy_from_user(&s, argp, sizeof(s))) {
+			ret = -EFAULT;
+			break;
+		}
+		vq->busyloop_timeout = s.num;
+		ret = 0;
+		break;
+	case VHOST_GET_VRING_BUSYLOOP_TIMEOUT:
+		s.index = idx;
+		s.num = vq->busyloop_timeout;
+		ret = copy_to_user(argp, &s, sizeof(s)) ? -EFAULT : 0;
+		break;
+	default:
+		ret = -ENOIOCTLCMD;
+		break;
+	}
+	mutex_unlock(&vq->mutex);
+
+	if (oldkick) {
+		/* A run started by the old eventfd may still be going. */
+		vhostx_dev_flush(dev);
+		fput(oldkick);
+	}
+	return ret;
+}
+
+/**
+ * vhostx_dev_ioctl() - the generic vhost ioctls
+ * @dev: the device; the caller holds its mutex
+ * @cmd: the ioctl
+ * @argp: its user argument
+ *
+ * Feature queries and VHOST_SET_OWNER work for anyone holding the file;
+ * everything else needs the caller to be the owner (-EPERM otherwise, as
+ * in the kernel's vhost). Device modules handle their own commands
+ * (VHOST_RESET_OWNER, backends) before calling this.
+ *
+ * Return: 0 or -errno; -ENOIOCTLCMD for a command it does not know.
+ */
+long vhostx_dev_ioctl(struct vhostx_dev *dev, unsigned int cmd,
+		      void __user *argp)
+{
+	u64 __user *featurep = argp;
+	u64 features;
+	long ret;
+
+	lockdep_assert_held(&dev->mutex);
+	switch (cmd) {
+	case VHOST_GET_FEATURES:
+		return put_user(dev->features_supported, featurep);
+	case VHOST_SET_FEATURES:
+		if (copy_from_user(&features, featurep, sizeof(features)))
+			return -EFAULT;
+		return vhostx_set_features(dev, features);
+	case VHOST_GET_BACKEND_FEATURES:
+		return put_user(dev->backend_features_supported, featurep);
+	case VHOST_SET_BACKEND_FEATURES:
+		if (copy_from_user(&features, featurep, sizeof(features)))
+			return -EFAULT;
+		if (features & ~dev->backend_features_supported)
+			return -EOPNOTSUPP;
+		dev->backend_features = features;
+		return 0;
+	case VHOST_SET_OWNER:
+		return vhostx_dev_set_owner(dev);
+	}
+
+	ret = vhostx_dev_check_owner(dev);
+	if (ret)
+		return ret;
+
+	switch (cmd) {
+	case VHOST_SET_MEM_TABLE:
+		return vhostx_set_mem_table(dev, argp);
+	case VHOST_SET_LOG_BASE:
+	case VHOST_SET_LOG_FD:
+		/* Dirty-page logging comes with live migration support. */
+		return -EOPNOTSUPP;
+	case VHOST_SET_VRING_NUM:
+	case VHOST_SET_VRING_ADDR:
+	case VHOST_SET_VRING_BASE:
+	case VHOST_GET_VRING_BASE:
+	case VHOST_SET_VRING_KICK:
+	case VHOST_SET_VRING_CALL:
+	case VHOST_SET_VRING_ERR:
+	case VHOST_SET_VRING_BUSYLOOP_TIMEOUT:
+	case VHOST_GET_VRING_BUSYLOOP_TIMEOUT:
+		return vhostx_vring_ioctl(dev, cmd, argp);
+	default:
+		return -ENOIOCTLCMD;
+	}
+}
+EXPORT_SYMBOL_GPL(vhostx_dev_ioctl);

@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * vhostx device core: the part of a vhost device that is the same for
+ * every device type (net today, vdpa later). It owns the file-level
+ * lifecycle (owner, worker thread, memory table), the generic vhost
+ * ioctls of <linux/vhost.h>, and the plumbing between eventfds, the
+ * worker and the ring core of <vhostx/ring.h>.
+ *
+ * A device module embeds struct vhostx_dev and an array of struct
+ * vhostx_vq, calls vhostx_dev_init() at open(), routes ioctls it does not
+ * handle itself to vhostx_dev_ioctl(), and calls vhostx_dev_cleanup() at
+ * release() after detaching its backends.
+ *
+ * Locking (see Documentation/design.rst, "vhost core and vhostx_net"):
+ *  - vhostx_dev.mutex serialises ioctls and protects owner, mm, worker and
+ *    the memory table pointer. It is taken before any vhostx_vq.mutex.
+ *  - vhostx_vq.mutex protects everything the worker reads in that queue:
+ *    ring state, eventfds, features, backend. The worker holds it while
+ *    servicing the queue. Work functions never take vhostx_dev.mutex.
+ *  - vhostx_dev_flush() waits for the worker; never call it with a
+ *    vhostx_vq.mutex held.
+ */
+#ifndef _VHOSTX_VHOST_H
+#define _VHOSTX_VHOST_H
+
+#include <linux/atomic.h>
+#include <linux/eventfd.h>
+#include <linux/llist.h>
+#include <linux/mutex.h>
+#include <linux/poll.h>
+#include <linux/types.h>
+#include <linux/uio.h>
+#include <linux/wait.h>
+#include <vhostx/ring.h>
+
+struct dentry;
+struct file;
+struct mm_struct;
+struct task_struct;
+struct vhostx_dev;
+struct vhostx_work;
+
+/* Maximum number of iovecs one queue gathers for a single packet. */
+#define VHOSTX_IOV_MAX		UIO_MAXIOV
+/* Used elements a queue can hold before it must publish them. */
+#define VHOSTX_HEADS_MAX	(UIO_MAXIOV + 64)
+/* Buckets of the batch size histogram: 1, 2-3, 4-7, ..., >= 128. */
+#define VHOSTX_BATCH_BUCKETS	8
+
+/**
+ * typedef vhostx_work_fn_t - a function the worker runs
+ * @work: the work item it was queued with
+ */
+typedef void (*vhostx_work_fn_t)(struct vhostx_work *work);
+
+/**
+ * struct vhostx_work - an item for the device's worker thread
+ * @node: link in vhostx_dev.work_list
+ * @fn: what to run
+ * @flags: VHOSTX_WORK_QUEUED while on the list (atomic bit ops)
+ *
+ * An item is on the list at most once; queueing it again while queued is
+ * a no-op, queueing it while it runs makes it run once more.
+ */
+struct vhostx_work {
+	struct llist_node node;
+	vhostx_work_fn_t fn;
+	unsigned long flags;
+};
+
+/**
+ * struct vhostx_poll - wake the worker when a file becomes ready
+ * @table: poll table used to hook @wait into the file's wait queue
+ * @wqh: the wait queue we are on, NULL when stopped
+ * @wait: our entry; its callback runs in atomic context and only queues
+ * @work: queued on every wake-up that matches @mask
+ * @mask: events of interest (EPOLLIN, EPOLLOUT)
+ * @dev: device whose worker runs @work
+ * @wakeups: matching wake-ups seen (kicks for a kick eventfd)
+ *
+ * Start and stop are serialised by whoever owns the poll (the queue
+ * mutex for kick and backend polls).
+ */
+struct vhostx_poll {
+	poll_table table;
+	wait_queue_head_t *wqh;
+	wait_queue_entry_t wait;
+	struct vhostx_work work;
+	__poll_t mask;
+	struct vhostx_dev *dev;
+	atomic64_t wakeups;
+};
+
+/**
+ * struct vhostx_vq_stats - per-queue counters shown in debugfs
+ * @packets: packets (or requests) completed
+ * @bytes: payload bytes moved
+ * @calls: call eventfd signals sent to the driver
+ * @errors: guest errors that stopped the queue
+ * @drops: packets dropped (too big for the guest's buffers, backend error)
+ * @runs: handler runs
+ * @yields: runs that stopped because the fairness budget ran out
+ * @batch: histogram of used-ring batch sizes, bucket i counts sizes in
+ *         [2^i, 2^(i+1)), the last bucket everything above
+ *
+ * Written by the worker under the queue mutex; read racily by debugfs.
+ */
+struct vhostx_vq_stats {
+	u64 packets;
+	u64 bytes;
+	u64 calls;
+	u64 errors;
+	u64 drops;
+	u64 runs;
+	u64 yields;
+	u64 batch[VHOSTX_BATCH_BUCKETS];
+};
+
+/**
+ * struct vhostx_vq - one virtqueue of a vhost device
+ * @dev: the device
+ * @index: queue index as used by the vring ioctls
+ * @name: short name for logs and debugfs ("rx", "tx")
+ * @mutex: protects every field below it against the worker and ioctls
+ * @ring: ring core state; last_avail_idx doubles as the vring base
+ * @num: ring size from VHOST_SET_VRING_NUM, 0 if not set
+ * @desc_addr: descriptor table user address (VHOST_SET_VRING_ADDR)
+ * @avail_addr: available ring user address
+ * @used_addr: used ring user address
+ * @addr_set: the three addresses above were set
+ * @acked_features: features from VHOST_SET_FEATURES
+ * @busyloop_timeout: busy-poll time in microseconds, 0 = off
+ * @kick: kick eventfd file, or NULL
+ * @call_ctx: call eventfd, or NULL
+ * @err_ctx: error eventfd, or NULL
+ * @private_data: the device's backend; non-NULL means the queue runs
+ * @failed: the current breakage of @ring was reported (counted, signalled)
+ * @handle_kick: the device's kick handler, set before vhostx_dev_init()
+ * @poll: kick eventfd poll, its work runs @handle_kick
+ * @iov: worker scratch, VHOSTX_IOV_MAX entries
+ * @heads: worker scratch, VHOSTX_HEADS_MAX used elements
+ * @stats: counters
+ */
+struct vhostx_vq {
+	struct vhostx_dev *dev;
+	unsigned int index;
+	const char *name;
+
+	struct mutex mutex;
+	struct vhostx_ring ring;
+	unsigned int num;
+	u64 desc_addr;
+	u64 avail_addr;
+	u64 used_addr;
+	bool addr_set;
+	u64 acked_features;
+	u32 busyloop_timeout;
+	struct file *kick;
+	struct eventfd_ctx *call_ctx;
+	struct eventfd_ctx *err_ctx;
+	void *private_data;
+	bool failed;
+	vhostx_work_fn_t handle_kick;
+	struct vhostx_poll poll;
+	struct iovec *iov;
+	struct vring_used_elem *heads;
+	struct vhostx_vq_stats stats;
+};
+
+/**
+ * struct vhostx_dev - a vhost device, one per open file
+ * @mutex: serialises ioctls; protects @mm, @worker, @owner_pid, @mem,
+ *         @features, @backend_features and @debugfs
+ * @mm: the owner's address space (a reference), NULL without owner
+ * @worker: the "vhostx-<pid>" kthread, NULL without owner
+ * @owner_pid: pid (tgid) of the process that called VHOST_SET_OWNER
+ * @work_list: pending work items, consumed by @worker
+ * @vqs: the queues
+ * @nvqs: number of queues
+ * @mem: current memory table; every started queue's ring.mem points here
+ * @features_supported: what VHOST_GET_FEATURES reports
+ * @features: acked features (also copied into each vq)
+ * @backend_features_supported: what VHOST_GET_BACKEND_FEATURES reports
+ * @backend_features: acked backend features
+ * @id: unique number, names the debugfs directory
+ * @debugfs: debugfs directory "<owner_pid>-<id>", or NULL/error
+ */
+struct vhostx_dev {
+	struct mutex mutex;
+	struct mm_struct *mm;
+	struct task_struct *worker;
+	pid_t owner_pid;
+	struct llist_head work_list;
+	struct vhostx_vq **vqs;
+	unsigned int nvqs;
+	struct vhostx_mem *mem;
+	u64 features_supported;
+	u64 features;
+	u64 backend_features_supported;
+	u64 backend_features;
+	unsigned int id;
+	struct dentry *debugfs;
+};
+
+/* device lifecycle (vhost_dev.c) */
+int vhostx_dev_init(struct vhostx_dev *dev, struct vhostx_vq **vqs,
+		    unsigned int nvqs, u64 features);
+void vhostx_dev_cleanup(struct vhostx_dev *dev);
+void vhostx_dev_free(struct vhostx_dev *dev);
+bool vhostx_dev_has_owner(struct vhostx_dev *dev);
+int vhostx_dev_check_owner(struct vhostx_dev *dev);
+long vhostx_dev_ioctl(struct vhostx_dev *dev, unsigned int cmd,
+		      void __user *argp);
+
+/* worker (vhost_worker.c) */
+void vhostx_work_init(struct vhostx_work *work, vhostx_work_fn_t fn);
+void vhostx_work_queue(struct vhostx_dev *dev, struct vhostx_work *work);
+bool vhostx_dev_has_work(struct vhostx_dev *dev);
+void vhostx_dev_flush(struct vhostx_dev *dev);
+void vhostx_poll_init(struct vhostx_poll *poll, vhostx_work_fn_t fn,
+		      __poll_t mask, struct vhostx_dev *dev);
+int vhostx_poll_start(struct vhostx_poll *poll, struct file *file);
+void vhostx_poll_stop(struct vhostx_poll *poll);
+void vhostx_poll_queue(struct vhostx_poll *poll);
+
+/* queue helpers for device handlers (vhost_vq.c) */
+int vhostx_vq_start(struct vhostx_vq *vq);
+bool vhostx_vq_ready(struct vhostx_vq *vq);
+int vhostx_vq_get_chain(struct vhostx_vq *vq, struct iovec *iov,
+			unsigned int iov_max, unsigned int *out,
+			unsigned int *in, u16 *head);
+void vhostx_vq_unget(struct vhostx_vq *vq, unsigned int n);
+int vhostx_vq_add_used(struct vhostx_vq *vq,
+		       const struct vring_used_elem *heads, unsigned int n);
+void vhostx_vq_signal(struct vhostx_vq *vq);
+bool vhostx_vq_enable_notify(struct vhostx_vq *vq);
+void vhostx_vq_disable_notify(struct vhostx_vq *vq);
+bool vhostx_vq_avail_empty(struct vhostx_vq *vq);
+__printf(2, 3) void vhostx_vq_fail(struct vhostx_vq *vq, const char *fmt, ...);
+bool vhostx_vq_over_budget(struct vhostx_vq *vq, unsigned int pkts,
+			   u64 bytes, unsigned int max_pkts, u64 max_bytes);
+
+/**
+ * vhostx_vq_has_feature() - was a feature bit acked for this queue?
+ * @vq: the queue (caller holds its mutex, or is the worker)
+ * @bit: feature bit number
+ *
+ * Return: true if @bit is set in the acked features.
+ */
+static inline bool vhostx_vq_has_feature(const struct vhostx_vq *vq, unsigned int bit)
+{
+	return vq->acked_features & BIT_ULL(bit);
+}
+
+/**
+ * vhostx_kick_vq() - the queue a kick work item belongs to
+ * @work: the work passed to a kick handler
+ *
+ * Return: the queue whose kick poll embeds @work.
+ */
+static inline struct vhostx_vq *vhostx_kick_vq(struct vhostx_work *work)
+{
+	return container_of(work, struct vhostx_vq, poll.work);
+}
+
+#endif /* _VHOSTX_VHOST_H */
