@@ -1,0 +1,38 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Every module we build: loaded by the runner, at rest with no references,
+# licensed and described, every parameter documented in modinfo, and every
+# exported symbol prefixed vhostx_/vdpax_ so it never collides with the
+# kernel's own vhost or vdpa modules.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+mods=$(VX_EXTRA_MODULES= "$top/tools/vm/modules" list)
+
+echo "TAP version 13"
+echo "1..$(($(echo "$mods" | wc -l) * 4))"
+n=0 fails=0
+check() { # cond name
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fails=$((fails + 1)); fi
+}
+
+for p in $mods; do
+	m=$(basename "$p" .ko)
+	[ -d /sys/module/$m ] && [ "$(cat /sys/module/$m/refcnt 2>/dev/null)" = 0 ]
+	check $? "$m: loaded, refcnt 0 at rest"
+
+	[ "$(modinfo -F license "$p")" = GPL ] && [ -n "$(modinfo -F description "$p")" ]
+	check $? "$m: license GPL and a description"
+
+	bad=$(modinfo -F parm "$p" | awk -F: '$2 == "" || $2 ~ /^ *\(/ { print $1 }')
+	[ -z "$bad" ] || echo "# undocumented parameters: $bad"
+	[ -z "$bad" ]
+	check $? "$m: every parameter documented"
+
+	syms=$(nm "$p" 2>/dev/null | sed -n 's/.* __ksymtab_//p')
+	bad=$(echo "$syms" | grep -Ev '^(vhostx_|vdpax_|$)')
+	[ -z "$bad" ] || echo "# unprefixed exports: $bad"
+	[ -z "$bad" ]
+	check $? "$m: exported symbols prefixed vhostx_/vdpax_"
+done
+[ $fails = 0 ]
