@@ -1,0 +1,1175 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vdrv: userspace virtio-net "guest driver" for the vhost-net selftests.
+ * See vdrv.h for the model.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <linux/if_tun.h>
+#include <linux/sockios.h>
+
+#include "vdrv.h"
+
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "vdrv drives VERSION_1 rings and assumes a little-endian host"
+#endif
+
+#define PAGE_SZ		4096UL
+#define ALIGN_UP(x, a)	(((x) + (a) - 1) & ~((size_t)(a) - 1))
+#define INDIR_STRIDE	((VDRV_MAX_SEGS + 2) * sizeof(struct vring_desc))
+
+const char *vdrv_dev_path(void)
+{
+	const char *p = getenv("VHOST_NET_DEV");
+
+	return p && *p ? p : "/dev/vhost-net";
+}
+
+bool vdrv_is_vhostx(void)
+{
+	return access("/sys/module/vhostx_net", F_OK) == 0;
+}
+
+const char *vdrv_module_name(void)
+{
+	return vdrv_is_vhostx() ? "vhostx_net" : "vhost_net";
+}
+
+uint64_t vdrv_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int vdrv_open(struct vdrv_dev *d)
+{
+	int i;
+
+	memset(d, 0, sizeof(*d));
+	d->fd = -1;
+	d->memfd = -1;
+	for (i = 0; i < VDRV_NVQ; i++) {
+		d->vq[i].kick = -1;
+		d->vq[i].call = -1;
+		d->vq[i].err = -1;
+	}
+	d->fd = open(vdrv_dev_path(), O_RDWR | O_CLOEXEC);
+	if (d->fd < 0) {
+		d->failed = "open";
+		return -errno;
+	}
+	return 0;
+}
+
+static size_t vdrv_alloc(struct vdrv_dev *d, size_t size, size_t align)
+{
+	size_t off = ALIGN_UP(d->brk, align);
+
+	d->brk = off + size;
+	return off;
+}
+
+int vdrv_mem_init(struct vdrv_dev *d, const struct vdrv_cfg *cfg)
+{
+	unsigned int num = cfg->num ? cfg->num : 256;
+	size_t slot = ALIGN_UP(cfg->slot_size ? cfg->slot_size : 4096, 64);
+	size_t ringsz = vring_size(num, PAGE_SZ);
+	size_t off_ring[VDRV_NVQ], off_indir[VDRV_NVQ], off_slots[VDRV_NVQ];
+	size_t split;
+	int i;
+
+	if (num > 32768 || (num & (num - 1)))
+		return -EINVAL;
+	d->features = cfg->features;
+	d->hdr_len = (cfg->features & (VDRV_F(VIRTIO_NET_F_MRG_RXBUF) |
+				       VDRV_F(VIRTIO_F_VERSION_1))) ?
+		     sizeof(struct virtio_net_hdr_mrg_rxbuf) :
+		     sizeof(struct virtio_net_hdr);
+	d->nregions = cfg->nregions == 2 ? 2 : 1;
+
+	/* Rings and indirect tables first (region 0), then the data slots. */
+	d->brk = PAGE_SZ;	/* keep gpa 0 page unused */
+	for (i = 0; i < VDRV_NVQ; i++)
+		off_ring[i] = vdrv_alloc(d, ringsz, PAGE_SZ);
+	for (i = 0; i < VDRV_NVQ; i++)
+		off_indir[i] = vdrv_alloc(d, num * INDIR_STRIDE, 64);
+	for (i = 0; i < VDRV_NVQ; i++)
+		off_slots[i] = vdrv_alloc(d, num * slot, PAGE_SZ);
+	d->mem_size = ALIGN_UP(d->brk, PAGE_SZ);
+
+	d->memfd = memfd_create("vdrv-guest", MFD_CLOEXEC);
+	if (d->memfd < 0)
+		return -errno;
+	if (ftruncate(d->memfd, d->mem_size) < 0)
+		return -errno;
+	d->mem = mmap(NULL, d->mem_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      d->memfd, 0);
+	if (d->mem == MAP_FAILED) {
+		d->mem = NULL;
+		return -errno;
+	}
+
+	/*
+	 * With two regions the border falls inside the TX (or RX) slots,
+	 * half-way through the ring, so chains there get split across regions.
+	 */
+	split = d->mem_size;
+	if (d->nregions == 2) {
+		size_t base = off_slots[cfg->split_rx ? VDRV_RX : VDRV_TX];
+
+		split = base + (num / 2) * slot + slot / 2;
+		split &= ~(PAGE_SZ - 1);
+		if (split <= base)
+			split = base + PAGE_SZ;
+	}
+	d->reg[0].gpa = VDRV_GPA_BASE0;
+	d->reg[0].size = split;
+	d->reg[0].hva = d->mem;
+	if (d->nregions == 2) {
+		d->reg[1].gpa = VDRV_GPA_BASE1;
+		d->reg[1].size = d->mem_size - split;
+		d->reg[1].hva = d->mem + split;
+	}
+
+	for (i = 0; i < VDRV_NVQ; i++) {
+		struct vdrv_vq *vq = &d->vq[i];
+		unsigned int j;
+
+		vq->dev = d;
+		vq->index = i;
+		vq->num = num;
+		vring_init(&vq->vr, num, d->mem + off_ring[i], PAGE_SZ);
+		vq->indir = d->mem + off_indir[i];
+		vq->slots = d->mem + off_slots[i];
+		vq->slot_size = slot;
+		vq->free_stack = calloc(num, sizeof(uint16_t));
+		vq->chain_len = calloc(num, sizeof(uint16_t));
+		vq->inflight = calloc(num, 1);
+		if (!vq->free_stack || !vq->chain_len || !vq->inflight)
+			return -ENOMEM;
+		for (j = 0; j < num; j++)
+			vq->free_stack[j] = num - 1 - j;
+		vq->free_top = num;
+		vq->kick = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		vq->call = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		vq->err = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (vq->kick < 0 || vq->call < 0 || vq->err < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+void vdrv_mem_table(struct vdrv_dev *d, struct vhost_memory *m)
+{
+	int i;
+
+	m->nregions = d->nregions;
+	m->padding = 0;
+	for (i = 0; i < d->nregions; i++) {
+		m->regions[i].guest_phys_addr = d->reg[i].gpa;
+		m->regions[i].memory_size = d->reg[i].size;
+		m->regions[i].userspace_addr = (uintptr_t)d->reg[i].hva;
+		m->regions[i].flags_padding = 0;
+	}
+}
+
+#define VDRV_IOCTL(d, step, req, arg) do {			\
+		if (ioctl((d)->fd, (req), (arg)) < 0) {		\
+			(d)->failed = (step);			\
+			return -errno;				\
+		}						\
+	} while (0)
+
+int vdrv_vq_program(struct vdrv_dev *d, unsigned int index)
+{
+	struct vdrv_vq *vq = &d->vq[index];
+	struct vhost_vring_state s = { .index = index };
+	struct vhost_vring_addr a = { .index = index };
+	struct vhost_vring_file f = { .index = index };
+
+	s.num = vq->num;
+	VDRV_IOCTL(d, "SET_VRING_NUM", VHOST_SET_VRING_NUM, &s);
+	s.num = vq->avail_idx;
+	VDRV_IOCTL(d, "SET_VRING_BASE", VHOST_SET_VRING_BASE, &s);
+	a.desc_user_addr = (uintptr_t)vq->vr.desc;
+	a.avail_user_addr = (uintptr_t)vq->vr.avail;
+	a.used_user_addr = (uintptr_t)vq->vr.used;
+	VDRV_IOCTL(d, "SET_VRING_ADDR", VHOST_SET_VRING_ADDR, &a);
+	f.fd = vq->kick;
+	VDRV_IOCTL(d, "SET_VRING_KICK", VHOST_SET_VRING_KICK, &f);
+	f.fd = vq->call;
+	VDRV_IOCTL(d, "SET_VRING_CALL", VHOST_SET_VRING_CALL, &f);
+	f.fd = vq->err;
+	VDRV_IOCTL(d, "SET_VRING_ERR", VHOST_SET_VRING_ERR, &f);
+	return 0;
+}
+
+int vdrv_configure(struct vdrv_dev *d)
+{
+	struct vhost_memory *m;
+	uint64_t offered;
+	int i, r;
+
+	VDRV_IOCTL(d, "SET_OWNER", VHOST_SET_OWNER, NULL);
+	VDRV_IOCTL(d, "GET_FEATURES", VHOST_GET_FEATURES, &offered);
+	if (d->features & ~offered) {
+		d->failed = "feature not offered";
+		return -EOPNOTSUPP;
+	}
+	VDRV_IOCTL(d, "SET_FEATURES", VHOST_SET_FEATURES, &d->features);
+
+	m = calloc(1, sizeof(*m) + d->nregions * sizeof(m->regions[0]));
+	if (!m)
+		return -ENOMEM;
+	vdrv_mem_table(d, m);
+	r = ioctl(d->fd, VHOST_SET_MEM_TABLE, m);
+	free(m);
+	if (r < 0) {
+		d->failed = "SET_MEM_TABLE";
+		return -errno;
+	}
+	for (i = 0; i < VDRV_NVQ; i++) {
+		r = vdrv_vq_program(d, i);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+int vdrv_init(struct vdrv_dev *d, const struct vdrv_cfg *cfg)
+{
+	int r;
+
+	r = vdrv_open(d);
+	if (r)
+		return r;
+	r = vdrv_mem_init(d, cfg);
+	if (r) {
+		d->failed = "guest memory";
+		return r;
+	}
+	return vdrv_configure(d);
+}
+
+int vdrv_set_backend(struct vdrv_dev *d, unsigned int index, int fd)
+{
+	struct vhost_vring_file f = { .index = index, .fd = fd };
+
+	if (ioctl(d->fd, VHOST_NET_SET_BACKEND, &f) < 0) {
+		d->failed = "SET_BACKEND";
+		return -errno;
+	}
+	return 0;
+}
+
+static void vdrv_closefd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+void vdrv_close(struct vdrv_dev *d)
+{
+	int i;
+
+	vdrv_closefd(&d->fd);
+	for (i = 0; i < VDRV_NVQ; i++) {
+		struct vdrv_vq *vq = &d->vq[i];
+
+		vdrv_closefd(&vq->kick);
+		vdrv_closefd(&vq->call);
+		vdrv_closefd(&vq->err);
+		free(vq->free_stack);
+		free(vq->chain_len);
+		free(vq->inflight);
+		vq->free_stack = NULL;
+		vq->chain_len = NULL;
+		vq->inflight = NULL;
+	}
+	if (d->mem)
+		munmap(d->mem, d->mem_size);
+	d->mem = NULL;
+	vdrv_closefd(&d->memfd);
+}
+
+uint64_t vdrv_hva2gpa(struct vdrv_dev *d, const void *hva)
+{
+	const uint8_t *p = hva;
+	int i;
+
+	for (i = 0; i < d->nregions; i++)
+		if (p >= d->reg[i].hva && p < d->reg[i].hva + d->reg[i].size)
+			return d->reg[i].gpa + (p - d->reg[i].hva);
+	return 0;
+}
+
+void *vdrv_gpa2hva(struct vdrv_dev *d, uint64_t gpa)
+{
+	int i;
+
+	for (i = 0; i < d->nregions; i++)
+		if (gpa >= d->reg[i].gpa && gpa - d->reg[i].gpa < d->reg[i].size)
+			return d->reg[i].hva + (gpa - d->reg[i].gpa);
+	return NULL;
+}
+
+uint8_t *vdrv_slot(struct vdrv_vq *vq, unsigned int head)
+{
+	return vq->slots + (size_t)head * vq->slot_size;
+}
+
+void vdrv_desc_set(struct vdrv_vq *vq, unsigned int i, uint64_t addr,
+		   uint32_t len, uint16_t flags, uint16_t next)
+{
+	struct vring_desc *desc = &vq->vr.desc[i];
+
+	desc->addr = addr;
+	desc->len = len;
+	desc->flags = flags;
+	desc->next = next;
+}
+
+void vdrv_publish(struct vdrv_vq *vq, uint16_t head)
+{
+	vq->vr.avail->ring[vq->avail_idx % vq->num] = head;
+	vq->avail_idx++;
+	/* The entry must be visible before the index that exposes it. */
+	__atomic_store_n(&vq->vr.avail->idx, vq->avail_idx, __ATOMIC_RELEASE);
+}
+
+struct vdrv_seg {
+	uint64_t gpa;
+	uint32_t len;
+};
+
+/* Split [p, p + total) into @nsegs pieces and then at region borders. */
+static int vdrv_build_segs(struct vdrv_dev *d, uint8_t *p, size_t total,
+			   unsigned int nsegs, struct vdrv_seg *out, int max)
+{
+	size_t base = total / nsegs, extra = total % nsegs;
+	unsigned int k;
+	int n = 0, i;
+
+	for (k = 0; k < nsegs; k++) {
+		size_t l = base + (k < extra ? 1 : 0);
+
+		while (l) {
+			size_t take = l;
+
+			for (i = 0; i < d->nregions; i++) {
+				struct vdrv_region *r = &d->reg[i];
+
+				if (p >= r->hva && p < r->hva + r->size) {
+					if ((size_t)(r->hva + r->size - p) < take)
+						take = r->hva + r->size - p;
+					break;
+				}
+			}
+			if (i == d->nregions || n == max)
+				return -EINVAL;
+			out[n].gpa = vdrv_hva2gpa(d, p);
+			out[n].len = take;
+			n++;
+			p += take;
+			l -= take;
+		}
+	}
+	return n;
+}
+
+static int vdrv_post(struct vdrv_vq *vq, size_t total, unsigned int nsegs,
+		     bool indirect, bool write, const void *hdr, size_t hdrlen,
+		     const void *frame, size_t len)
+{
+	struct vdrv_seg segs[VDRV_MAX_SEGS + 2];
+	uint16_t flags = write ? VRING_DESC_F_WRITE : 0;
+	unsigned int head, i, need;
+	uint8_t *slot;
+	int n;
+
+	if (total > vq->slot_size || !total)
+		return -EMSGSIZE;
+	if (!nsegs)
+		nsegs = 1;
+	if (nsegs > VDRV_MAX_SEGS)
+		return -EINVAL;
+	if (nsegs > total)
+		nsegs = total;
+	if (!vq->free_top)
+		return -ENOSPC;
+	head = vq->free_stack[--vq->free_top];
+	slot = vdrv_slot(vq, head);
+	n = vdrv_build_segs(vq->dev, slot, total, nsegs, segs,
+			    VDRV_MAX_SEGS + 2);
+	need = indirect ? 0 : n - 1;
+	if (n < 0 || vq->free_top < need) {
+		vq->free_top++;
+		return n < 0 ? n : -ENOSPC;
+	}
+	if (write) {
+		memset(slot, 0xa5, total);
+	} else {
+		memcpy(slot, hdr, hdrlen);
+		memcpy(slot + hdrlen, frame, len);
+	}
+
+	if (indirect) {
+		struct vring_desc *t = (void *)(vq->indir + head * INDIR_STRIDE);
+
+		for (i = 0; i < (unsigned int)n; i++) {
+			t[i].addr = segs[i].gpa;
+			t[i].len = segs[i].len;
+			t[i].flags = flags | (i + 1 < (unsigned int)n ? VRING_DESC_F_NEXT : 0);
+			t[i].next = i + 1 < (unsigned int)n ? i + 1 : 0;
+		}
+		vdrv_desc_set(vq, head, vdrv_hva2gpa(vq->dev, t),
+			      n * sizeof(*t), VRING_DESC_F_INDIRECT, 0);
+		vq->chain_len[head] = 1;
+	} else {
+		unsigned int cur = head;
+
+		for (i = 0; i < (unsigned int)n; i++) {
+			unsigned int next = 0;
+			uint16_t f = flags;
+
+			if (i + 1 < (unsigned int)n) {
+				next = vq->free_stack[--vq->free_top];
+				f |= VRING_DESC_F_NEXT;
+			}
+			vdrv_desc_set(vq, cur, segs[i].gpa, segs[i].len, f, next);
+			cur = next;
+		}
+		vq->chain_len[head] = n;
+	}
+	vq->inflight[head] = 1;
+	vq->ninflight++;
+	vdrv_publish(vq, head);
+	return head;
+}
+
+int vdrv_tx_post(struct vdrv_vq *vq, const void *hdr, size_t hdrlen,
+		 const void *frame, size_t len, unsigned int nsegs, bool indirect)
+{
+	return vdrv_post(vq, hdrlen + len, nsegs, indirect, false, hdr, hdrlen,
+			 frame, len);
+}
+
+int vdrv_rx_post(struct vdrv_vq *vq, size_t buflen, unsigned int nsegs,
+		 bool indirect)
+{
+	return vdrv_post(vq, buflen, nsegs, indirect, true, NULL, 0, NULL, 0);
+}
+
+int vdrv_rx_fill(struct vdrv_vq *vq, size_t buflen, unsigned int nsegs,
+		 bool indirect)
+{
+	int r, n = 0;
+
+	vq->rx_buflen = buflen;
+	vq->rx_nsegs = nsegs;
+	vq->rx_indirect = indirect;
+	vq->rx_refill = true;
+	for (;;) {
+		r = vdrv_rx_post(vq, buflen, nsegs, indirect);
+		if (r == -ENOSPC)
+			return n;
+		if (r < 0)
+			return r;
+		n++;
+	}
+}
+
+unsigned int vdrv_used_pending(struct vdrv_vq *vq)
+{
+	uint16_t idx = __atomic_load_n(&vq->vr.used->idx, __ATOMIC_ACQUIRE);
+
+	return (uint16_t)(idx - vq->last_used);
+}
+
+static void vdrv_free_chain(struct vdrv_vq *vq, unsigned int head)
+{
+	unsigned int i = head, k;
+
+	for (k = 0; k < vq->chain_len[head]; k++) {
+		vq->free_stack[vq->free_top++] = i;
+		i = vq->vr.desc[i].next;
+	}
+}
+
+int vdrv_used_get(struct vdrv_vq *vq, uint32_t *len)
+{
+	struct vring_used_elem e;
+
+	if (!vdrv_used_pending(vq))
+		return -EAGAIN;
+	e = vq->vr.used->ring[vq->last_used % vq->num];
+	vq->last_used++;
+	if ((vq->dev->features & VDRV_F(VIRTIO_RING_F_EVENT_IDX)) &&
+	    !vq->manual_event)
+		vring_used_event(&vq->vr) = vq->last_used;
+	if (e.id >= vq->num || !vq->inflight[e.id])
+		return -EPROTO;
+	vq->inflight[e.id] = 0;
+	vq->ninflight--;
+	vdrv_free_chain(vq, e.id);
+	if (len)
+		*len = e.len;
+	return e.id;
+}
+
+uint64_t vdrv_evt_count(int efd)
+{
+	uint64_t v = 0;
+
+	if (read(efd, &v, sizeof(v)) != sizeof(v))
+		return 0;
+	return v;
+}
+
+int vdrv_evt_wait(int efd, int timeout_ms)
+{
+	struct pollfd p = { .fd = efd, .events = POLLIN };
+
+	if (poll(&p, 1, timeout_ms) <= 0)
+		return 0;
+	vdrv_evt_count(efd);
+	return 1;
+}
+
+int vdrv_wait_used(struct vdrv_vq *vq, int timeout_ms)
+{
+	uint64_t end = vdrv_now_ms() + timeout_ms;
+
+	for (;;) {
+		struct pollfd p = { .fd = vq->call, .events = POLLIN };
+		uint64_t now;
+
+		if (vdrv_used_pending(vq))
+			return 1;
+		now = vdrv_now_ms();
+		if (now >= end)
+			return 0;
+		/* Short sleeps: a suppressed call must not hide progress. */
+		if (poll(&p, 1, end - now > 20 ? 20 : end - now) > 0)
+			vdrv_evt_count(vq->call);
+	}
+}
+
+void vdrv_kick(struct vdrv_vq *vq)
+{
+	uint64_t one = 1;
+
+	/* Publish everything before the device looks. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (write(vq->kick, &one, sizeof(one)) != sizeof(one))
+		perror("vdrv: kick");
+}
+
+void vdrv_set_used_event(struct vdrv_vq *vq, uint16_t v)
+{
+	vring_used_event(&vq->vr) = v;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+uint16_t vdrv_avail_event(struct vdrv_vq *vq)
+{
+	return __atomic_load_n(&vring_avail_event(&vq->vr), __ATOMIC_ACQUIRE);
+}
+
+void vdrv_set_avail_flags(struct vdrv_vq *vq, uint16_t flags)
+{
+	vq->vr.avail->flags = flags;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+ssize_t vdrv_rx_frame(struct vdrv_vq *vq, struct virtio_net_hdr_mrg_rxbuf *hdr,
+		      void *buf, size_t cap, unsigned int *nbufs, int timeout_ms)
+{
+	struct vdrv_dev *d = vq->dev;
+	bool mrg = d->features & VDRV_F(VIRTIO_NET_F_MRG_RXBUF);
+	uint64_t end = vdrv_now_ms() + timeout_ms;
+	size_t total = 0;
+	unsigned int nb = 1, k;
+	ssize_t ret = 0;
+
+	for (k = 0; k < nb; k++) {
+		uint64_t now = vdrv_now_ms();
+		size_t off = 0, take;
+		uint32_t len;
+		uint8_t *p;
+		int head;
+
+		if (!vdrv_wait_used(vq, now < end ? end - now : 0)) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		head = vdrv_used_get(vq, &len);
+		if (head < 0) {
+			ret = head;
+			break;
+		}
+		p = vdrv_slot(vq, head);
+		if (len > vq->rx_buflen && vq->rx_buflen) {
+			ret = -EPROTO;
+			break;
+		}
+		if (k == 0) {
+			if (len < d->hdr_len) {
+				ret = -EPROTO;
+				break;
+			}
+			memset(hdr, 0, sizeof(*hdr));
+			memcpy(hdr, p, d->hdr_len);
+			off = d->hdr_len;
+			if (mrg) {
+				nb = hdr->num_buffers;
+				if (!nb) {
+					ret = -EPROTO;
+					break;
+				}
+			}
+		}
+		take = len - off;
+		if (total < cap)
+			memcpy((uint8_t *)buf + total, p + off,
+			       take < cap - total ? take : cap - total);
+		total += take;
+		if (vq->rx_refill)
+			vdrv_rx_post(vq, vq->rx_buflen, vq->rx_nsegs, vq->rx_indirect);
+	}
+	if (vq->rx_refill)
+		vdrv_kick(vq);
+	if (nbufs)
+		*nbufs = k;
+	return ret ? ret : (ssize_t)total;
+}
+
+/* ---- host side ---- */
+
+static int vdrv_write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+int vdrv_netns_new(void)
+{
+	if (unshare(CLONE_NEWNET) < 0)
+		return -errno;
+	vdrv_write_file("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1");
+	vdrv_write_file("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
+	return vdrv_link_up("lo");
+}
+
+int vdrv_sh(const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	r = system(cmd);
+	if (r == -1)
+		return -1;
+	return WIFEXITED(r) ? WEXITSTATUS(r) : 128;
+}
+
+int vdrv_tap_open(const char *name, int extra, int hdr_sz)
+{
+	struct ifreq ifr = { 0 };
+	int fd, saved;
+
+	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | extra;
+	if (hdr_sz > 0)
+		ifr.ifr_flags |= IFF_VNET_HDR;
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0)
+		goto fail;
+	if (hdr_sz > 0 && ioctl(fd, TUNSETVNETHDRSZ, &hdr_sz) < 0)
+		goto fail;
+	return fd;
+fail:
+	saved = errno;
+	close(fd);
+	return -saved;
+}
+
+static int vdrv_ifreq(unsigned long req, struct ifreq *ifr)
+{
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int r = 0;
+
+	if (s < 0)
+		return -errno;
+	if (ioctl(s, req, ifr) < 0)
+		r = -errno;
+	close(s);
+	return r;
+}
+
+int vdrv_link_up(const char *name)
+{
+	struct ifreq ifr = { 0 };
+	int r;
+
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
+	r = vdrv_ifreq(SIOCGIFFLAGS, &ifr);
+	if (r)
+		return r;
+	ifr.ifr_flags |= IFF_UP;
+	return vdrv_ifreq(SIOCSIFFLAGS, &ifr);
+}
+
+int vdrv_link_mtu(const char *name, int mtu)
+{
+	struct ifreq ifr = { 0 };
+
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
+	ifr.ifr_mtu = mtu;
+	return vdrv_ifreq(SIOCSIFMTU, &ifr);
+}
+
+int vdrv_ifindex(const char *name)
+{
+	struct ifreq ifr = { 0 };
+	int r;
+
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
+	r = vdrv_ifreq(SIOCGIFINDEX, &ifr);
+	return r ? r : ifr.ifr_ifindex;
+}
+
+int vdrv_link_mac(const char *name, uint8_t mac[6])
+{
+	struct ifreq ifr = { 0 };
+	int r;
+
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
+	r = vdrv_ifreq(SIOCGIFHWADDR, &ifr);
+	if (!r)
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	return r;
+}
+
+int vdrv_macvtap_open(const char *name, int hdr_sz)
+{
+	char path[128], dev[32];
+	unsigned int maj, min;
+	int idx, fd, n, sfd;
+
+	idx = vdrv_ifindex(name);
+	if (idx < 0)
+		return idx;
+	snprintf(path, sizeof(path), "/dev/tap%d", idx);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		/* No udev here: make the node from what sysfs says. */
+		snprintf(path, sizeof(path), "/sys/class/net/%s/macvtap/tap%d/dev",
+			 name, idx);
+		sfd = open(path, O_RDONLY | O_CLOEXEC);
+		if (sfd < 0)
+			return -errno;
+		n = read(sfd, dev, sizeof(dev) - 1);
+		close(sfd);
+		if (n <= 0)
+			return -EIO;
+		dev[n] = 0;
+		if (sscanf(dev, "%u:%u", &maj, &min) != 2)
+			return -EIO;
+		snprintf(path, sizeof(path), "/tmp/vdrv-tap%d", idx);
+		unlink(path);
+		if (mknod(path, S_IFCHR | 0600, makedev(maj, min)) < 0)
+			return -errno;
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+	}
+	if (hdr_sz > 0 && ioctl(fd, TUNSETVNETHDRSZ, &hdr_sz) < 0) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	return fd;
+}
+
+int vdrv_pkt_open(const char *ifname, bool vnet_hdr, bool no_outgoing)
+{
+	struct sockaddr_ll sll = { 0 };
+	int one = 1, buf = 16 << 20;
+	int fd, idx, saved;
+
+	idx = vdrv_ifindex(ifname);
+	if (idx < 0)
+		return idx;
+	/* Protocol 0 first: nothing is queued before the bind. */
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof(buf)) < 0)
+		goto fail;
+	if (vnet_hdr &&
+	    setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one)) < 0)
+		goto fail;
+	if (no_outgoing &&
+	    setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)) < 0)
+		goto fail;
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(ETH_P_ALL);
+	sll.sll_ifindex = idx;
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
+		goto fail;
+	return fd;
+fail:
+	saved = errno;
+	close(fd);
+	return -saved;
+}
+
+ssize_t vdrv_pkt_recv(int fd, void *buf, size_t cap, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+	int r;
+
+	r = poll(&p, 1, timeout_ms);
+	if (r < 0)
+		return -errno;
+	if (!r)
+		return -ETIMEDOUT;
+	n = recv(fd, buf, cap, MSG_TRUNC | MSG_DONTWAIT);
+	return n < 0 ? -errno : n;
+}
+
+static const uint8_t vdrv_mac_dst[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 };
+static const uint8_t vdrv_mac_src[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
+
+static void vdrv_eth(uint8_t *buf, const uint8_t *dst, const uint8_t *src,
+		     uint16_t proto)
+{
+	memcpy(buf, dst ? dst : vdrv_mac_dst, 6);
+	memcpy(buf + 6, src ? src : vdrv_mac_src, 6);
+	buf[12] = proto >> 8;
+	buf[13] = proto & 0xff;
+}
+
+static void vdrv_pattern(uint8_t *p, size_t len, uint32_t seq)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = (uint8_t)(seq * 31 + i * 7 + (i >> 8));
+}
+
+void vdrv_frame_fill(uint8_t *buf, size_t len, uint32_t seq,
+		     const uint8_t *dst, const uint8_t *src)
+{
+	vdrv_eth(buf, dst, src, VDRV_ETH_P_TEST);
+	buf[14] = seq >> 24;
+	buf[15] = seq >> 16;
+	buf[16] = seq >> 8;
+	buf[17] = seq;
+	vdrv_pattern(buf + 18, len - 18, seq);
+}
+
+uint32_t vdrv_frame_seq(const uint8_t *buf)
+{
+	return (uint32_t)buf[14] << 24 | (uint32_t)buf[15] << 16 |
+	       (uint32_t)buf[16] << 8 | buf[17];
+}
+
+uint16_t vdrv_frame_proto(const uint8_t *buf)
+{
+	return (uint16_t)buf[12] << 8 | buf[13];
+}
+
+static uint32_t vdrv_sum(const uint8_t *p, size_t len, uint32_t sum)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	return sum;
+}
+
+static uint16_t vdrv_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
+void vdrv_frame_ipv4(uint8_t *buf, size_t len, uint32_t seq, int ipproto,
+		     const uint8_t *dst, const uint8_t *src)
+{
+	uint8_t *ip = buf + 14, *l4 = buf + 34;
+	size_t iplen = len - 14, l4len = len - 34, hl;
+	uint16_t s;
+
+	vdrv_eth(buf, dst, src, 0x0800);
+	memset(ip, 0, 20);
+	ip[0] = 0x45;
+	ip[2] = iplen >> 8;
+	ip[3] = iplen;
+	ip[4] = seq >> 8;
+	ip[5] = seq;
+	ip[8] = 64;
+	ip[9] = ipproto;
+	ip[12] = 192; ip[13] = 0; ip[14] = 2; ip[15] = 1;
+	ip[16] = 192; ip[17] = 0; ip[18] = 2; ip[19] = 2;
+	s = ~vdrv_fold(vdrv_sum(ip, 20, 0));
+	ip[10] = s >> 8;
+	ip[11] = s;
+
+	hl = ipproto == 6 ? 20 : 8;
+	memset(l4, 0, hl);
+	l4[0] = (1024 + seq % 30000) >> 8;
+	l4[1] = (1024 + seq % 30000) & 0xff;
+	l4[2] = 0;
+	l4[3] = 9;
+	if (ipproto == 6) {
+		l4[4] = seq >> 24; l4[5] = seq >> 16; l4[6] = seq >> 8; l4[7] = seq;
+		l4[12] = 5 << 4;
+		l4[13] = 0x18;		/* PSH|ACK */
+		l4[14] = 0xff;
+		l4[15] = 0xff;
+	} else {
+		l4[4] = l4len >> 8;
+		l4[5] = l4len;
+	}
+	vdrv_pattern(l4 + hl, l4len - hl, seq);
+	/* Pseudo-header sum only, as left for the device to complete. */
+	s = vdrv_fold(vdrv_sum(ip + 12, 8, ipproto + (uint32_t)l4len));
+	if (ipproto == 6) {
+		l4[16] = s >> 8;
+		l4[17] = s;
+	} else {
+		l4[6] = s >> 8;
+		l4[7] = s;
+	}
+}
+
+int vdrv_cmp(const void *a, const void *b, size_t len)
+{
+	const uint8_t *x = a, *y = b;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (x[i] != y[i]) {
+			fprintf(stderr, "vdrv: first difference at byte %zu of %zu: %02x != %02x\n",
+				i, len, x[i], y[i]);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* ---- composite helpers ---- */
+
+int vdrv_env_tap(struct vdrv_env *e, const char *name, int extra, int hdr_sz)
+{
+	int r;
+
+	memset(e, 0, sizeof(*e));
+	e->tap = e->cap = e->inj = -1;
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	e->tap = vdrv_tap_open(name, extra, hdr_sz);
+	if (e->tap < 0)
+		return e->tap;
+	r = vdrv_link_mtu(name, 65521);	/* tun max: 65535 - ETH_HLEN */
+	if (!r)
+		r = vdrv_link_up(name);
+	if (r)
+		return r;
+	e->cap = vdrv_pkt_open(name, true, true);
+	if (e->cap < 0)
+		return e->cap;
+	e->inj = vdrv_pkt_open(name, false, true);
+	if (e->inj < 0)
+		return e->inj;
+	return 0;
+}
+
+void vdrv_env_close(struct vdrv_env *e)
+{
+	vdrv_closefd(&e->inj);
+	vdrv_closefd(&e->cap);
+	vdrv_closefd(&e->tap);
+}
+
+int vdrv_tx_check(struct vdrv_vq *vq, int cap,
+		  const struct virtio_net_hdr_mrg_rxbuf *hdr,
+		  const uint8_t *frame, size_t len, unsigned int nsegs,
+		  bool indirect, struct virtio_net_hdr *got)
+{
+	struct virtio_net_hdr_mrg_rxbuf zero = { 0 };
+	size_t cap_len = len + sizeof(struct virtio_net_hdr) + 64;
+	uint8_t *buf = malloc(cap_len);
+	int head, r = -1, uh;
+	uint32_t ulen;
+	ssize_t n;
+
+	if (!buf)
+		return -1;
+	head = vdrv_tx_post(vq, hdr ? hdr : &zero, vq->dev->hdr_len, frame,
+			    len, nsegs, indirect);
+	if (head < 0) {
+		fprintf(stderr, "tx_check: post %zu bytes: %s\n", len, strerror(-head));
+		goto out;
+	}
+	vdrv_kick(vq);
+	if (!vdrv_wait_used(vq, 5000)) {
+		fprintf(stderr, "tx_check: no used entry for %zu bytes\n", len);
+		goto out;
+	}
+	uh = vdrv_used_get(vq, &ulen);
+	if (uh != head) {
+		fprintf(stderr, "tx_check: used head %d, posted %d\n", uh, head);
+		goto out;
+	}
+	n = vdrv_pkt_recv(cap, buf, cap_len, 5000);
+	if (n < 0) {
+		fprintf(stderr, "tx_check: capture of %zu bytes: %s\n", len, strerror(-n));
+		goto out;
+	}
+	if ((size_t)n != len + sizeof(struct virtio_net_hdr)) {
+		fprintf(stderr, "tx_check: captured %zd bytes, sent %zu\n",
+			n - (ssize_t)sizeof(struct virtio_net_hdr), len);
+		goto out;
+	}
+	if (vdrv_cmp(buf + sizeof(struct virtio_net_hdr), frame, len))
+		goto out;
+	if (got)
+		memcpy(got, buf, sizeof(*got));
+	r = 0;
+out:
+	free(buf);
+	return r;
+}
+
+int vdrv_rx_check(struct vdrv_vq *vq, int inj, const uint8_t *frame,
+		  size_t len, struct virtio_net_hdr_mrg_rxbuf *hdr,
+		  unsigned int *nbufs)
+{
+	struct virtio_net_hdr_mrg_rxbuf h;
+	uint8_t *buf = malloc(len + 64);
+	ssize_t n;
+	int r = -1;
+
+	if (!buf)
+		return -1;
+	n = send(inj, frame, len, 0);
+	if (n != (ssize_t)len) {
+		fprintf(stderr, "rx_check: inject %zu bytes: %s\n", len,
+			n < 0 ? strerror(errno) : "short");
+		goto out;
+	}
+	n = vdrv_rx_frame(vq, &h, buf, len + 64, nbufs, 5000);
+	if (n < 0) {
+		fprintf(stderr, "rx_check: receive of %zu bytes: %s\n", len, strerror(-n));
+		goto out;
+	}
+	if ((size_t)n != len) {
+		fprintf(stderr, "rx_check: received %zd bytes, sent %zu\n", n, len);
+		goto out;
+	}
+	if (vdrv_cmp(buf, frame, len))
+		goto out;
+	if (hdr)
+		*hdr = h;
+	r = 0;
+out:
+	free(buf);
+	return r;
+}
+
+int vdrv_count_comm(const char *prefix, pid_t pid)
+{
+	char want[64], path[300], comm[64];
+	struct dirent *de;
+	int count = 0;
+	DIR *dir;
+
+	snprintf(want, sizeof(want), "%s%d", prefix, (int)pid);
+	dir = opendir("/proc");
+	if (!dir)
+		return -1;
+	while ((de = readdir(dir))) {
+		int fd;
+		ssize_t n;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, comm, sizeof(comm) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		comm[n] = 0;
+		comm[strcspn(comm, "\n")] = 0;
+		if (!strcmp(comm, want))
+			count++;
+	}
+	closedir(dir);
+	return count;
+}
+
+int vdrv_module_refcnt(const char *mod)
+{
+	char path[128], buf[32];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/refcnt", mod);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return atoi(buf);
+}
