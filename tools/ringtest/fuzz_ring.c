@@ -1,0 +1,703 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * libFuzzer target for the vhostx ring core (drivers/vhost/ring.c, mem.c).
+ *
+ * Input (see fuzz_format.h): a header with the ring setup and up to four
+ * memory regions, a sequence of operations (device calls and guest-side
+ * mutations), then bytes that initialise the guest memory image.
+ *
+ * Invariants checked (abort() on violation):
+ *  - the ring core reads only the ring areas and the table's user ranges,
+ *    and writes only the used area (enforced in vhostx_env.h);
+ *  - a popped chain is exactly what an independent walk of the guest's
+ *    descriptors and an independent translation give, within iov_max, and
+ *    the walk's guest reads are bounded by num and the indirect maximum;
+ *  - every guest error breaks the ring, counts exactly one error and logs;
+ *    a broken ring fails everything without touching guest memory;
+ *  - add_used changes exactly the used slots and used->idx, and the used
+ *    ring only ever receives heads that were popped and not yet used;
+ *  - the cached avail index is never more than num ahead;
+ *  - a built memory table is sorted, disjoint and inside the image, and
+ *    translate agrees with a linear reference.
+ */
+#include "fuzz_format.h"
+#include "vdrv.h"
+
+#define FAIL(...) do {							\
+	fprintf(stderr, "fuzz_ring: invariant: " __VA_ARGS__);		\
+	fprintf(stderr, "\n");						\
+	abort();							\
+} while (0)
+
+#define ASSERT(c) do { if (!(c)) FAIL("%s (line %d)", #c, __LINE__); } while (0)
+
+static unsigned char *img;
+static int trace = -1;	/* FUZZ_RING_TRACE=1: log each call */
+
+struct input {
+	const u8 *p;
+	size_t n;
+};
+
+static u8 in8(struct input *in)
+{
+	u8 v = 0;
+
+	if (in->n) {
+		v = *in->p++;
+		in->n--;
+	}
+	return v;
+}
+
+static u16 in16(struct input *in)
+{
+	u16 lo = in8(in);
+
+	return lo | (u16)in8(in) << 8;
+}
+
+static u32 in32(struct input *in)
+{
+	u32 lo = in16(in);
+
+	return lo | (u32)in16(in) << 16;
+}
+
+/* ---- reference model ---- */
+
+struct ref_piece {
+	const unsigned char *host;
+	u64 len;
+};
+
+static struct vhostx_mem *mem;
+static struct vhostx_ring ring;
+
+/* Region holding @gpa by linear search over the (checked) table. */
+static const struct vhostx_mem_region *ref_region(u64 gpa)
+{
+	unsigned int i;
+
+	for (i = 0; i < mem->nregions; i++) {
+		const struct vhostx_mem_region *r = &mem->regions[i];
+
+		if (gpa >= r->gpa && gpa - r->gpa <= r->size - 1)
+			return r;
+	}
+	return NULL;
+}
+
+/* Same contract as vhostx_mem_translate(), by linear search. */
+static int ref_translate(u64 gpa, u64 len, struct ref_piece *p, unsigned int max)
+{
+	unsigned int n = 0;
+
+	if (!len)
+		return 0;
+	if (gpa + (len - 1) < gpa)
+		return -EFAULT;
+	for (;;) {
+		const struct vhostx_mem_region *r = ref_region(gpa);
+		u64 chunk;
+
+		if (!r)
+			return -EFAULT;
+		if (n >= max)
+			return -ENOBUFS;
+		chunk = r->size - (gpa - r->gpa);
+		if (chunk > len)
+			chunk = len;
+		p[n].host = (const unsigned char *)(uintptr_t)(r->uaddr + (gpa - r->gpa));
+		p[n].len = chunk;
+		n++;
+		len -= chunk;
+		if (!len)
+			return n;
+		gpa += chunk;
+		/* a contiguous range must continue in the region that starts here */
+	}
+}
+
+static void ref_read(u64 gpa, void *buf, unsigned int len)
+{
+	struct ref_piece p[16];
+	unsigned char *d = buf;
+	int n, i;
+
+	n = ref_translate(gpa, len, p, 16);
+	ASSERT(n > 0);
+	for (i = 0; i < n; i++) {
+		memcpy(d, p[i].host, p[i].len);
+		d += p[i].len;
+	}
+}
+
+struct ref_walk {
+	const struct iovec *iov;
+	unsigned int k;		/* next iovec to compare */
+	unsigned int out;
+	unsigned int in;
+};
+
+static void ref_seg(struct ref_walk *w, const struct vring_desc *d)
+{
+	struct ref_piece p[64];
+	int n, i;
+
+	n = ref_translate(le64toh(d->addr), le32toh(d->len), p, 64);
+	ASSERT(n >= 0);
+	for (i = 0; i < n; i++) {
+		ASSERT(w->k < w->out + w->in);
+		if (w->iov[w->k].iov_base != (void *)p[i].host || w->iov[w->k].iov_len != p[i].len)
+			FAIL("iov %u is %p+%zu, reference %p+%llu", w->k, w->iov[w->k].iov_base,
+			     w->iov[w->k].iov_len, (void *)p[i].host, (unsigned long long)p[i].len);
+		if (le16toh(d->flags) & VRING_DESC_F_WRITE)
+			ASSERT(w->k >= w->out);
+		else
+			ASSERT(w->k < w->out);
+		w->k++;
+	}
+}
+
+/* Re-walk a chain the core accepted and compare every iovec. */
+static void ref_check_chain(u16 head, const struct iovec *iov, unsigned int out, unsigned int in)
+{
+	struct ref_walk w = { .iov = iov, .out = out, .in = in };
+	unsigned int i = head, count = 0;
+	struct vring_desc d;
+
+	for (;;) {
+		ASSERT(++count <= ring.num);
+		memcpy(&d, &ring.desc[i], sizeof(d));
+		if (le16toh(d.flags) & VRING_DESC_F_INDIRECT) {
+			u64 t = le64toh(d.addr);
+			unsigned int entries = le32toh(d.len) / 16, j = 0, c = 0;
+
+			ASSERT(ring.indirect);
+			ASSERT(entries && entries <= VHOSTX_RING_INDIRECT_MAX);
+			for (;;) {
+				ASSERT(++c <= entries);
+				ref_read(t + 16ull * j, &d, sizeof(d));
+				ASSERT(!(le16toh(d.flags) & VRING_DESC_F_INDIRECT));
+				ref_seg(&w, &d);
+				if (!(le16toh(d.flags) & VRING_DESC_F_NEXT))
+					break;
+				j = le16toh(d.next);
+				ASSERT(j < entries);
+			}
+			break;
+		}
+		ref_seg(&w, &d);
+		if (!(le16toh(d.flags) & VRING_DESC_F_NEXT))
+			break;
+		i = le16toh(d.next);
+		ASSERT(i < ring.num);
+	}
+	ASSERT(w.k == out + in);
+}
+
+/* ---- harness state ---- */
+
+static u16 inflight[FZ_INFLIGHT_MAX];	/* popped heads, pop order */
+static unsigned int ninflight;
+static unsigned int recent;		/* pops since the last add_used/restart */
+static unsigned int desc_cursor;	/* guest's next descriptor slot */
+static unsigned char used_before[FZ_IMG_SIZE];
+
+static void model_reset(void)
+{
+	ninflight = 0;
+	recent = 0;
+}
+
+/* Called after each device operation. */
+static void check_common(bool was_broken, u64 errors_before, unsigned long errs_before)
+{
+	if (was_broken) {
+		ASSERT(ring.broken);
+		ASSERT(ring.stats.errors == errors_before);
+	}
+	ASSERT(ring.stats.errors - errors_before <= 1);
+	if (ring.stats.errors != errors_before) {
+		ASSERT(ring.broken);
+		ASSERT(vx_env.errs > errs_before);
+	}
+	if (!ring.broken)
+		ASSERT((u16)(ring.avail_idx - ring.last_avail_idx) <= ring.num);
+}
+
+static void op_get_chain(struct input *in)
+{
+	static struct iovec iov[FZ_IOV_MAX];
+	unsigned int iov_max = in8(in) % (FZ_IOV_MAX + 1), out = ~0u, inn = ~0u, k;
+	bool was_broken = ring.broken;
+	u64 errors = ring.stats.errors;
+	unsigned long errs = vx_env.errs, reads = vx_env.reads;
+	u16 last = ring.last_avail_idx, head = 0xffff;
+	int ret;
+
+	ret = vhostx_ring_get_chain(&ring, iov, iov_max, &out, &inn, &head);
+	if (trace)
+		fprintf(stderr, "get_chain(iov_max %u) = %d head %u out %u in %u%s%s\n", iov_max,
+			ret, head, out, inn, ret < 0 ? " : " : "", ret < 0 ? vx_env.last_err : "");
+	check_common(was_broken, errors, errs);
+	/* idx + slot + num descriptors + an indirect table read piecewise */
+	ASSERT(vx_env.reads - reads <= 2 + ring.num + 16ul * VHOSTX_RING_INDIRECT_MAX);
+	if (was_broken) {
+		ASSERT(ret == -EIO);
+		ASSERT(vx_env.reads == reads);
+		return;
+	}
+	switch (ret) {
+	case 1:
+		ASSERT(!ring.broken);
+		ASSERT(head < ring.num);
+		ASSERT(out + inn <= iov_max);
+		ASSERT(ring.last_avail_idx == (u16)(last + 1));
+		for (k = 0; k < out + inn; k++)
+			ASSERT(iov[k].iov_len > 0);
+		ref_check_chain(head, iov, out, inn);
+		ASSERT(ninflight < FZ_INFLIGHT_MAX);
+		inflight[ninflight++] = head;
+		recent++;
+		break;
+	case 0:
+		ASSERT(!ring.broken);
+		ASSERT(ring.last_avail_idx == last);
+		ASSERT(ring.avail_idx == last);
+		break;
+	case -ENOBUFS:
+		ASSERT(!ring.broken);
+		ASSERT(ring.stats.errors == errors);
+		ASSERT(ring.last_avail_idx == last);
+		break;
+	case -EFAULT:
+	case -EINVAL:
+	case -ELOOP:
+		ASSERT(ring.broken);
+		ASSERT(ring.stats.errors == errors + 1);
+		ASSERT(ring.last_avail_idx == last);
+		break;
+	default:
+		FAIL("get_chain returned %d", ret);
+	}
+}
+
+static void op_add_used(struct input *in, bool all)
+{
+	struct vring_used_elem e[FZ_NUM_MAX];
+	unsigned int want = in8(in), seed = in8(in), n, i;
+	bool was_broken = ring.broken;
+	u64 errors = ring.stats.errors;
+	unsigned long errs = vx_env.errs, writes = vx_env.writes;
+	unsigned char *used = (unsigned char *)ring.used;
+	size_t used_bytes = vdrv_used_bytes(ring.num);
+	u16 old = ring.last_used_idx;
+	int ret;
+
+	n = ninflight < ring.num ? ninflight : ring.num;
+	if (!all)
+		n = want % (n + 1);
+	/* pick n distinct in-flight heads, order driven by the seed */
+	for (i = 0; i < n; i++) {
+		unsigned int k = (seed + i * 7) % ninflight;
+
+		vhostx_used_elem_set(&e[i], inflight[k], in32(in));
+		inflight[k] = inflight[--ninflight];
+	}
+	recent = 0;
+	memcpy(used_before, used, used_bytes);
+	ret = vhostx_ring_add_used(&ring, e, n);
+	if (trace)
+		fprintf(stderr, "add_used(%u) = %d\n", n, ret);
+	check_common(was_broken, errors, errs);
+	if (was_broken) {
+		ASSERT(ret == -EIO || (!n && !ret));
+		ASSERT(vx_env.writes == writes);
+		ASSERT(!memcmp(used_before, used, used_bytes));
+		return;
+	}
+	if (ret == -EFAULT) {
+		ASSERT(ring.broken);
+		return;
+	}
+	ASSERT(ret == 0);
+	ASSERT(ring.last_used_idx == (u16)(old + n));
+	/* expected image: the slots and the index, nothing else */
+	for (i = 0; i < n; i++) {
+		unsigned int slot = (u16)(old + i) & (ring.num - 1);
+
+		memcpy(used_before + 4 + 8 * slot, &e[i], 8);
+	}
+	if (n) {
+		u16 idx = htole16(ring.last_used_idx);
+
+		memcpy(used_before + 2, &idx, 2);
+	}
+	ASSERT(!memcmp(used_before, used, used_bytes));
+}
+
+static void op_add_used_too_many(void)
+{
+	static struct vring_used_elem e[FZ_NUM_MAX + 1];
+	bool was_broken = ring.broken;
+	u64 errors = ring.stats.errors;
+	unsigned long writes = vx_env.writes;
+	int ret;
+
+	ret = vhostx_ring_add_used(&ring, e, ring.num + 1);
+	ASSERT(ret == (was_broken ? -EIO : -EINVAL));
+	ASSERT(ring.broken == was_broken);
+	ASSERT(ring.stats.errors == errors);
+	ASSERT(vx_env.writes == writes);
+}
+
+static void op_bool(struct input *in, unsigned int which)
+{
+	bool was_broken = ring.broken, r = false;
+	u64 errors = ring.stats.errors;
+	unsigned long errs = vx_env.errs, acc = vx_env.reads + vx_env.writes;
+
+	(void)in;
+	switch (which) {
+	case FZ_OP_NEED_SIGNAL:
+		r = vhostx_ring_need_signal(&ring);
+		break;
+	case FZ_OP_ENABLE_NOTIFY:
+		r = vhostx_ring_enable_notify(&ring);
+		break;
+	case FZ_OP_DISABLE_NOTIFY:
+		vhostx_ring_disable_notify(&ring);
+		break;
+	case FZ_OP_AVAIL_EMPTY:
+		r = vhostx_ring_avail_empty(&ring);
+		break;
+	}
+	if (trace)
+		fprintf(stderr, "op %u = %d\n", which, r);
+	check_common(was_broken, errors, errs);
+	if (was_broken) {
+		ASSERT(vx_env.reads + vx_env.writes == acc);
+		ASSERT(!r);
+	}
+	if (which == FZ_OP_AVAIL_EMPTY && r)
+		ASSERT(ring.avail_idx == ring.last_avail_idx);
+}
+
+static void op_unget(struct input *in)
+{
+	unsigned int k = in8(in) % (recent + 1);
+
+	vhostx_ring_unget(&ring, k);
+	ninflight -= k;
+	recent -= k;
+}
+
+static void op_poke(struct input *in)
+{
+	unsigned int off = in16(in) % FZ_IMG_SIZE, len = in8(in) % 8 + 1, i;
+
+	for (i = 0; i < len && off + i < FZ_IMG_SIZE; i++)
+		img[off + i] = in8(in);
+}
+
+/* A guest address: a region by index plus an offset (may run past it). */
+static u64 pick_gpa(struct input *in)
+{
+	unsigned int r = in8(in);
+	u16 off = in16(in);
+
+	if (!mem->nregions)
+		return off;
+	return mem->regions[r % mem->nregions].gpa + off;
+}
+
+static void guest_desc(unsigned int i, u64 addr, u32 len, u16 flags, u16 next)
+{
+	struct vring_desc d = {
+		.addr = htole64(addr), .len = htole32(len),
+		.flags = htole16(flags), .next = htole16(next),
+	};
+
+	memcpy(&ring.desc[i & (ring.num - 1)], &d, sizeof(d));
+}
+
+static void guest_publish(u16 head)
+{
+	u16 idx = le16toh(ring.avail->idx);
+
+	ring.avail->ring[idx & (ring.num - 1)] = htole16(head);
+	ring.avail->idx = htole16(idx + 1);
+}
+
+/* A mostly well-formed direct chain of 1..4 descriptors. */
+static void op_publish(struct input *in)
+{
+	unsigned int n = in8(in) % 4 + 1, wmask = in8(in), k;
+	u16 head = desc_cursor & (ring.num - 1);
+
+	for (k = 0; k < n; k++) {
+		unsigned int i = (desc_cursor + k) & (ring.num - 1);
+		u64 gpa = pick_gpa(in);
+		u32 len = in16(in);
+		u16 flags = ((wmask >> k) & 1 ? VRING_DESC_F_WRITE : 0) |
+			    (k + 1 < n ? VRING_DESC_F_NEXT : 0);
+
+		guest_desc(i, gpa, len, flags, (i + 1) & (ring.num - 1));
+	}
+	desc_cursor += n;
+	guest_publish(head);
+}
+
+/* An indirect table of 1..8 entries in guest memory plus its descriptor. */
+static void op_publish_indirect(struct input *in)
+{
+	unsigned int n = in8(in) % 8 + 1, wmask = in8(in), k;
+	u64 table = pick_gpa(in);
+	u16 head = desc_cursor & (ring.num - 1);
+
+	for (k = 0; k < n; k++) {
+		struct vring_desc d;
+		struct ref_piece p[16];
+		unsigned char *b = (unsigned char *)&d;
+		int np, j;
+
+		d.addr = htole64(pick_gpa(in));
+		d.len = htole32(in16(in));
+		d.flags = htole16(((wmask >> k) & 1 ? VRING_DESC_F_WRITE : 0) |
+				  (k + 1 < n ? VRING_DESC_F_NEXT : 0));
+		d.next = htole16(k + 1);
+		np = ref_translate(table + 16ull * k, 16, p, 16);
+		for (j = 0; j < np; j++) {
+			memcpy((void *)p[j].host, b, p[j].len);
+			b += p[j].len;
+		}
+	}
+	guest_desc(head, table, 16 * n, VRING_DESC_F_INDIRECT, 0);
+	desc_cursor++;
+	guest_publish(head);
+}
+
+static void op_restart(void)
+{
+	u64 errors = ring.stats.errors;
+	int ret;
+
+	ret = vhostx_ring_start(&ring);
+	if (trace)
+		fprintf(stderr, "start = %d\n", ret);
+	if (ret) {
+		ASSERT(ret == -EINVAL || ret == -EFAULT);
+		ASSERT(ring.broken);
+		ASSERT(ring.stats.errors == errors + 1);
+	} else {
+		ASSERT(!ring.broken);
+		ASSERT((u16)(ring.last_avail_idx - ring.last_used_idx) <= ring.num);
+	}
+	model_reset();
+}
+
+static void op_fault(struct input *in)
+{
+	unsigned int off = in16(in) % FZ_IMG_SIZE, len = in8(in);
+
+	if (!len || vx_env.nfault >= 4) {
+		vx_env.nfault = 0;
+		return;
+	}
+	if (len > FZ_IMG_SIZE - off)
+		len = FZ_IMG_SIZE - off;
+	vx_env_add_fault(img + off, len);
+}
+
+static void op_translate(struct input *in)
+{
+	struct iovec v[8];
+	struct ref_piece p[8];
+	u64 gpa = pick_gpa(in) + (in8(in) & 1 ? (u64)in32(in) << 16 : 0);
+	u64 len = in16(in);
+	unsigned int max = in8(in) % 9;
+	int a, b, i;
+
+	if (len == 0xffff)
+		len = ~0ull;
+	a = vhostx_mem_translate(mem, gpa, len, v, max);
+	b = ref_translate(gpa, len, p, max);
+	if (trace)
+		fprintf(stderr, "translate(%#llx, %#llx, %u) = %d\n",
+			(unsigned long long)gpa, (unsigned long long)len, max, a);
+	if (a != b)
+		FAIL("translate(%#llx, %#llx, %u) = %d, reference %d",
+		     (unsigned long long)gpa, (unsigned long long)len, max, a, b);
+	for (i = 0; i < a; i++) {
+		ASSERT(v[i].iov_base == (void *)p[i].host);
+		ASSERT(v[i].iov_len == p[i].len);
+	}
+	ASSERT(mem->last_hit < mem->nregions || !mem->nregions);
+}
+
+/* The table as built must be sorted, disjoint, non-empty and in the image. */
+static void check_table(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < mem->nregions; i++) {
+		const struct vhostx_mem_region *r = &mem->regions[i];
+
+		ASSERT(r->size);
+		ASSERT(r->gpa + (r->size - 1) >= r->gpa);
+		ASSERT(r->uaddr >= (uintptr_t)img);
+		ASSERT(r->uaddr - (uintptr_t)img + r->size <= FZ_IMG_SIZE);
+		if (i)
+			ASSERT(mem->regions[i - 1].gpa + (mem->regions[i - 1].size - 1) < r->gpa);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
+{
+	struct input in = { data, size }, ops;
+	struct vhostx_mem_region regs[FZ_MAX_REGIONS];
+	unsigned int num, feat, nregs, i, nops = 0;
+	size_t ops_len;
+	u64 desc, avail, used;
+	u16 base;
+
+	if (trace < 0)
+		trace = getenv("FUZZ_RING_TRACE") != NULL;
+	if (!img) {
+		img = malloc(FZ_IMG_SIZE);
+		if (!img)
+			abort();
+	}
+	memset(img, 0, FZ_IMG_SIZE);
+	vx_env_reset(img, FZ_IMG_SIZE);
+
+	num = 1u << (in8(&in) % (FZ_NUM_LOG2_MAX + 1));
+	feat = in8(&in);
+	base = in16(&in);
+	desc = in16(&in) % FZ_IMG_SIZE & ~15u;
+	avail = in16(&in) % FZ_IMG_SIZE & ~1u;
+	used = in16(&in) % FZ_IMG_SIZE & ~3u;
+	nregs = in8(&in) % (FZ_MAX_REGIONS + 1);
+	for (i = 0; i < nregs; i++) {
+		u8 how = in8(&in);
+		u32 g = in32(&in);
+		u16 sz = in16(&in), off = in16(&in);
+
+		regs[i].gpa = how & 1 ? ~0ull - g : g;
+		regs[i].size = how & 2 ? (u64)sz << 12 : sz;
+		regs[i].uaddr = (uintptr_t)img + off;
+	}
+	ops_len = in16(&in);
+	if (ops_len > in.n)
+		ops_len = in.n;
+	ops.p = in.p;
+	ops.n = ops_len;
+	in.p += ops_len;
+	in.n -= ops_len;
+	/* the rest initialises the guest image */
+	memcpy(img, in.p, in.n < FZ_IMG_SIZE ? in.n : FZ_IMG_SIZE);
+
+	if (vhostx_ring_check_addr(num, (uintptr_t)img + desc, (uintptr_t)img + avail,
+				   (uintptr_t)img + used))
+		return 0;
+	/* whatever check_addr accepts must lie in the image */
+	ASSERT(desc + vdrv_desc_bytes(num) <= FZ_IMG_SIZE);
+	ASSERT(avail + vdrv_avail_bytes(num) <= FZ_IMG_SIZE);
+	ASSERT(used + vdrv_used_bytes(num) <= FZ_IMG_SIZE);
+
+	mem = NULL;
+	if (vhostx_mem_build(regs, nregs, &mem))
+		return 0;
+	check_table();
+
+	vx_env_allow_read(img + desc, vdrv_desc_bytes(num));
+	vx_env_allow_read(img + avail, vdrv_avail_bytes(num));
+	vx_env_allow_read(img + used, vdrv_used_bytes(num));
+	for (i = 0; i < mem->nregions; i++)
+		vx_env_allow_read((void *)(uintptr_t)mem->regions[i].uaddr, mem->regions[i].size);
+	vx_env_allow_write(img + used, vdrv_used_bytes(num));
+
+	memset(&ring, 0, sizeof(ring));
+	ring.num = num;
+	ring.desc = (void *)(img + desc);
+	ring.avail = (void *)(img + avail);
+	ring.used = (void *)(img + used);
+	ring.mem = mem;
+	ring.event_idx = feat & 1;
+	ring.indirect = feat & 2;
+	ring.notify_on_empty = feat & 4;
+	ring.last_avail_idx = base;
+	desc_cursor = 0;
+	model_reset();
+	op_restart();
+
+	while (ops.n && nops++ < FZ_MAX_OPS) {
+		unsigned int op = in8(&ops) % FZ_NOPS;
+
+		switch (op) {
+		case FZ_OP_GET_CHAIN:
+			op_get_chain(&ops);
+			break;
+		case FZ_OP_ADD_USED:
+			op_add_used(&ops, false);
+			break;
+		case FZ_OP_ADD_USED_TOO_MANY:
+			op_add_used_too_many();
+			break;
+		case FZ_OP_NEED_SIGNAL:
+		case FZ_OP_ENABLE_NOTIFY:
+		case FZ_OP_DISABLE_NOTIFY:
+		case FZ_OP_AVAIL_EMPTY:
+			op_bool(&ops, op);
+			break;
+		case FZ_OP_UNGET:
+			op_unget(&ops);
+			break;
+		case FZ_OP_POKE:
+			op_poke(&ops);
+			break;
+		case FZ_OP_PUBLISH:
+			op_publish(&ops);
+			break;
+		case FZ_OP_PUBLISH_INDIRECT:
+			op_publish_indirect(&ops);
+			break;
+		case FZ_OP_SET_AVAIL_IDX:
+			ring.avail->idx = htole16(in16(&ops));
+			break;
+		case FZ_OP_RESTART:
+			op_restart();
+			break;
+		case FZ_OP_FAULT:
+			op_fault(&ops);
+			break;
+		case FZ_OP_TRANSLATE:
+			op_translate(&ops);
+			break;
+		case FZ_OP_DRAIN:
+			/* pop everything, use it all in one batch */
+			while (!ring.broken && ninflight < FZ_INFLIGHT_MAX) {
+				u64 c = ring.stats.chains;
+				u8 arg[1] = { FZ_IOV_MAX };
+				struct input a = { arg, 1 };
+
+				op_get_chain(&a);
+				if (ring.stats.chains == c)
+					break;
+			}
+			{
+				struct input a = { NULL, 0 };
+
+				op_add_used(&a, true);
+			}
+			break;
+		}
+	}
+	vhostx_mem_free(mem);
+	mem = NULL;
+	return 0;
+}

@@ -1,0 +1,1410 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Unit tests for the vhostx ring core and memory table, built from the
+ * kernel's own drivers/vhost/ring.c and mem.c. Prints KTAP and a final
+ * "N passed, N failed, N skipped" line; exits 1 if anything failed.
+ */
+#include <dirent.h>
+#include <sys/mman.h>
+#include "vdrv.h"
+
+enum { PASS, FAIL, SKIP };
+
+#define CHECK(c) do {							\
+	if (!(c)) {							\
+		printf("# %s:%d: check failed: %s\n", __FILE__, __LINE__, #c); \
+		return FAIL;						\
+	}								\
+} while (0)
+
+#define CHECK_EQ(a, b) do {						\
+	long long _a = (long long)(a), _b = (long long)(b);		\
+	if (_a != _b) {							\
+		printf("# %s:%d: %s is %lld, expected %s = %lld\n",	\
+		       __FILE__, __LINE__, #a, _a, #b, _b);		\
+		return FAIL;						\
+	}								\
+} while (0)
+
+#define TRY(x) do { int _r = (x); if (_r != PASS) return _r; } while (0)
+
+/* Guest image layout used by most tests. */
+#define IMG_SIZE	(1u << 20)
+#define DESC_OFF	0x0
+#define AVAIL_OFF	0x8000
+#define USED_OFF	0x10000
+#define GPA_A		0x10000000ull		/* region A */
+#define SIZE_A		0x40000ull
+#define OFF_A		0x40000
+#define GPA_B		(GPA_A + SIZE_A)	/* adjacent in gpa, not in host */
+#define SIZE_B		0x40000ull
+#define OFF_B		0xa0000
+#define GPA_C		0x80000000ull
+#define SIZE_C		0x10000ull
+#define OFF_C		0xf0000
+
+static unsigned char *img;
+static struct vdrv drv;
+static struct vhostx_mem *mem;
+static struct vhostx_ring ring;
+
+#define U(off)	((u64)(uintptr_t)(img + (off)))
+#define H(gpa)	((unsigned char *)vdrv_gpa(&drv, (gpa), 1))
+
+/* Features for setup(). */
+#define F_EVENT		1
+#define F_INDIRECT	2
+#define F_EMPTY		4
+
+static void teardown(void);
+
+static int setup_at(unsigned int num, unsigned int feat, u16 base)
+{
+	struct vhostx_mem_region regs[] = {
+		{ .gpa = GPA_C, .size = SIZE_C, .uaddr = U(OFF_C) },
+		{ .gpa = GPA_A, .size = SIZE_A, .uaddr = U(OFF_A) },
+		{ .gpa = GPA_B, .size = SIZE_B, .uaddr = U(OFF_B) },
+	};
+	int ret;
+
+	if (mem)
+		teardown();
+	vx_env_reset(img, IMG_SIZE);
+	memset(img, 0, IMG_SIZE);
+	vx_env_allow_read(img + DESC_OFF, vdrv_desc_bytes(num));
+	vx_env_allow_read(img + AVAIL_OFF, vdrv_avail_bytes(num));
+	vx_env_allow_read(img + USED_OFF, vdrv_used_bytes(num));
+	vx_env_allow_read(img + OFF_A, SIZE_A);
+	vx_env_allow_read(img + OFF_B, SIZE_B);
+	vx_env_allow_read(img + OFF_C, SIZE_C);
+	vx_env_allow_write(img + USED_OFF, vdrv_used_bytes(num));
+
+	vdrv_init(&drv, num, img + DESC_OFF, img + AVAIL_OFF, img + USED_OFF);
+	vdrv_add_region(&drv, GPA_A, SIZE_A, img + OFF_A);
+	vdrv_add_region(&drv, GPA_B, SIZE_B, img + OFF_B);
+	vdrv_add_region(&drv, GPA_C, SIZE_C, img + OFF_C);
+	drv.avail_idx = base;
+	drv.avail->idx = htole16(base);
+	drv.used->idx = htole16(base);
+	drv.used_seen = base;
+
+	mem = NULL;
+	ret = vhostx_mem_build(regs, 3, &mem);
+	CHECK_EQ(ret, 0);
+	CHECK_EQ(vhostx_ring_check_addr(num, U(DESC_OFF), U(AVAIL_OFF), U(USED_OFF)), 0);
+	memset(&ring, 0, sizeof(ring));
+	ring.num = num;
+	ring.desc = (void *)(img + DESC_OFF);
+	ring.avail = (void *)(img + AVAIL_OFF);
+	ring.used = (void *)(img + USED_OFF);
+	ring.mem = mem;
+	ring.event_idx = feat & F_EVENT;
+	ring.indirect = feat & F_INDIRECT;
+	ring.notify_on_empty = feat & F_EMPTY;
+	ring.last_avail_idx = base;
+	CHECK_EQ(vhostx_ring_start(&ring), 0);
+	CHECK_EQ(ring.last_used_idx, base);
+	return PASS;
+}
+
+static int setup(unsigned int num, unsigned int feat)
+{
+	return setup_at(num, feat, 0);
+}
+
+static void teardown(void)
+{
+	vhostx_mem_free(mem);
+	mem = NULL;
+	vx_env_reset(img, IMG_SIZE);
+}
+
+static struct iovec iov[64];
+static unsigned int nout, nin;
+static u16 head;
+
+static int pop(void)
+{
+	return vhostx_ring_get_chain(&ring, iov, 64, &nout, &nin, &head);
+}
+
+/* The ring must now be broken by exactly one guest error, with errno @err. */
+static int expect_broken(int ret, int err)
+{
+	u64 chains;
+	u16 last;
+
+	CHECK_EQ(ret, -err);
+	CHECK(ring.broken);
+	CHECK_EQ(ring.stats.errors, 1);
+	CHECK(vx_env.errs >= 1);
+	/* Stays broken, no second error counted, nothing popped. */
+	chains = ring.stats.chains;
+	last = ring.last_avail_idx;
+	CHECK_EQ(pop(), -EIO);
+	CHECK_EQ(ring.stats.errors, 1);
+	CHECK_EQ(ring.stats.chains, chains);
+	CHECK_EQ(ring.last_avail_idx, last);
+	return PASS;
+}
+
+static int expect_iov(unsigned int k, u64 gpa, size_t len)
+{
+	CHECK(k < nout + nin);
+	CHECK(iov[k].iov_base == (void *)H(gpa));
+	CHECK_EQ(iov[k].iov_len, len);
+	return PASS;
+}
+
+/* ---- memory table ---- */
+
+static int t_mem_check_sorts(void)
+{
+	struct vhostx_mem_region r[] = {
+		{ 0x30000, 0x1000, U(0x3000) },
+		{ 0x10000, 0x1000, U(0x1000) },
+		{ 0x20000, 0x1000, U(0x2000) },
+		{ 0x0, 0x10000, U(0x10000) },	/* ends right where the next starts */
+	};
+
+	vx_env_reset(img, IMG_SIZE);
+	CHECK_EQ(vhostx_mem_check(r, 4), 0);
+	CHECK_EQ(r[0].gpa, 0x0);
+	CHECK_EQ(r[1].gpa, 0x10000);
+	CHECK_EQ(r[1].uaddr, U(0x1000));
+	CHECK_EQ(r[2].gpa, 0x20000);
+	CHECK_EQ(r[3].gpa, 0x30000);
+	CHECK_EQ(vhostx_mem_check(r, 0), 0);
+	return PASS;
+}
+
+static int t_mem_check_sort_many(void)
+{
+	static struct vhostx_mem_region r[1000];
+	unsigned int i;
+
+	vx_env_reset(img, IMG_SIZE);
+	for (i = 0; i < 1000; i++) {
+		unsigned int k = (i * 7919) % 1000;	/* a permutation */
+
+		r[i].gpa = 0x1000ull * k;
+		r[i].size = 0x1000;
+		r[i].uaddr = U(0);
+	}
+	CHECK_EQ(vhostx_mem_check(r, 1000), 0);
+	for (i = 0; i < 1000; i++)
+		CHECK_EQ(r[i].gpa, 0x1000ull * i);
+	return PASS;
+}
+
+static int t_mem_check_rejects(void)
+{
+	struct vhostx_mem_region r[2];
+
+	vx_env_reset(img, IMG_SIZE);
+	/* zero size */
+	r[0] = (struct vhostx_mem_region){ 0x1000, 0, U(0) };
+	CHECK_EQ(vhostx_mem_check(r, 1), -EINVAL);
+	/* overlap by one byte, in either input order */
+	r[0] = (struct vhostx_mem_region){ 0x1000, 0x1001, U(0) };
+	r[1] = (struct vhostx_mem_region){ 0x2000, 0x1000, U(0x2000) };
+	CHECK_EQ(vhostx_mem_check(r, 2), -EINVAL);
+	r[0] = (struct vhostx_mem_region){ 0x2000, 0x1000, U(0x2000) };
+	r[1] = (struct vhostx_mem_region){ 0x1000, 0x1001, U(0) };
+	CHECK_EQ(vhostx_mem_check(r, 2), -EINVAL);
+	/* same start */
+	r[0] = (struct vhostx_mem_region){ 0x1000, 0x10, U(0) };
+	r[1] = (struct vhostx_mem_region){ 0x1000, 0x10, U(0x100) };
+	CHECK_EQ(vhostx_mem_check(r, 2), -EINVAL);
+	/* one inside another */
+	r[0] = (struct vhostx_mem_region){ 0x1000, 0x10000, U(0) };
+	r[1] = (struct vhostx_mem_region){ 0x2000, 0x10, U(0x100) };
+	CHECK_EQ(vhostx_mem_check(r, 2), -EINVAL);
+	/* gpa wrap */
+	r[0] = (struct vhostx_mem_region){ ~0ull - 0xf, 0x20, U(0) };
+	CHECK_EQ(vhostx_mem_check(r, 1), -EINVAL);
+	/* ending exactly at the top of the gpa space is fine */
+	r[0] = (struct vhostx_mem_region){ ~0ull - 0xf, 0x10, U(0) };
+	CHECK_EQ(vhostx_mem_check(r, 1), 0);
+	/* uaddr wrap */
+	r[0] = (struct vhostx_mem_region){ 0, 0x20, ~0ull - 0xf };
+	CHECK_EQ(vhostx_mem_check(r, 1), -EINVAL);
+	/* uaddr outside the address space (the image) */
+	r[0] = (struct vhostx_mem_region){ 0, 0x1000, U(IMG_SIZE - 0x800) };
+	CHECK_EQ(vhostx_mem_check(r, 1), -EFAULT);
+	r[0] = (struct vhostx_mem_region){ 0, 0x10, (u64)(uintptr_t)img - 0x100 };
+	CHECK_EQ(vhostx_mem_check(r, 1), -EFAULT);
+	/* the last byte of the image is fine */
+	r[0] = (struct vhostx_mem_region){ 0, 0x800, U(IMG_SIZE - 0x800) };
+	CHECK_EQ(vhostx_mem_check(r, 1), 0);
+	return PASS;
+}
+
+static int t_mem_build(void)
+{
+	struct vhostx_mem_region r[] = {
+		{ 0x20000, 0x1000, U(0x2000) },
+		{ 0x10000, 0x1000, U(0x1000) },
+	};
+	struct vhostx_mem *m = NULL, *keep = (void *)0x1;
+	struct iovec v[2];
+
+	vx_env_reset(img, IMG_SIZE);
+	CHECK_EQ(vhostx_mem_build(r, 2, &m), 0);
+	CHECK_EQ(m->nregions, 2);
+	CHECK_EQ(m->regions[0].gpa, 0x10000);
+	CHECK_EQ(r[0].gpa, 0x20000);	/* input untouched */
+	CHECK_EQ(vhostx_mem_translate(m, 0x20010, 8, v, 2), 1);
+	CHECK(v[0].iov_base == img + 0x2010);
+	vhostx_mem_free(m);
+	r[1].gpa = 0x20800;		/* now overlapping */
+	CHECK_EQ(vhostx_mem_build(r, 2, &keep), -EINVAL);
+	CHECK(keep == (void *)0x1);
+	/* empty table: everything faults */
+	CHECK_EQ(vhostx_mem_build(r, 0, &m), 0);
+	CHECK_EQ(vhostx_mem_translate(m, 0, 1, v, 2), -EFAULT);
+	CHECK_EQ(vhostx_mem_translate(m, 0, 0, v, 2), 0);
+	vhostx_mem_free(m);
+	vhostx_mem_free(NULL);
+	return PASS;
+}
+
+static int t_mem_translate(void)
+{
+	struct iovec v[4];
+
+	TRY(setup(8, 0));
+	/* inside A */
+	CHECK_EQ(vhostx_mem_translate(mem, GPA_A + 0x10, 0x100, v, 4), 1);
+	CHECK(v[0].iov_base == img + OFF_A + 0x10);
+	CHECK_EQ(v[0].iov_len, 0x100);
+	CHECK_EQ(mem->regions[mem->last_hit].gpa, GPA_A);
+	/* spanning A and B: two iovecs */
+	CHECK_EQ(vhostx_mem_translate(mem, GPA_B - 0x10, 0x30, v, 4), 2);
+	CHECK(v[0].iov_base == img + OFF_A + SIZE_A - 0x10);
+	CHECK_EQ(v[0].iov_len, 0x10);
+	CHECK(v[1].iov_base == img + OFF_B);
+	CHECK_EQ(v[1].iov_len, 0x20);
+	/* too few iovecs */
+	CHECK_EQ(vhostx_mem_translate(mem, GPA_B - 0x10, 0x30, v, 1), -ENOBUFS);
+	/* the whole of A and B */
+	CHECK_EQ(vhostx_mem_translate(mem, GPA_A, SIZE_A + SIZE_B, v, 4), 2);
+	/* running off the end of B, or starting in a hole */
+	CHECK_EQ(vhostx_mem_translate(mem, GPA_B, SIZE_B + 1, v, 4), -EFAULT);
+	CHECK_EQ(vhostx_mem_translate(mem, GPA_A - 1, 2, v, 4), -EFAULT);
+	CHECK_EQ(vhostx_mem_translate(mem, 0, 1, v, 4), -EFAULT);
+	CHECK_EQ(vhostx_mem_translate(mem, ~0ull, 1, v, 4), -EFAULT);
+	/* wrap of gpa + len */
+	CHECK_EQ(vhostx_mem_translate(mem, GPA_A, ~0ull, v, 4), -EFAULT);
+	CHECK_EQ(vhostx_mem_translate(mem, ~0ull - 1, 4, v, 4), -EFAULT);
+	/* zero length maps nothing, anywhere */
+	CHECK_EQ(vhostx_mem_translate(mem, 0, 0, v, 0), 0);
+	/* hint moves to C, lookups elsewhere still work */
+	CHECK_EQ(vhostx_mem_translate(mem, GPA_C + 5, 1, v, 4), 1);
+	CHECK_EQ(mem->regions[mem->last_hit].gpa, GPA_C);
+	CHECK_EQ(vhostx_mem_translate(mem, GPA_A + 5, 1, v, 4), 1);
+	CHECK(v[0].iov_base == img + OFF_A + 5);
+	/* a stale, out-of-range hint is ignored */
+	mem->last_hit = 1000;
+	CHECK_EQ(vhostx_mem_translate(mem, GPA_C + SIZE_C - 1, 1, v, 4), 1);
+	CHECK(v[0].iov_base == img + OFF_C + SIZE_C - 1);
+	teardown();
+	return PASS;
+}
+
+/* ---- ring setup ---- */
+
+static int t_check_addr(void)
+{
+	vx_env_reset(img, IMG_SIZE);
+	CHECK_EQ(vhostx_ring_check_addr(256, U(0), U(0x1000), U(0x2000)), 0);
+	CHECK_EQ(vhostx_ring_check_addr(1, U(0), U(0x1000), U(0x2000)), 0);
+	CHECK_EQ(vhostx_ring_check_addr(32768, U(0), U(0x80000), U(0x90000)), 0);
+	CHECK_EQ(vhostx_ring_check_addr(0, U(0), U(0x1000), U(0x2000)), -EINVAL);
+	CHECK_EQ(vhostx_ring_check_addr(3, U(0), U(0x1000), U(0x2000)), -EINVAL);
+	CHECK_EQ(vhostx_ring_check_addr(65536, U(0), U(0x1000), U(0x2000)), -EINVAL);
+	CHECK_EQ(vhostx_ring_check_addr(256, U(8), U(0x1000), U(0x2000)), -EINVAL);
+	CHECK_EQ(vhostx_ring_check_addr(256, U(0), U(0x1001), U(0x2000)), -EINVAL);
+	CHECK_EQ(vhostx_ring_check_addr(256, U(0), U(0x1000), U(0x2002)), -EINVAL);
+	/* used ring's avail_event field one byte past the image */
+	CHECK_EQ(vhostx_ring_check_addr(256, U(0), U(0x1000), U(IMG_SIZE - 2052)), -EFAULT);
+	CHECK_EQ(vhostx_ring_check_addr(256, U(0), U(0x1000), U(IMG_SIZE - 2056)), 0);
+	CHECK_EQ(vhostx_ring_check_addr(256, U(IMG_SIZE - 16 * 255), U(0x1000), U(0x2000)),
+		 -EFAULT);
+	CHECK_EQ(vhostx_ring_check_addr(256, U(0), U(IMG_SIZE - 6 - 2 * 256 + 2), U(0x2000)),
+		 -EFAULT);
+	CHECK_EQ(vhostx_ring_check_addr(256, ~0ull - 15, U(0x1000), U(0x2000)), -EFAULT);
+	return PASS;
+}
+
+static int t_start_used_idx(void)
+{
+	TRY(setup(8, 0));
+	/* used->idx 8 behind avail base: fine, 8 in flight */
+	ring.last_avail_idx = 8;
+	drv.used->idx = htole16(0);
+	CHECK_EQ(vhostx_ring_start(&ring), 0);
+	CHECK_EQ(ring.last_used_idx, 0);
+	/* 9 behind: bogus */
+	ring.last_avail_idx = 9;
+	TRY(expect_broken(vhostx_ring_start(&ring), EINVAL));
+	/* used ahead of avail base: bogus too (distance wraps) */
+	ring.stats.errors = 0;
+	ring.last_avail_idx = 0;
+	drv.used->idx = htole16(1);
+	TRY(expect_broken(vhostx_ring_start(&ring), EINVAL));
+	/* restart clears broken */
+	ring.stats.errors = 0;
+	drv.used->idx = htole16(0);
+	CHECK_EQ(vhostx_ring_start(&ring), 0);
+	CHECK(!ring.broken);
+	/* wraparound: base 3, used 65533 -> 6 in flight */
+	ring.last_avail_idx = 3;
+	drv.used->idx = htole16(65533);
+	CHECK_EQ(vhostx_ring_start(&ring), 0);
+	CHECK_EQ(ring.last_used_idx, 65533);
+	/* start writes used->flags = 0 */
+	drv.used->flags = htole16(VRING_USED_F_NO_NOTIFY);
+	CHECK_EQ(vhostx_ring_start(&ring), 0);
+	CHECK_EQ(vdrv_used_flags(&drv), 0);
+	/* bad setups */
+	ring.stats.errors = 0;
+	ring.num = 6;
+	TRY(expect_broken(vhostx_ring_start(&ring), EINVAL));
+	ring.stats.errors = 0;
+	ring.num = 8;
+	ring.mem = NULL;
+	TRY(expect_broken(vhostx_ring_start(&ring), EINVAL));
+	ring.mem = mem;
+	/* unreadable used ring */
+	ring.stats.errors = 0;
+	vx_env_add_fault(img + USED_OFF, 4);
+	TRY(expect_broken(vhostx_ring_start(&ring), EFAULT));
+	teardown();
+	return PASS;
+}
+
+/* ---- chains ---- */
+
+static int t_empty(void)
+{
+	TRY(setup(8, 0));
+	CHECK_EQ(pop(), 0);
+	CHECK(vhostx_ring_avail_empty(&ring));
+	CHECK(!ring.broken);
+	CHECK_EQ(ring.stats.chains, 0);
+	teardown();
+	return PASS;
+}
+
+static int t_simple_chain(void)
+{
+	struct vseg one[] = { { GPA_A + 0x100, 64, false } };
+	struct vseg three[] = {
+		{ GPA_A + 0x1000, 10, false },
+		{ GPA_C + 0x20, 20, false },
+		{ GPA_A + 0x3000, 1500, true },
+	};
+	u16 h1, h2;
+
+	TRY(setup(8, 0));
+	h1 = vdrv_chain(&drv, one, 1);
+	h2 = vdrv_chain(&drv, three, 3);
+	CHECK(!vhostx_ring_avail_empty(&ring));
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(head, h1);
+	CHECK_EQ(nout, 1);
+	CHECK_EQ(nin, 0);
+	TRY(expect_iov(0, GPA_A + 0x100, 64));
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(head, h2);
+	CHECK_EQ(nout, 2);
+	CHECK_EQ(nin, 1);
+	TRY(expect_iov(0, GPA_A + 0x1000, 10));
+	TRY(expect_iov(1, GPA_C + 0x20, 20));
+	TRY(expect_iov(2, GPA_A + 0x3000, 1500));
+	CHECK_EQ(pop(), 0);
+	CHECK(vhostx_ring_avail_empty(&ring));
+	CHECK_EQ(ring.stats.chains, 2);
+	CHECK_EQ(ring.last_avail_idx, 2);
+	CHECK(!ring.broken);
+	teardown();
+	return PASS;
+}
+
+static int t_write_only_chain(void)
+{
+	struct vseg s[] = {
+		{ GPA_A, 100, true },
+		{ GPA_A + 200, 0, true },	/* zero length: no iovec */
+		{ GPA_A + 300, 50, true },
+	};
+
+	TRY(setup(4, 0));
+	vdrv_chain(&drv, s, 3);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(nout, 0);
+	CHECK_EQ(nin, 2);
+	TRY(expect_iov(0, GPA_A, 100));
+	TRY(expect_iov(1, GPA_A + 300, 50));
+	teardown();
+	return PASS;
+}
+
+static int t_readable_after_writable(void)
+{
+	struct vseg s[] = { { GPA_A, 10, false }, { GPA_A + 10, 10, true }, { GPA_A + 20, 10, false } };
+
+	TRY(setup(8, 0));
+	vdrv_chain(&drv, s, 3);
+	TRY(expect_broken(pop(), EINVAL));
+	CHECK_EQ(ring.last_avail_idx, 0);
+	teardown();
+	return PASS;
+}
+
+static int t_readable_after_empty_writable(void)
+{
+	struct vseg s[] = { { GPA_A, 0, true }, { GPA_A + 20, 10, false } };
+
+	TRY(setup(8, 0));
+	vdrv_chain(&drv, s, 2);
+	TRY(expect_broken(pop(), EINVAL));
+	teardown();
+	return PASS;
+}
+
+static int t_chain_spans_regions(void)
+{
+	struct vseg s[] = { { GPA_B - 100, 300, false }, { GPA_B - 8, 16, true } };
+
+	TRY(setup(8, 0));
+	vdrv_chain(&drv, s, 2);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(nout, 2);
+	CHECK_EQ(nin, 2);
+	TRY(expect_iov(0, GPA_B - 100, 100));
+	TRY(expect_iov(1, GPA_B, 200));
+	TRY(expect_iov(2, GPA_B - 8, 8));
+	TRY(expect_iov(3, GPA_B, 8));
+	teardown();
+	return PASS;
+}
+
+static int t_desc_outside_memory(void)
+{
+	struct vseg s[] = { { GPA_C + SIZE_C - 10, 11, false } };
+
+	TRY(setup(8, 0));
+	vdrv_chain(&drv, s, 1);
+	TRY(expect_broken(pop(), EFAULT));
+	teardown();
+	TRY(setup(8, 0));
+	vdrv_desc(&drv, 0, ~0ull - 1, 4, 0, 0);		/* addr + len wraps */
+	vdrv_publish(&drv, 0);
+	TRY(expect_broken(pop(), EFAULT));
+	teardown();
+	TRY(setup(8, 0));
+	vdrv_desc(&drv, 0, 0x1000, 1, 0, 0);		/* hole below A */
+	vdrv_publish(&drv, 0);
+	TRY(expect_broken(pop(), EFAULT));
+	teardown();
+	return PASS;
+}
+
+static int t_head_out_of_range(void)
+{
+	TRY(setup(8, 0));
+	vdrv_desc(&drv, 0, GPA_A, 1, 0, 0);
+	vdrv_publish(&drv, 8);
+	TRY(expect_broken(pop(), EINVAL));
+	teardown();
+	TRY(setup(8, 0));
+	vdrv_publish(&drv, 0xffff);
+	TRY(expect_broken(pop(), EINVAL));
+	teardown();
+	return PASS;
+}
+
+static int t_next_out_of_range(void)
+{
+	TRY(setup(8, 0));
+	vdrv_desc(&drv, 2, GPA_A, 1, VRING_DESC_F_NEXT, 8);
+	vdrv_publish(&drv, 2);
+	TRY(expect_broken(pop(), EINVAL));
+	teardown();
+	return PASS;
+}
+
+static int t_desc_loop(void)
+{
+	unsigned int i;
+
+	/* self loop */
+	TRY(setup(8, 0));
+	vdrv_desc(&drv, 3, GPA_A, 1, VRING_DESC_F_NEXT, 3);
+	vdrv_publish(&drv, 3);
+	TRY(expect_broken(pop(), ELOOP));
+	teardown();
+	/* cycle through the whole table, reached after a tail */
+	TRY(setup(16, 0));
+	for (i = 0; i < 16; i++)
+		vdrv_desc(&drv, i, GPA_A + i, 1, VRING_DESC_F_NEXT, (i + 1) % 16);
+	vdrv_publish(&drv, 5);
+	TRY(expect_broken(pop(), ELOOP));
+	/* walked at most num descriptors: reads = idx + slot + 16 descs */
+	CHECK(vx_env.reads <= 2 + 16 + 1);
+	teardown();
+	return PASS;
+}
+
+static int t_chain_exactly_num(void)
+{
+	struct vseg s[16];
+	unsigned int i;
+
+	TRY(setup(16, 0));
+	for (i = 0; i < 16; i++)
+		s[i] = (struct vseg){ GPA_A + 0x100 * i, 0x10, i >= 10 };
+	vdrv_chain(&drv, s, 16);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(nout, 10);
+	CHECK_EQ(nin, 6);
+	teardown();
+	return PASS;
+}
+
+static int t_avail_idx_jump(void)
+{
+	unsigned int i;
+
+	TRY(setup(8, 0));
+	for (i = 0; i < 8; i++)
+		vdrv_desc(&drv, i, GPA_A, 1, 0, 0);
+	/* exactly num ahead is legal */
+	for (i = 0; i < 8; i++)
+		vdrv_publish(&drv, i);
+	for (i = 0; i < 8; i++)
+		CHECK_EQ(pop(), 1);
+	CHECK_EQ(pop(), 0);
+	/* num + 1 ahead of last_avail_idx is not */
+	vdrv_set_avail_idx(&drv, 8 + 9);
+	TRY(expect_broken(pop(), EINVAL));
+	teardown();
+	/* same through avail_empty, which reports "not empty" on a bad idx */
+	TRY(setup(8, 0));
+	vdrv_set_avail_idx(&drv, 0x8000);
+	CHECK(!vhostx_ring_avail_empty(&ring));
+	CHECK(ring.broken);
+	CHECK_EQ(ring.stats.errors, 1);
+	CHECK_EQ(pop(), -EIO);
+	teardown();
+	return PASS;
+}
+
+static int t_avail_wrap(void)
+{
+	struct vseg s[] = { { GPA_A, 1, false } };
+	unsigned int i;
+
+	TRY(setup_at(4, 0, 65534));
+	for (i = 0; i < 4; i++)
+		vdrv_chain(&drv, s, 1);
+	CHECK_EQ(le16toh(drv.avail->idx), 2);
+	for (i = 0; i < 4; i++) {
+		CHECK_EQ(pop(), 1);
+		CHECK_EQ(head, i);
+	}
+	CHECK_EQ(pop(), 0);
+	CHECK_EQ(ring.last_avail_idx, 2);
+	teardown();
+	return PASS;
+}
+
+static int t_enobufs(void)
+{
+	struct vseg s[] = { { GPA_A, 1, false }, { GPA_B - 1, 2, true }, { GPA_C, 3, true } };
+	struct iovec small[3];
+
+	TRY(setup(8, 0));
+	vdrv_chain(&drv, s, 3);
+	CHECK_EQ(vhostx_ring_get_chain(&ring, small, 3, &nout, &nin, &head), -ENOBUFS);
+	CHECK(!ring.broken);
+	CHECK_EQ(ring.stats.errors, 0);
+	CHECK_EQ(ring.last_avail_idx, 0);
+	CHECK_EQ(vhostx_ring_get_chain(&ring, small, 0, &nout, &nin, &head), -ENOBUFS);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(head, 0);
+	CHECK_EQ(nout, 1);
+	CHECK_EQ(nin, 3);
+	teardown();
+	return PASS;
+}
+
+static int t_length_overflow(void)
+{
+	const size_t big = (6ull << 30);	/* reserved, never touched */
+	struct vhostx_mem_region r = { .gpa = 0, .size = big };
+	unsigned char *bimg;
+	struct vring_desc *desc;
+	struct vring_avail *avail;
+	struct vring_used *used;
+	struct vhostx_mem *m = NULL;
+	unsigned int dir;
+
+	bimg = mmap(NULL, big + 0x10000, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (bimg == MAP_FAILED) {
+		printf("# no 6 GiB of address space\n");
+		return SKIP;
+	}
+	for (dir = 0; dir < 2; dir++) {
+		u16 w = dir ? VRING_DESC_F_WRITE : 0;
+
+		vx_env_reset(bimg, big + 0x10000);
+		desc = (void *)(bimg + big);
+		avail = (void *)(bimg + big + 0x1000);
+		used = (void *)(bimg + big + 0x2000);
+		r.uaddr = (uintptr_t)bimg;
+		CHECK_EQ(vhostx_mem_build(&r, 1, &m), 0);
+		memset(&ring, 0, sizeof(ring));
+		ring.num = 4;
+		ring.desc = desc;
+		ring.avail = avail;
+		ring.used = used;
+		ring.mem = m;
+		CHECK_EQ(vhostx_ring_start(&ring), 0);
+		/* 0xffffffff + 1 > U32_MAX in one direction */
+		desc[0] = (struct vring_desc){ htole64(0), htole32(0xffffffffu),
+					       htole16(w | VRING_DESC_F_NEXT), htole16(1) };
+		desc[1] = (struct vring_desc){ htole64(0), htole32(1), htole16(w), 0 };
+		avail->ring[0] = 0;
+		avail->idx = htole16(1);
+		CHECK_EQ(pop(), -EINVAL);
+		CHECK(ring.broken);
+		CHECK_EQ(ring.stats.errors, 1);
+		/* exactly U32_MAX total is fine */
+		desc[1].len = 0;
+		CHECK_EQ(vhostx_ring_start(&ring), 0);
+		CHECK_EQ(pop(), 1);
+		CHECK_EQ(dir ? nin : nout, 1);
+		CHECK_EQ(iov[0].iov_len, 0xffffffffu);
+		vhostx_mem_free(m);
+	}
+	/* 0xffffffff out + 0xffffffff in: each direction fits */
+	CHECK_EQ(vhostx_mem_build(&r, 1, &m), 0);
+	ring.mem = m;
+	desc[0] = (struct vring_desc){ 0, htole32(0xffffffffu), htole16(VRING_DESC_F_NEXT),
+				       htole16(1) };
+	desc[1] = (struct vring_desc){ 0, htole32(0xffffffffu), htole16(VRING_DESC_F_WRITE), 0 };
+	avail->idx = htole16(2);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(nout, 1);
+	CHECK_EQ(nin, 1);
+	vhostx_mem_free(m);
+	munmap(bimg, big + 0x10000);
+	vx_env_reset(img, IMG_SIZE);
+	return PASS;
+}
+
+/* ---- indirect ---- */
+
+static int t_indirect(void)
+{
+	struct vseg s[] = {
+		{ GPA_A + 0x100, 12, false },
+		{ GPA_A + 0x200, 100, false },
+		{ GPA_C + 0x300, 200, true },
+	};
+	struct vseg d1[] = { { GPA_A + 0x400, 7, false } };
+
+	TRY(setup(8, F_INDIRECT));
+	vdrv_indirect(&drv, GPA_A + 0x8000, s, 3);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(head, 0);
+	CHECK_EQ(nout, 2);
+	CHECK_EQ(nin, 1);
+	TRY(expect_iov(0, GPA_A + 0x100, 12));
+	TRY(expect_iov(1, GPA_A + 0x200, 100));
+	TRY(expect_iov(2, GPA_C + 0x300, 200));
+	/* direct descriptors followed by an indirect one (VIRTIO 2.7.5.3.2) */
+	vdrv_desc(&drv, 4, d1[0].gpa, d1[0].len, VRING_DESC_F_NEXT, 5);
+	/* the WRITE flag on the indirect descriptor itself is ignored */
+	vdrv_desc(&drv, 5, GPA_A + 0x9000, 32, VRING_DESC_F_INDIRECT | VRING_DESC_F_WRITE, 0);
+	vdrv_idesc(&drv, GPA_A + 0x9000, 0, GPA_A + 0x500, 5, VRING_DESC_F_NEXT, 1);
+	vdrv_idesc(&drv, GPA_A + 0x9000, 1, GPA_A + 0x600, 6, VRING_DESC_F_WRITE, 0);
+	vdrv_publish(&drv, 4);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(head, 4);
+	CHECK_EQ(nout, 2);
+	CHECK_EQ(nin, 1);
+	TRY(expect_iov(0, GPA_A + 0x400, 7));
+	TRY(expect_iov(1, GPA_A + 0x500, 5));
+	TRY(expect_iov(2, GPA_A + 0x600, 6));
+	teardown();
+	return PASS;
+}
+
+static int t_indirect_next_walks_table(void)
+{
+	TRY(setup(8, F_INDIRECT));
+	/* entries visited 2 -> 0 -> 3, entry 1 never */
+	vdrv_idesc(&drv, GPA_A, 2, GPA_A + 0x1000, 1, VRING_DESC_F_NEXT, 0);
+	vdrv_idesc(&drv, GPA_A, 0, GPA_A + 0x2000, 2, VRING_DESC_F_NEXT, 3);
+	vdrv_idesc(&drv, GPA_A, 1, ~0ull, 9, VRING_DESC_F_INDIRECT, 0);
+	vdrv_idesc(&drv, GPA_A, 3, GPA_A + 0x3000, 3, VRING_DESC_F_WRITE, 0);
+	/* the table starts at entry 0: put the chain start there */
+	vdrv_idesc(&drv, GPA_A, 0, GPA_A + 0x1000, 1, VRING_DESC_F_NEXT, 2);
+	vdrv_idesc(&drv, GPA_A, 2, GPA_A + 0x2000, 2, VRING_DESC_F_NEXT, 3);
+	vdrv_desc(&drv, 0, GPA_A, 64, VRING_DESC_F_INDIRECT, 0);
+	vdrv_publish(&drv, 0);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(nout, 2);
+	CHECK_EQ(nin, 1);
+	TRY(expect_iov(0, GPA_A + 0x1000, 1));
+	TRY(expect_iov(1, GPA_A + 0x2000, 2));
+	TRY(expect_iov(2, GPA_A + 0x3000, 3));
+	teardown();
+	return PASS;
+}
+
+static int t_indirect_spans_regions(void)
+{
+	/* A 3-entry table starting 24 bytes before the A/B boundary: entry 1 straddles it. */
+	u64 t = GPA_B - 24;
+	struct vseg s[] = {
+		{ GPA_C + 1, 1, false },
+		{ GPA_C + 2, 2, false },
+		{ GPA_C + 3, 3, true },
+	};
+
+	TRY(setup(8, F_INDIRECT));
+	vdrv_indirect(&drv, t, s, 3);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(nout, 2);
+	CHECK_EQ(nin, 1);
+	TRY(expect_iov(0, GPA_C + 1, 1));
+	TRY(expect_iov(1, GPA_C + 2, 2));
+	TRY(expect_iov(2, GPA_C + 3, 3));
+	teardown();
+	return PASS;
+}
+
+static int t_indirect_errors(void)
+{
+	struct vseg s[] = { { GPA_A + 0x100, 12, false } };
+	unsigned int i;
+
+	/* not negotiated */
+	TRY(setup(8, 0));
+	vdrv_indirect(&drv, GPA_A, s, 1);
+	TRY(expect_broken(pop(), EINVAL));
+	teardown();
+	/* zero length */
+	TRY(setup(8, F_INDIRECT));
+	vdrv_desc(&drv, 0, GPA_A, 0, VRING_DESC_F_INDIRECT, 0);
+	vdrv_publish(&drv, 0);
+	TRY(expect_broken(pop(), EINVAL));
+	teardown();
+	/* not a multiple of 16 */
+	TRY(setup(8, F_INDIRECT));
+	vdrv_idesc(&drv, GPA_A, 0, GPA_A + 0x100, 1, 0, 0);
+	vdrv_desc(&drv, 0, GPA_A, 24, VRING_DESC_F_INDIRECT, 0);
+	vdrv_publish(&drv, 0);
+	TRY(expect_broken(pop(), EINVAL));
+	teardown();
+	/* more entries than allowed */
+	TRY(setup(8, F_INDIRECT));
+	vdrv_idesc(&drv, GPA_A, 0, GPA_A + 0x100, 1, 0, 0);
+	vdrv_desc(&drv, 0, GPA_A, 16 * (VHOSTX_RING_INDIRECT_MAX + 1), VRING_DESC_F_INDIRECT, 0);
+	vdrv_publish(&drv, 0);
+	TRY(expect_broken(pop(), EINVAL));
+	teardown();
+	/* ... while exactly the maximum is fine */
+	TRY(setup(8, F_INDIRECT));
+	vdrv_idesc(&drv, GPA_A, 0, GPA_A + 0x100, 1, 0, 0);
+	vdrv_desc(&drv, 0, GPA_A, 16 * VHOSTX_RING_INDIRECT_MAX, VRING_DESC_F_INDIRECT, 0);
+	vdrv_publish(&drv, 0);
+	CHECK_EQ(pop(), 1);
+	teardown();
+	/* nested indirect */
+	TRY(setup(8, F_INDIRECT));
+	vdrv_idesc(&drv, GPA_A, 0, GPA_A + 0x100, 1, VRING_DESC_F_NEXT, 1);
+	vdrv_idesc(&drv, GPA_A, 1, GPA_A + 0x1000, 16, VRING_DESC_F_INDIRECT, 0);
+	vdrv_desc(&drv, 0, GPA_A, 32, VRING_DESC_F_INDIRECT, 0);
+	vdrv_publish(&drv, 0);
+	TRY(expect_broken(pop(), EINVAL));
+	teardown();
+	/* indirect with NEXT */
+	TRY(setup(8, F_INDIRECT));
+	vdrv_idesc(&drv, GPA_A, 0, GPA_A + 0x100, 1, 0, 0);
+	vdrv_desc(&drv, 0, GPA_A, 16, VRING_DESC_F_INDIRECT | VRING_DESC_F_NEXT, 1);
+	vdrv_desc(&drv, 1, GPA_A + 0x200, 1, 0, 0);
+	vdrv_publish(&drv, 0);
+	TRY(expect_broken(pop(), EINVAL));
+	teardown();
+	/* next inside the table out of range */
+	TRY(setup(8, F_INDIRECT));
+	vdrv_idesc(&drv, GPA_A, 0, GPA_A + 0x100, 1, VRING_DESC_F_NEXT, 2);
+	vdrv_idesc(&drv, GPA_A, 1, GPA_A + 0x100, 1, 0, 0);
+	vdrv_idesc(&drv, GPA_A, 2, GPA_A + 0x100, 1, 0, 0);	/* in memory, not in table */
+	vdrv_desc(&drv, 0, GPA_A, 32, VRING_DESC_F_INDIRECT, 0);
+	vdrv_publish(&drv, 0);
+	TRY(expect_broken(pop(), EINVAL));
+	teardown();
+	/* loop inside the table */
+	TRY(setup(8, F_INDIRECT));
+	for (i = 0; i < 4; i++)
+		vdrv_idesc(&drv, GPA_A, i, GPA_A + 0x100, 1, VRING_DESC_F_NEXT, (i + 1) % 4);
+	vdrv_desc(&drv, 0, GPA_A, 64, VRING_DESC_F_INDIRECT, 0);
+	vdrv_publish(&drv, 0);
+	TRY(expect_broken(pop(), ELOOP));
+	CHECK(vx_env.reads <= 2 + 1 + 4 + 1);
+	teardown();
+	/* table outside guest memory, and running off the end of C */
+	TRY(setup(8, F_INDIRECT));
+	vdrv_desc(&drv, 0, 0x1000, 16, VRING_DESC_F_INDIRECT, 0);
+	vdrv_publish(&drv, 0);
+	TRY(expect_broken(pop(), EFAULT));
+	teardown();
+	TRY(setup(8, F_INDIRECT));
+	vdrv_idesc(&drv, GPA_C + SIZE_C - 16, 0, GPA_C, 1, 0, 0);
+	vdrv_desc(&drv, 0, GPA_C + SIZE_C - 16, 32, VRING_DESC_F_INDIRECT, 0);
+	vdrv_publish(&drv, 0);
+	TRY(expect_broken(pop(), EFAULT));
+	teardown();
+	/* descriptor in the table outside memory */
+	TRY(setup(8, F_INDIRECT));
+	vdrv_idesc(&drv, GPA_A, 0, 0x10, 1, 0, 0);
+	vdrv_desc(&drv, 0, GPA_A, 16, VRING_DESC_F_INDIRECT, 0);
+	vdrv_publish(&drv, 0);
+	TRY(expect_broken(pop(), EFAULT));
+	teardown();
+	/* readable after writable across the indirect boundary */
+	TRY(setup(8, F_INDIRECT));
+	vdrv_desc(&drv, 0, GPA_A + 0x100, 4, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 1);
+	vdrv_desc(&drv, 1, GPA_A, 16, VRING_DESC_F_INDIRECT, 0);
+	vdrv_idesc(&drv, GPA_A, 0, GPA_A + 0x200, 4, 0, 0);
+	vdrv_publish(&drv, 0);
+	TRY(expect_broken(pop(), EINVAL));
+	teardown();
+	return PASS;
+}
+
+/* ---- faults ---- */
+
+static int t_faults(void)
+{
+	struct vseg s[] = { { GPA_A, 1, false } };
+
+	TRY(setup(8, 0));
+	vdrv_chain(&drv, s, 1);
+	vx_env_add_fault(&drv.avail->idx, 2);
+	TRY(expect_broken(pop(), EFAULT));
+	teardown();
+	TRY(setup(8, 0));
+	vdrv_chain(&drv, s, 1);
+	vx_env_add_fault(&drv.avail->ring[0], 2);
+	TRY(expect_broken(pop(), EFAULT));
+	teardown();
+	TRY(setup(8, 0));
+	vdrv_chain(&drv, s, 1);
+	vx_env_add_fault(&drv.desc[0], 16);
+	TRY(expect_broken(pop(), EFAULT));
+	teardown();
+	/* indirect table unreadable (in the table, but "unmapped") */
+	TRY(setup(8, F_INDIRECT));
+	vdrv_indirect(&drv, GPA_A + 0x100, s, 1);
+	vx_env_add_fault(H(GPA_A + 0x100), 1);
+	TRY(expect_broken(pop(), EFAULT));
+	teardown();
+	/* same through the piecewise path */
+	TRY(setup(8, F_INDIRECT));
+	vdrv_indirect(&drv, GPA_B - 8, s, 1);
+	vx_env_add_fault(H(GPA_B), 1);
+	TRY(expect_broken(pop(), EFAULT));
+	teardown();
+	return PASS;
+}
+
+/* ---- used ring ---- */
+
+static int t_add_used(void)
+{
+	struct vring_used_elem e[3];
+	u32 id, len;
+
+	TRY(setup(8, 0));
+	vhostx_used_elem_set(&e[0], 3, 100);
+	vhostx_used_elem_set(&e[1], 5, 0);
+	vhostx_used_elem_set(&e[2], 7, 0xffffffffu);
+	vx_env.writes = 0;
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 3), 0);
+	CHECK_EQ(vx_env.writes, 2);	/* one copy, one index */
+	CHECK_EQ(vdrv_used_idx(&drv), 3);
+	CHECK(vdrv_used(&drv, &id, &len));
+	CHECK_EQ(id, 3);
+	CHECK_EQ(len, 100);
+	CHECK(vdrv_used(&drv, &id, &len));
+	CHECK_EQ(id, 5);
+	CHECK(vdrv_used(&drv, &id, &len));
+	CHECK_EQ(id, 7);
+	CHECK_EQ(len, 0xffffffffu);
+	CHECK(!vdrv_used(&drv, &id, &len));
+	CHECK_EQ(ring.stats.used, 3);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 0), 0);
+	CHECK_EQ(vdrv_used_idx(&drv), 3);
+	/* more than num is a caller bug: refused, ring intact */
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 9), -EINVAL);
+	CHECK(!ring.broken);
+	CHECK_EQ(ring.stats.errors, 0);
+	teardown();
+	return PASS;
+}
+
+static int t_add_used_wraps_ring(void)
+{
+	struct vring_used_elem e[8];
+	unsigned int i;
+	u32 id, len;
+
+	/* last_used_idx 65533 with num 8: slots 5, 6, 7, 0, 1 and idx 65533 -> 2 */
+	TRY(setup_at(8, 0, 65533));
+	for (i = 0; i < 5; i++)
+		vhostx_used_elem_set(&e[i], i, 10 * i);
+	vx_env.writes = 0;
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 5), 0);
+	CHECK_EQ(vx_env.writes, 3);	/* two copies, one index */
+	CHECK_EQ(vdrv_used_idx(&drv), 2);
+	CHECK_EQ(le32toh(drv.used->ring[5].id), 0);
+	CHECK_EQ(le32toh(drv.used->ring[7].id), 2);
+	CHECK_EQ(le32toh(drv.used->ring[0].id), 3);
+	CHECK_EQ(le32toh(drv.used->ring[1].id), 4);
+	for (i = 0; i < 5; i++) {
+		CHECK(vdrv_used(&drv, &id, &len));
+		CHECK_EQ(id, i);
+		CHECK_EQ(len, 10 * i);
+	}
+	/* a full ring's worth in one batch, starting mid-ring */
+	for (i = 0; i < 8; i++)
+		vhostx_used_elem_set(&e[i], 7 - i, i);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 8), 0);
+	CHECK_EQ(vdrv_used_idx(&drv), 10);
+	for (i = 0; i < 8; i++) {
+		CHECK(vdrv_used(&drv, &id, &len));
+		CHECK_EQ(id, 7 - i);
+	}
+	/* and exactly to the end of the ring */
+	TRY(setup_at(8, 0, 4));
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 4), 0);
+	CHECK_EQ(le32toh(drv.used->ring[7].id), 4);
+	CHECK_EQ(vdrv_used_idx(&drv), 8);
+	teardown();
+	return PASS;
+}
+
+static int t_add_used_fault(void)
+{
+	struct vring_used_elem e[2];
+
+	TRY(setup(8, 0));
+	vhostx_used_elem_set(&e[0], 1, 1);
+	vhostx_used_elem_set(&e[1], 2, 2);
+	vx_env_add_fault(&drv.used->idx, 2);
+	TRY(expect_broken(vhostx_ring_add_used(&ring, e, 2), EFAULT));
+	CHECK_EQ(ring.last_used_idx, 0);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 2), -EIO);
+	teardown();
+	TRY(setup_at(8, 0, 7));
+	vx_env_add_fault(&drv.used->ring[0], 8);	/* second half of a wrapped batch */
+	TRY(expect_broken(vhostx_ring_add_used(&ring, e, 2), EFAULT));
+	CHECK_EQ(vdrv_used_idx(&drv), 7);
+	teardown();
+	return PASS;
+}
+
+/* ---- notification ---- */
+
+static int t_signal_flags(void)
+{
+	struct vring_used_elem e;
+
+	TRY(setup(8, 0));
+	vhostx_used_elem_set(&e, 0, 0);
+	CHECK_EQ(vhostx_ring_add_used(&ring, &e, 1), 0);
+	CHECK(vhostx_ring_need_signal(&ring));
+	vdrv_set_avail_flags(&drv, VRING_AVAIL_F_NO_INTERRUPT);
+	CHECK(!vhostx_ring_need_signal(&ring));
+	CHECK_EQ(ring.stats.signals, 1);
+	/* NOTIFY_ON_EMPTY overrides once we consumed all we saw */
+	ring.notify_on_empty = true;
+	CHECK(vhostx_ring_need_signal(&ring));
+	vdrv_set_avail_idx(&drv, 1);
+	vdrv_desc(&drv, 0, GPA_A, 1, 0, 0);
+	CHECK(!vhostx_ring_avail_empty(&ring));	/* caches idx 1: not empty */
+	CHECK(!vhostx_ring_need_signal(&ring));
+	CHECK_EQ(pop(), 1);
+	CHECK(vhostx_ring_need_signal(&ring));
+	CHECK(!ring.broken);
+	teardown();
+	return PASS;
+}
+
+static int t_signal_event_idx(void)
+{
+	struct vring_used_elem e[4];
+	unsigned int i;
+
+	TRY(setup(8, F_EVENT));
+	for (i = 0; i < 4; i++)
+		vhostx_used_elem_set(&e[i], i, 0);
+	/* the first signal is always sent (nothing known yet) */
+	vdrv_set_used_event(&drv, 100);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 1), 0);
+	CHECK(vhostx_ring_need_signal(&ring));
+	/* used 1 -> 2, guest wants an interrupt when used passes 1: yes */
+	vdrv_set_used_event(&drv, 1);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 1), 0);
+	CHECK(vhostx_ring_need_signal(&ring));
+	/* used 2 -> 3, event still 1: no */
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 1), 0);
+	CHECK(!vhostx_ring_need_signal(&ring));
+	/* nothing new: no */
+	CHECK(!vhostx_ring_need_signal(&ring));
+	/* used 3 -> 6 with event 4 inside the batch: yes */
+	vdrv_set_used_event(&drv, 4);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 3), 0);
+	CHECK(vhostx_ring_need_signal(&ring));
+	/* event exactly at the new index (not yet passed): no */
+	vdrv_set_used_event(&drv, 7);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 1), 0);
+	CHECK(!vhostx_ring_need_signal(&ring));
+	/* two adds, then one decision covering both: event at 7 passed */
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 1), 0);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 1), 0);
+	CHECK(vhostx_ring_need_signal(&ring));
+	CHECK_EQ(ring.stats.signals, 4);
+	/* avail->flags is ignored with EVENT_IDX */
+	vdrv_set_avail_flags(&drv, VRING_AVAIL_F_NO_INTERRUPT);
+	vdrv_set_used_event(&drv, 9);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 1), 0);
+	CHECK(vhostx_ring_need_signal(&ring));
+	teardown();
+	return PASS;
+}
+
+static int t_signal_event_idx_wrap(void)
+{
+	struct vring_used_elem e[8];
+	unsigned int i;
+
+	TRY(setup_at(8, F_EVENT, 65530));
+	for (i = 0; i < 8; i++)
+		vhostx_used_elem_set(&e[i], i, 0);
+	vdrv_set_used_event(&drv, 0);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 2), 0);	/* 65530 -> 65532 */
+	CHECK(vhostx_ring_need_signal(&ring));		/* first */
+	/* 65532 -> 65535, event 65534 crossed */
+	vdrv_set_used_event(&drv, 65534);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 3), 0);
+	CHECK(vhostx_ring_need_signal(&ring));
+	/* 65535 -> 1 across the wrap, event 65535: crossed */
+	vdrv_set_used_event(&drv, 65535);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 2), 0);
+	CHECK_EQ(vdrv_used_idx(&drv), 1);
+	CHECK(vhostx_ring_need_signal(&ring));
+	/* 1 -> 3, event 65535 (behind): no */
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 2), 0);
+	CHECK(!vhostx_ring_need_signal(&ring));
+	/* 3 -> 5, event 4: yes */
+	vdrv_set_used_event(&drv, 4);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 2), 0);
+	CHECK(vhostx_ring_need_signal(&ring));
+	teardown();
+	return PASS;
+}
+
+static int t_signal_batch_overtakes(void)
+{
+	struct vring_used_elem e[8];
+	unsigned int i;
+
+	/* A batch stepping over signalled_used invalidates it: next signal forced. */
+	TRY(setup(8, F_EVENT));
+	for (i = 0; i < 8; i++)
+		vhostx_used_elem_set(&e[i], i, 0);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 1), 0);
+	CHECK(vhostx_ring_need_signal(&ring));		/* signalled_used = 1 */
+	CHECK(ring.signalled_used_valid);
+	for (i = 0; i < 8192; i++)
+		CHECK_EQ(vhostx_ring_add_used(&ring, e, 8), 0);	/* 65536 entries later */
+	CHECK(!ring.signalled_used_valid);
+	vdrv_set_used_event(&drv, 50000);
+	CHECK(vhostx_ring_need_signal(&ring));
+	teardown();
+	return PASS;
+}
+
+static int t_notify_flags(void)
+{
+	TRY(setup(8, 0));
+	vx_env.writes = 0;
+	vhostx_ring_disable_notify(&ring);
+	CHECK_EQ(vdrv_used_flags(&drv), VRING_USED_F_NO_NOTIFY);
+	vhostx_ring_disable_notify(&ring);
+	CHECK_EQ(vx_env.writes, 1);		/* no rewrite of an unchanged flag */
+	CHECK(!vhostx_ring_enable_notify(&ring));
+	CHECK_EQ(vdrv_used_flags(&drv), 0);
+	CHECK_EQ(vx_env.writes, 2);
+	CHECK(!vhostx_ring_enable_notify(&ring));
+	CHECK_EQ(vx_env.writes, 2);
+	/* buffers that arrived meanwhile are reported */
+	vhostx_ring_disable_notify(&ring);
+	vdrv_desc(&drv, 0, GPA_A, 1, 0, 0);
+	vdrv_publish(&drv, 0);
+	CHECK(vhostx_ring_enable_notify(&ring));
+	CHECK_EQ(pop(), 1);
+	CHECK(!vhostx_ring_enable_notify(&ring));
+	CHECK(!ring.broken);
+	teardown();
+	return PASS;
+}
+
+static int t_notify_event_idx(void)
+{
+	struct vseg s[] = { { GPA_A, 1, false } };
+
+	TRY(setup_at(8, F_EVENT, 65535));
+	vx_env.writes = 0;
+	vhostx_ring_disable_notify(&ring);
+	CHECK_EQ(vx_env.writes, 0);		/* nothing to write with EVENT_IDX */
+	CHECK(!vhostx_ring_enable_notify(&ring));
+	CHECK_EQ(vdrv_avail_event(&drv), 65535);
+	vdrv_chain(&drv, s, 1);
+	vdrv_chain(&drv, s, 1);
+	CHECK(vhostx_ring_enable_notify(&ring));
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(pop(), 0);
+	CHECK(!vhostx_ring_enable_notify(&ring));
+	CHECK_EQ(vdrv_avail_event(&drv), 1);
+	CHECK_EQ(vdrv_used_flags(&drv), 0);
+	teardown();
+	return PASS;
+}
+
+static int t_notify_faults(void)
+{
+	TRY(setup(8, 0));
+	vx_env_add_fault(&drv.used->flags, 2);
+	vhostx_ring_disable_notify(&ring);
+	CHECK(ring.broken);
+	CHECK_EQ(ring.stats.errors, 1);
+	CHECK(!vhostx_ring_enable_notify(&ring));
+	CHECK(!vhostx_ring_need_signal(&ring));
+	CHECK_EQ(ring.stats.errors, 1);
+	teardown();
+	TRY(setup(8, F_EVENT));
+	vx_env_add_fault(&drv.used->ring[8], 2);
+	CHECK(!vhostx_ring_enable_notify(&ring));
+	CHECK(ring.broken);
+	CHECK_EQ(ring.stats.errors, 1);
+	teardown();
+	TRY(setup(8, F_EVENT));
+	vx_env_add_fault(&drv.avail->ring[8], 2);	/* used_event */
+	CHECK(vhostx_ring_need_signal(&ring));		/* first one needs no read */
+	CHECK(vhostx_ring_need_signal(&ring));		/* fault: signal, break */
+	CHECK(ring.broken);
+	CHECK_EQ(ring.stats.errors, 1);
+	teardown();
+	return PASS;
+}
+
+static int t_unget(void)
+{
+	struct vseg s[] = { { GPA_A, 1, false } };
+
+	TRY(setup(8, 0));
+	vdrv_chain(&drv, s, 1);
+	vdrv_chain(&drv, s, 1);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(head, 0);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(head, 1);
+	vhostx_ring_unget(&ring, 2);
+	CHECK(!vhostx_ring_avail_empty(&ring));
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(head, 0);
+	vhostx_ring_unget(&ring, 1);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(head, 0);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(head, 1);
+	CHECK_EQ(pop(), 0);
+	teardown();
+	return PASS;
+}
+
+static int t_restart_after_break(void)
+{
+	struct vseg s[] = { { GPA_A, 1, false } };
+
+	TRY(setup(8, 0));
+	vdrv_publish(&drv, 9);
+	TRY(expect_broken(pop(), EINVAL));
+	/* the owner fixes things up (e.g. after a device reset) and restarts */
+	vdrv_init(&drv, 8, drv.desc, drv.avail, drv.used);
+	ring.last_avail_idx = 0;
+	CHECK_EQ(vhostx_ring_start(&ring), 0);
+	CHECK(!ring.broken);
+	vdrv_chain(&drv, s, 1);
+	CHECK_EQ(pop(), 1);
+	teardown();
+	return PASS;
+}
+
+/* ---- fuzzer regressions and seeds, through the fuzz target ---- */
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static char **replay_dirs;
+static int nreplay_dirs;
+
+static int replay_file(const char *path)
+{
+	static uint8_t buf[1 << 16];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f) {
+		printf("# %s: %s\n", path, strerror(errno));
+		return FAIL;
+	}
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	LLVMFuzzerTestOneInput(buf, n);	/* aborts on any invariant violation */
+	return PASS;
+}
+
+static int t_replay_inputs(void)
+{
+	unsigned int count = 0;
+	int i;
+
+	if (!nreplay_dirs) {
+		printf("# no input directories given\n");
+		return SKIP;
+	}
+	for (i = 0; i < nreplay_dirs; i++) {
+		struct dirent *de;
+		DIR *d = opendir(replay_dirs[i]);
+
+		if (!d) {
+			printf("# %s: %s\n", replay_dirs[i], strerror(errno));
+			return FAIL;
+		}
+		while ((de = readdir(d))) {
+			char path[4096];
+
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", replay_dirs[i], de->d_name);
+			if (replay_file(path) != PASS) {
+				closedir(d);
+				return FAIL;
+			}
+			count++;
+		}
+		closedir(d);
+	}
+	printf("# replayed %u inputs\n", count);
+	return PASS;
+}
+
+struct test {
+	const char *name;
+	int (*fn)(void);
+};
+
+#define T(x) { #x, t_##x }
+static const struct test tests[] = {
+	T(mem_check_sorts),
+	T(mem_check_sort_many),
+	T(mem_check_rejects),
+	T(mem_build),
+	T(mem_translate),
+	T(check_addr),
+	T(start_used_idx),
+	T(empty),
+	T(simple_chain),
+	T(write_only_chain),
+	T(readable_after_writable),
+	T(readable_after_empty_writable),
+	T(chain_spans_regions),
+	T(desc_outside_memory),
+	T(head_out_of_range),
+	T(next_out_of_range),
+	T(desc_loop),
+	T(chain_exactly_num),
+	T(avail_idx_jump),
+	T(avail_wrap),
+	T(enobufs),
+	T(length_overflow),
+	T(indirect),
+	T(indirect_next_walks_table),
+	T(indirect_spans_regions),
+	T(indirect_errors),
+	T(faults),
+	T(add_used),
+	T(add_used_wraps_ring),
+	T(add_used_fault),
+	T(signal_flags),
+	T(signal_event_idx),
+	T(signal_event_idx_wrap),
+	T(signal_batch_overtakes),
+	T(notify_flags),
+	T(notify_event_idx),
+	T(notify_faults),
+	T(unget),
+	T(restart_after_break),
+	T(replay_inputs),
+};
+
+int main(int argc, char **argv)
+{
+	unsigned int n = sizeof(tests) / sizeof(tests[0]), i;
+	unsigned int pass = 0, fail = 0, skip = 0;
+
+	if (argc > 1 && !strcmp(argv[1], "-v")) {
+		vx_env.verbose = true;
+		argc--;
+		argv++;
+	}
+	/* remaining arguments: directories of fuzzer inputs to replay */
+	replay_dirs = argv + 1;
+	nreplay_dirs = argc - 1;
+	img = malloc(IMG_SIZE);
+	if (!img)
+		return 1;
+	printf("TAP version 13\n1..%u\n", n);
+	for (i = 0; i < n; i++) {
+		int r;
+
+		r = tests[i].fn();
+		if (mem)
+			teardown();
+		if (r == PASS) {
+			printf("ok %u %s\n", i + 1, tests[i].name);
+			pass++;
+		} else if (r == SKIP) {
+			printf("ok %u %s # SKIP\n", i + 1, tests[i].name);
+			skip++;
+		} else {
+			printf("not ok %u %s\n", i + 1, tests[i].name);
+			fail++;
+		}
+	}
+	printf("%u passed, %u failed, %u skipped\n", pass, fail, skip);
+	free(img);
+	return fail ? 1 : 0;
+}
