@@ -344,6 +344,23 @@ int main(int argc, char **argv)
 	get(); used1(); op8(FZ_OP_ENABLE_NOTIFY);
 	write_seed(dir, "bad-faults");
 
+	/* table over R0, R1, then the hole: entry 65 faults on the piecewise path */
+	reset(3, F_INDIRECT, 0);
+	idesc(R1_GPA - 16, 0, R2_GPA, 4, VRING_DESC_F_NEXT, 65);
+	desc(0, R1_GPA - 16, 16 * 66, VRING_DESC_F_INDIRECT, 0);
+	avail(0);
+	get();
+	write_seed(dir, "bad-indirect-into-hole");
+
+	/* a used batch wrapping the ring end, second half unwritable */
+	reset(3, 0, 7);
+	publish(1, 0, three);
+	publish(1, 0, three);
+	get(); get();
+	op8(FZ_OP_FAULT); op16(USED + 4); op8(8);
+	op8(FZ_OP_ADD_USED); op8(2); op8(0); op32(1); op32(2);
+	write_seed(dir, "bad-used-wrap-fault");
+
 	reset(3, F_EVENT, 0);
 	op8(FZ_OP_POKE); op16(USED + 2); op8(1); op16(100);
 	op8(FZ_OP_RESTART);
