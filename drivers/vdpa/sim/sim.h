@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * vdpax_sim_net internals: a software vDPA network device whose datapath
+ * loops every transmitted frame back to the receive queue of the same pair.
+ *
+ * Memory model: rings and buffers are I/O virtual addresses, translated
+ * through the device's own IOTLB (one per address space), whose entries hold
+ * physical addresses. Each virtqueue group is attached to one address space;
+ * group 0 holds the data queues, group 1 the control queue.
+ */
+#ifndef _VDPASIM_H
+#define _VDPASIM_H
+
+#include <linux/spinlock.h>
+#include <linux/vhost_iotlb.h>
+#include <linux/workqueue.h>
+#include <uapi/linux/virtio_net.h>
+#include <vhostx/vdpa.h>
+
+#define VDPASIM_NGROUPS		2
+#define VDPASIM_NAS		2
+#define VDPASIM_DATA_GROUP	0
+#define VDPASIM_CVQ_GROUP	1
+#define VDPASIM_VQ_NUM_MAX	256
+#define VDPASIM_MAX_VQP		4
+#define VDPASIM_IOTLB_LIMIT	32768
+#define VDPASIM_BUF_SIZE	65536
+
+/**
+ * struct vdpasim_seg - one descriptor of a chain
+ * @addr: IOVA
+ * @len: length in bytes
+ */
+struct vdpasim_seg {
+	u64 addr;
+	u32 len;
+};
+
+/**
+ * struct vdpasim_chain - a descriptor chain popped from an available ring
+ * @head: index of the first descriptor (the used ring id)
+ * @nout: number of device-readable segments, first in @seg
+ * @nin: number of device-writable segments, after the readable ones
+ * @out_len: total readable bytes
+ * @in_len: total writable bytes
+ * @seg: the segments
+ */
+struct vdpasim_chain {
+	u16 head;
+	unsigned int nout;
+	unsigned int nin;
+	u64 out_len;
+	u64 in_len;
+	struct vdpasim_seg seg[VDPASIM_VQ_NUM_MAX];
+};
+
+/**
+ * struct vdpasim_vq_stats - per-queue counters reported through vstats
+ * @received_desc: descriptor chains taken from the available ring
+ * @completed_desc: descriptor chains returned through the used ring
+ * @packets: frames transmitted (TX) or delivered (RX); commands that
+ *           succeeded (control queue)
+ * @bytes: frame bytes, virtio-net header excluded (data queues)
+ * @drops: looped-back frames the RX queue could not take (RX)
+ * @errors: malformed chains or frames (TX, RX), failed commands (control)
+ */
+struct vdpasim_vq_stats {
+	u64 received_desc;
+	u64 completed_desc;
+	u64 packets;
+	u64 bytes;
+	u64 drops;
+	u64 errors;
+};
+
+/**
+ * struct vdpasim_vq - device side of one split virtqueue
+ * @desc_addr: descriptor table IOVA
+ * @driver_addr: available ring IOVA
+ * @device_addr: used ring IOVA
+ * @num: queue size; 0 when the driver set an invalid size
+ * @ready: enabled by the driver
+ * @last_avail_idx: next available ring index the device reads
+ * @used_idx: next used ring index the device writes
+ * @need_irq: used entries were added since the last callback
+ * @cb: used-buffer callback
+ * @stats: counters
+ */
+struct vdpasim_vq {
+	u64 desc_addr;
+	u64 driver_addr;
+	u64 device_addr;
+	u32 num;
+	bool ready;
+	u16 last_avail_idx;
+	u16 used_idx;
+	bool need_irq;
+	struct vdpax_callback cb;
+	struct vdpasim_vq_stats stats;
+};
+
+/**
+ * struct vdpasim_net - one simulated network device
+ * @vdpa: the bus device, first member
+ * @lock: protects every field below except @work; taken with interrupts
+ *        disabled because kick_vq may be called from any context
+ * @work: runs the datapath and delivers callbacks
+ * @dev_features: features offered
+ * @drv_features: features accepted by the driver
+ * @features_set: @drv_features was set since the last reset
+ * @status: virtio status byte
+ * @suspended: suspend() was called and not resume()
+ * @generation: config generation
+ * @max_vqp: queue pairs this device has
+ * @cur_vqp: queue pairs the driver enabled (VIRTIO_NET_CTRL_MQ)
+ * @prov_mac: MAC address given at creation (restored on reset)
+ * @prov_mtu: MTU given at creation
+ * @config: config space, little-endian
+ * @config_cb: config change callback
+ * @group_asid: address space each group is attached to
+ * @iotlb: one IOTLB per address space
+ * @nvqs: number of virtqueues (2 * @max_vqp + 1)
+ * @vqs: the virtqueues
+ * @txc: scratch chain for the TX (or control) side
+ * @rxc: scratch chain for the RX side
+ * @buf: bounce buffer for one frame
+ */
+struct vdpasim_net {
+	struct vdpax_device vdpa;
+	spinlock_t lock;	/* everything below but @work */
+	struct work_struct work;
+	u64 dev_features;
+	u64 drv_features;
+	bool features_set;
+	u8 status;
+	bool suspended;
+	u32 generation;
+	u16 max_vqp;
+	u16 cur_vqp;
+	u8 prov_mac[ETH_ALEN];
+	u16 prov_mtu;
+	struct virtio_net_config config;
+	struct vdpax_callback config_cb;
+	unsigned int group_asid[VDPASIM_NGROUPS];
+	struct vhost_iotlb *iotlb[VDPASIM_NAS];
+	u32 nvqs;
+	struct vdpasim_vq *vqs;
+	struct vdpasim_chain *txc;
+	struct vdpasim_chain *rxc;
+	u8 *buf;
+};
+
+static inline struct vdpasim_net *vdpa_to_sim(struct vdpax_device *vdpa)
+{
+	return container_of(vdpa, struct vdpasim_net, vdpa);
+}
+
+/* iova.c: address translation and the IOTLB ops */
+int vdpasim_iova_read(struct vhost_iotlb *iotlb, u64 iova, void *buf, size_t len);
+int vdpasim_iova_write(struct vhost_iotlb *iotlb, u64 iova, const void *buf, size_t len);
+int vdpasim_set_map(struct vdpax_device *vdpa, unsigned int asid,
+		    struct vhost_iotlb *src);
+int vdpasim_dma_map(struct vdpax_device *vdpa, unsigned int asid, u64 iova,
+		    u64 size, u64 pa, u32 perm, void *opaque);
+int vdpasim_dma_unmap(struct vdpax_device *vdpa, unsigned int asid, u64 iova,
+		      u64 size);
+int vdpasim_reset_map(struct vdpax_device *vdpa, unsigned int asid);
+
+/* vq.c: the device side of split virtqueues */
+int vdpasim_vq_pop(struct vdpasim_vq *vq, struct vhost_iotlb *iotlb,
+		   struct vdpasim_chain *c);
+void vdpasim_vq_unpop(struct vdpasim_vq *vq);
+int vdpasim_vq_push(struct vdpasim_vq *vq, struct vhost_iotlb *iotlb, u16 head,
+		    u32 len);
+bool vdpasim_vq_want_irq(struct vdpasim_vq *vq, struct vhost_iotlb *iotlb);
+int vdpasim_chain_read(struct vhost_iotlb *iotlb, const struct vdpasim_chain *c,
+		       u64 offset, void *buf, size_t len);
+int vdpasim_chain_write(struct vhost_iotlb *iotlb, const struct vdpasim_chain *c,
+			u64 offset, const void *buf, size_t len);
+
+#endif /* _VDPASIM_H */
