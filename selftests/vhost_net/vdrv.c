@@ -344,6 +344,11 @@ uint8_t *vdrv_slot(struct vdrv_vq *vq, unsigned int head)
 	return vq->slots + (size_t)head * vq->slot_size;
 }
 
+struct vring_desc *vdrv_indir(struct vdrv_vq *vq, unsigned int head)
+{
+	return (struct vring_desc *)(vq->indir + head * INDIR_STRIDE);
+}
+
 void vdrv_desc_set(struct vdrv_vq *vq, unsigned int i, uint64_t addr,
 		   uint32_t len, uint16_t flags, uint16_t next)
 {
@@ -440,7 +445,7 @@ static int vdrv_post(struct vdrv_vq *vq, size_t total, unsigned int nsegs,
 	}
 
 	if (indirect) {
-		struct vring_desc *t = (void *)(vq->indir + head * INDIR_STRIDE);
+		struct vring_desc *t = vdrv_indir(vq, head);
 
 		for (i = 0; i < (unsigned int)n; i++) {
 			t[i].addr = segs[i].gpa;

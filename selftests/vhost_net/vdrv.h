@@ -130,6 +130,8 @@ void *vdrv_gpa2hva(struct vdrv_dev *d, uint64_t gpa);
 
 /* Data area of chain @head. */
 uint8_t *vdrv_slot(struct vdrv_vq *vq, unsigned int head);
+/* Indirect table area reserved for chain @head (VDRV_MAX_SEGS + 2 entries). */
+struct vring_desc *vdrv_indir(struct vdrv_vq *vq, unsigned int head);
 /* Publish @head in the avail ring (barrier, then idx). */
 void vdrv_publish(struct vdrv_vq *vq, uint16_t head);
 void vdrv_desc_set(struct vdrv_vq *vq, unsigned int i, uint64_t addr,

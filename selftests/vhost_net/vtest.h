@@ -8,6 +8,9 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include "vdrv.h"
 
 /*

@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Hostile rings: a guest that writes garbage into its rings. Each case must
+ * signal the queue's error eventfd, must not complete the bad chain or send
+ * anything, and must leave the queue stopped at the bad entry (a good chain
+ * posted behind it does not go out), while the other queue keeps working.
+ * The VM runner fails the run if the kernel log shows a WARN/BUG/oops.
+ */
+#include <stdlib.h>
+
+#include "kselftest_harness.h"
+#include "vtest.h"
+
+#define NUM	16
+#define BAD0	(NUM - 1)	/* vdrv hands out descriptors from 0 up */
+#define BAD1	(NUM - 2)
+#define GAP_GPA	0x80000000ULL	/* between the two regions: unmapped */
+
+struct ctx {
+	struct vdrv_dev *d;
+	struct vdrv_vq *vq;
+	uint64_t data;		/* gpa of a valid, writable 4 KiB buffer */
+	uint16_t rw;		/* VRING_DESC_F_WRITE on RX, 0 on TX */
+};
+
+typedef void (*build_fn)(struct ctx *c);
+
+static void indir_desc(struct ctx *c, unsigned int head, struct vring_desc *t,
+		       uint32_t len)
+{
+	vdrv_desc_set(c->vq, head, vdrv_hva2gpa(c->d, t), len,
+		      VRING_DESC_F_INDIRECT, 0);
+	vdrv_publish(c->vq, head);
+}
+
+static void b_head_num(struct ctx *c)
+{
+	vdrv_publish(c->vq, NUM);
+}
+
+static void b_head_ffff(struct ctx *c)
+{
+	vdrv_publish(c->vq, 0xffff);
+}
+
+static void b_next_out_of_range(struct ctx *c)
+{
+	vdrv_desc_set(c->vq, BAD0, c->data, 100, c->rw | VRING_DESC_F_NEXT, NUM + 3);
+	vdrv_publish(c->vq, BAD0);
+}
+
+static void b_self_loop(struct ctx *c)
+{
+	vdrv_desc_set(c->vq, BAD0, c->data, 100, c->rw | VRING_DESC_F_NEXT, BAD0);
+	vdrv_publish(c->vq, BAD0);
+}
+
+static void b_two_loop(struct ctx *c)
+{
+	vdrv_desc_set(c->vq, BAD0, c->data, 100, c->rw | VRING_DESC_F_NEXT, BAD1);
+	vdrv_desc_set(c->vq, BAD1, c->data + 100, 100, c->rw | VRING_DESC_F_NEXT, BAD0);
+	vdrv_publish(c->vq, BAD0);
+}
+
+static void b_nested_indirect(struct ctx *c)
+{
+	struct vring_desc *t = vdrv_indir(c->vq, BAD0), *t2 = vdrv_indir(c->vq, BAD1);
+
+	t2[0] = (struct vring_desc){ .addr = c->data, .len = 100, .flags = c->rw };
+	t[0] = (struct vring_desc){ .addr = vdrv_hva2gpa(c->d, t2), .len = 16,
+				    .flags = VRING_DESC_F_INDIRECT };
+	indir_desc(c, BAD0, t, 16);
+}
+
+static void b_indirect_zero_len(struct ctx *c)
+{
+	struct vring_desc *t = vdrv_indir(c->vq, BAD0);
+
+	t[0] = (struct vring_desc){ .addr = c->data, .len = 100, .flags = c->rw };
+	indir_desc(c, BAD0, t, 0);
+}
+
+static void b_indirect_len_17(struct ctx *c)
+{
+	struct vring_desc *t = vdrv_indir(c->vq, BAD0);
+
+	t[0] = (struct vring_desc){ .addr = c->data, .len = 100, .flags = c->rw };
+	t[1] = t[0];
+	indir_desc(c, BAD0, t, 17);
+}
+
+static void b_indirect_len_24(struct ctx *c)
+{
+	struct vring_desc *t = vdrv_indir(c->vq, BAD0);
+
+	t[0] = (struct vring_desc){ .addr = c->data, .len = 100, .flags = c->rw };
+	t[1] = t[0];
+	indir_desc(c, BAD0, t, 24);
+}
+
+static void b_indirect_loop(struct ctx *c)
+{
+	struct vring_desc *t = vdrv_indir(c->vq, BAD0);
+
+	t[0] = (struct vring_desc){ .addr = c->data, .len = 100,
+				    .flags = c->rw | VRING_DESC_F_NEXT, .next = 1 };
+	t[1] = (struct vring_desc){ .addr = c->data + 100, .len = 100,
+				    .flags = c->rw | VRING_DESC_F_NEXT, .next = 0 };
+	indir_desc(c, BAD0, t, 32);
+}
+
+/*
+ * The last entry of a two-entry table says "more follows": whether a device
+ * walks the table in order (the kernel ignores next inside indirect tables)
+ * or follows next, the chain runs past the table's end.
+ */
+static void b_indirect_runs_off_end(struct ctx *c)
+{
+	struct vring_desc *t = vdrv_indir(c->vq, BAD0);
+
+	t[0] = (struct vring_desc){ .addr = c->data, .len = 100,
+				    .flags = c->rw | VRING_DESC_F_NEXT, .next = 1 };
+	t[1] = (struct vring_desc){ .addr = c->data + 100, .len = 100,
+				    .flags = c->rw | VRING_DESC_F_NEXT, .next = 2 };
+	t[2] = (struct vring_desc){ .addr = c->data + 200, .len = 100, .flags = c->rw };
+	indir_desc(c, BAD0, t, 32);
+}
+
+static void b_indirect_outside_mem(struct ctx *c)
+{
+	vdrv_desc_set(c->vq, BAD0, GAP_GPA, 32, VRING_DESC_F_INDIRECT, 0);
+	vdrv_publish(c->vq, BAD0);
+}
+
+static void b_indirect_huge(struct ctx *c)
+{
+	/* 2^32 - 16 bytes of table: far more entries than any ring. */
+	vdrv_desc_set(c->vq, BAD0, c->data, 0xfffffff0, VRING_DESC_F_INDIRECT, 0);
+	vdrv_publish(c->vq, BAD0);
+}
+
+static void b_desc_outside_mem(struct ctx *c)
+{
+	vdrv_desc_set(c->vq, BAD0, GAP_GPA, 100, c->rw, 0);
+	vdrv_publish(c->vq, BAD0);
+}
+
+static void b_desc_at_zero(struct ctx *c)
+{
+	vdrv_desc_set(c->vq, BAD0, 0, 100, c->rw, 0);
+	vdrv_publish(c->vq, BAD0);
+}
+
+static void b_desc_addr_wraps(struct ctx *c)
+{
+	vdrv_desc_set(c->vq, BAD0, 0xfffffffffffff000ULL, 0x2000, c->rw, 0);
+	vdrv_publish(c->vq, BAD0);
+}
+
+static void b_desc_len_huge(struct ctx *c)
+{
+	vdrv_desc_set(c->vq, BAD0, c->data, 0xffffffff, c->rw, 0);
+	vdrv_publish(c->vq, BAD0);
+}
+
+static void b_desc_across_region_end(struct ctx *c)
+{
+	struct vdrv_region *r = &c->d->reg[0];
+
+	/* Region 0 ends and the next gpa is unmapped (region 1 is far away). */
+	vdrv_desc_set(c->vq, BAD0, r->gpa + r->size - 50, 100, c->rw, 0);
+	vdrv_publish(c->vq, BAD0);
+}
+
+static void b_avail_idx_jump(struct ctx *c)
+{
+	struct vdrv_vq *vq = c->vq;
+
+	__atomic_store_n(&vq->vr.avail->idx, (uint16_t)(vq->avail_idx + NUM + 1),
+			 __ATOMIC_RELEASE);
+}
+
+static void b_avail_idx_back(struct ctx *c)
+{
+	struct vdrv_vq *vq = c->vq;
+
+	/* Just behind the device: 0xffff entries "available". */
+	__atomic_store_n(&vq->vr.avail->idx, (uint16_t)(vq->avail_idx - 1),
+			 __ATOMIC_RELEASE);
+}
+
+static void b_wrong_direction(struct ctx *c)
+{
+	/* Writable buffer on TX, read-only one on RX. */
+	vdrv_desc_set(c->vq, BAD0, c->data, 1000, c->rw ^ VRING_DESC_F_WRITE, 0);
+	vdrv_publish(c->vq, BAD0);
+}
+
+FIXTURE(hostile) {
+	struct vdrv_dev d;
+	struct vdrv_env e;
+};
+
+FIXTURE_VARIANT(hostile) {
+	build_fn build;
+	bool rx;		/* attack the RX queue (else TX) */
+	bool no_follow;		/* do not post a good chain behind it */
+	bool kernel_continues;	/* the kernel skips the bad head and goes on */
+};
+
+#define CASE(name, fn, isrx, nofollow, lax)				\
+	FIXTURE_VARIANT_ADD(hostile, name) {				\
+		.build = fn, .rx = isrx, .no_follow = nofollow,		\
+		.kernel_continues = lax,				\
+	}
+
+CASE(tx_head_out_of_range, b_head_num, false, false, false);
+CASE(tx_head_ffff, b_head_ffff, false, false, false);
+CASE(tx_next_out_of_range, b_next_out_of_range, false, false, false);
+CASE(tx_self_loop, b_self_loop, false, false, false);
+CASE(tx_loop, b_two_loop, false, false, false);
+CASE(tx_nested_indirect, b_nested_indirect, false, false, false);
+CASE(tx_indirect_zero_len, b_indirect_zero_len, false, false, false);
+CASE(tx_indirect_len_17, b_indirect_len_17, false, false, false);
+CASE(tx_indirect_len_24, b_indirect_len_24, false, false, false);
+CASE(tx_indirect_loop, b_indirect_loop, false, false, false);
+CASE(tx_indirect_runs_off_end, b_indirect_runs_off_end, false, false, false);
+CASE(tx_indirect_outside_mem, b_indirect_outside_mem, false, false, false);
+CASE(tx_indirect_huge, b_indirect_huge, false, false, false);
+CASE(tx_desc_outside_mem, b_desc_outside_mem, false, false, false);
+CASE(tx_desc_at_gpa_zero, b_desc_at_zero, false, false, false);
+CASE(tx_desc_addr_wraps, b_desc_addr_wraps, false, false, false);
+CASE(tx_desc_len_huge, b_desc_len_huge, false, false, false);
+CASE(tx_desc_across_region_end, b_desc_across_region_end, false, false, false);
+CASE(tx_avail_idx_jump, b_avail_idx_jump, false, true, false);
+CASE(tx_avail_idx_back, b_avail_idx_back, false, true, false);
+/*
+ * The kernel consumes a TX chain with writable descriptors, signals the
+ * error and then carries on with the next chain (the bad head is never
+ * returned to the guest). Ours must stop; with the kernel the rest of the
+ * check is skipped.
+ */
+CASE(tx_writable_desc, b_wrong_direction, false, false, true);
+CASE(rx_head_out_of_range, b_head_num, true, false, false);
+CASE(rx_loop, b_two_loop, true, false, false);
+CASE(rx_nested_indirect, b_nested_indirect, true, false, false);
+CASE(rx_desc_outside_mem, b_desc_outside_mem, true, false, false);
+CASE(rx_avail_idx_jump, b_avail_idx_jump, true, true, false);
+/* The kernel drops a read-only RX chain the same way. */
+CASE(rx_readonly_desc, b_wrong_direction, true, false, true);
+
+FIXTURE_SETUP(hostile)
+{
+	struct vdrv_cfg cfg = {
+		.features = VDRV_FEATURES_DEFAULT | VDRV_F(VIRTIO_RING_F_INDIRECT_DESC),
+		.num = NUM,
+		.slot_size = 8192,
+		.nregions = 2,
+	};
+
+	self->e.tap = self->e.cap = self->e.inj = -1;
+	VTEST_NETNS();
+	VTEST_TAP(&self->e, "vxtap0", 0, VDRV_HDR_LEN);
+	VTEST_INIT_DEV(&self->d, &cfg);
+	VTEST_BACKEND(&self->d, VDRV_TX, self->e.tap);
+	VTEST_BACKEND(&self->d, VDRV_RX, self->e.tap);
+}
+
+FIXTURE_TEARDOWN(hostile)
+{
+	/* Closing a device whose queue is wedged must not hang. */
+	vdrv_close(&self->d);
+	vdrv_env_close(&self->e);
+}
+
+/* Make the device look at the queue: kick, and on RX offer a frame. */
+static void poke(struct __test_metadata *_metadata, FIXTURE_DATA(hostile) *self,
+		 const FIXTURE_VARIANT(hostile) *variant, uint32_t seq)
+{
+	uint8_t frame[200];
+
+	vdrv_kick(&self->d.vq[variant->rx ? VDRV_RX : VDRV_TX]);
+	if (variant->rx) {
+		vdrv_frame_fill(frame, sizeof(frame), seq, NULL, NULL);
+		ASSERT_EQ(sizeof(frame), send(self->e.inj, frame, sizeof(frame), 0));
+	}
+}
+
+TEST_F(hostile, error_eventfd)
+{
+	struct vdrv_vq *vq = &self->d.vq[variant->rx ? VDRV_RX : VDRV_TX];
+	struct vdrv_vq *other = &self->d.vq[variant->rx ? VDRV_TX : VDRV_RX];
+	struct ctx c = { .d = &self->d, .vq = vq };
+	uint8_t frame[300], buf[400];
+	uint64_t nerr;
+
+	VTEST_SKIPPED();
+	c.rw = variant->rx ? VRING_DESC_F_WRITE : 0;
+	/* A valid buffer for the bad chains to point at: slot 0's memory. */
+	c.data = vdrv_hva2gpa(&self->d, vdrv_slot(vq, BAD1 - 1));
+	ASSERT_NE(0, c.data);
+	ASSERT_EQ(0, vdrv_evt_count(vq->err));
+
+	variant->build(&c);
+	poke(_metadata, self, variant, 1);
+	ASSERT_EQ(1, vdrv_evt_wait(vq->err, 5000)) {
+		TH_LOG("no error eventfd signal");
+	}
+	usleep(100 * 1000);
+	EXPECT_EQ(0, vdrv_used_pending(vq));
+	EXPECT_EQ(-ETIMEDOUT, vdrv_pkt_recv(self->e.cap, buf, sizeof(buf), 200));
+
+	/* A good chain behind the bad one, and another kick. */
+	if (!variant->no_follow) {
+		vdrv_frame_fill(frame, sizeof(frame), 2, NULL, NULL);
+		int r;
+
+		if (variant->rx)
+			r = vdrv_rx_post(vq, 2048, 1, false);
+		else
+			r = vdrv_tx_post(vq, &(struct virtio_net_hdr_mrg_rxbuf){ 0 },
+					 self->d.hdr_len, frame, sizeof(frame), 1, false);
+		ASSERT_LE(0, r);
+	}
+	poke(_metadata, self, variant, 3);
+	usleep(500 * 1000);
+	nerr = vdrv_evt_count(vq->err);
+	TH_LOG("error signals after the second kick: %llu", (unsigned long long)nerr);
+	if (variant->kernel_continues && !vdrv_is_vhostx()) {
+		TH_LOG("kernel vhost_net skipped the bad chain and went on");
+	} else {
+		EXPECT_EQ(0, vdrv_used_pending(vq)) {
+			TH_LOG("the queue went on past the bad entry");
+		}
+		EXPECT_EQ(-ETIMEDOUT, vdrv_pkt_recv(self->e.cap, buf, sizeof(buf), 100));
+	}
+
+	/* The other queue of the same device still works. */
+	vdrv_frame_fill(frame, sizeof(frame), 7, NULL, NULL);
+	if (variant->rx) {
+		/* Drain what the stopped RX queue left on the tap first. */
+		while (vdrv_pkt_recv(self->e.cap, buf, sizeof(buf), 0) > 0)
+			;
+		EXPECT_EQ(0, vdrv_tx_check(other, self->e.cap, NULL, frame,
+					   sizeof(frame), 1, false, NULL));
+	} else {
+		ASSERT_LT(0, vdrv_rx_fill(other, 2048, 1, false));
+		vdrv_kick(other);
+		EXPECT_EQ(0, vdrv_rx_check(other, self->e.inj, frame, sizeof(frame),
+					   NULL, NULL));
+	}
+}
+
+TEST_HARNESS_MAIN
