@@ -73,6 +73,28 @@ static int ring_fetch_avail_idx(struct vhostx_ring *r)
 	return 0;
 }
 
+/*
+ * Read ahead the published avail ring entries from last_avail_idx on, up
+ * to VHOSTX_RING_HEADS and the end of the ring, in one access. The guest
+ * may not rewrite a published slot before we return its chain, and each
+ * head is range checked when used, so read-ahead cannot hurt us.
+ */
+static int ring_fill_heads(struct vhostx_ring *r)
+{
+	unsigned int slot = r->last_avail_idx & (r->num - 1);
+	unsigned int n = (u16)(r->avail_idx - r->last_avail_idx);
+
+	if (n > VHOSTX_RING_HEADS)
+		n = VHOSTX_RING_HEADS;
+	if (n > r->num - slot)
+		n = r->num - slot;
+	if (unlikely(vx_copy_from(r->heads, &r->avail->ring[slot], n * sizeof(r->heads[0]))))
+		return ring_fail(r, -EFAULT, "cannot read avail ring", r->last_avail_idx);
+	r->head_first = r->last_avail_idx;
+	r->head_n = n;
+	return 0;
+}
+
 /* Chain being collected by vhostx_ring_get_chain(). */
 struct ring_chain {
 	struct iovec *iov;
@@ -215,8 +237,7 @@ int vhostx_ring_get_chain(struct vhostx_ring *r, struct iovec *iov,
 	struct ring_chain c = { .iov = iov, .iov_max = iov_max };
 	unsigned int i, count = 0;
 	struct vring_desc d;
-	__virtio16 v;
-	u16 h;
+	u16 h, ahead;
 	int ret;
 
 	if (unlikely(r->broken))
@@ -228,9 +249,15 @@ int vhostx_ring_get_chain(struct vhostx_ring *r, struct iovec *iov,
 		if (r->last_avail_idx == r->avail_idx)
 			return 0;
 	}
-	if (unlikely(vx_get(v, &r->avail->ring[r->last_avail_idx & (r->num - 1)])))
-		return ring_fail(r, -EFAULT, "cannot read avail ring", r->last_avail_idx);
-	h = vx16_to_cpu(v);
+	/* Also right after vhostx_ring_unget(): the distance wraps, refill. */
+	ahead = r->last_avail_idx - r->head_first;
+	if (ahead >= r->head_n) {
+		ret = ring_fill_heads(r);
+		if (unlikely(ret))
+			return ret;
+		ahead = 0;
+	}
+	h = vx16_to_cpu(r->heads[ahead]);
 	if (unlikely(h >= r->num))
 		return ring_fail(r, -EINVAL, "head out of range", h);
 
@@ -510,6 +537,7 @@ int vhostx_ring_start(struct vhostx_ring *r)
 	r->avail_idx = r->last_avail_idx;
 	r->signalled_used_valid = false;
 	r->used_flags = 0;
+	r->head_n = 0;
 	if (!ring_num_valid(r->num) || !r->desc || !r->avail || !r->used || !r->mem)
 		return ring_fail(r, -EINVAL, "bad ring setup", r->num);
 	if (unlikely(vx_put(cpu_to_vx16(0), &r->used->flags)))

@@ -99,6 +99,9 @@ int vhostx_mem_translate(struct vhostx_mem *mem, u64 gpa, u64 len,
  */
 #define VHOSTX_RING_INDIRECT_MAX	1024
 
+/* Avail ring entries read ahead in one access by vhostx_ring_get_chain(). */
+#define VHOSTX_RING_HEADS		16
+
 /**
  * struct vhostx_ring_stats - per-ring counters (written by the ring owner)
  * @chains: chains popped
@@ -131,6 +134,10 @@ struct vhostx_ring_stats {
  * @signalled_used_valid: @signalled_used may be used
  * @used_flags: last value written to used->flags (VRING_USED_F_NO_NOTIFY),
  *              so toggling notifications costs no write when unchanged
+ * @head_first: avail index of @heads[0]
+ * @head_n: number of valid entries in @heads (0 after vhostx_ring_start())
+ * @heads: avail ring entries [head_first, head_first + head_n), read ahead
+ *         in one copy; all were published (below avail_idx) when read
  * @broken: a guest error stopped this ring; every call but
  *          vhostx_ring_start() fails with -EIO until that clears it
  * @stats: counters
@@ -154,6 +161,9 @@ struct vhostx_ring {
 	u16 signalled_used;
 	bool signalled_used_valid;
 	u16 used_flags;
+	u16 head_first;
+	u16 head_n;
+	__virtio16 heads[VHOSTX_RING_HEADS];
 	bool broken;
 	struct vhostx_ring_stats stats;
 };

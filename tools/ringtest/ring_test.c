@@ -1245,6 +1245,44 @@ static int t_unget(void)
 	return PASS;
 }
 
+static int t_avail_read_ahead(void)
+{
+	struct vseg s[] = { { GPA_A, 1, false } };
+	unsigned int i;
+
+	/* 20 chains from avail index 20 in a 32 ring: slots 20..31, then 0..7 */
+	TRY(setup_at(32, 0, 20));
+	drv.next_desc = 0;
+	for (i = 0; i < 20; i++)
+		vdrv_chain(&drv, s, 1);
+	vx_env.reads = 0;
+	for (i = 0; i < 20; i++) {
+		CHECK_EQ(pop(), 1);
+		CHECK_EQ(head, i);
+	}
+	/* avail idx once, two read-aheads (12 to the ring end, then 8), 20 descs */
+	CHECK_EQ(vx_env.reads, 1 + 2 + 20);
+	CHECK_EQ(pop(), 0);
+	/* unget back across the read-ahead window: heads come back right */
+	vhostx_ring_unget(&ring, 10);
+	for (i = 10; i < 20; i++) {
+		CHECK_EQ(pop(), 1);
+		CHECK_EQ(head, i);
+	}
+	/* a newly published head is read, not served from the stale window */
+	vdrv_desc(&drv, 31, GPA_A, 1, 0, 0);
+	vdrv_publish(&drv, 31);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(head, 31);
+	/* a bad head further ahead breaks the ring only when it is reached */
+	vdrv_chain(&drv, s, 1);
+	vdrv_publish(&drv, 32);
+	CHECK_EQ(pop(), 1);
+	TRY(expect_broken(pop(), EINVAL));
+	teardown();
+	return PASS;
+}
+
 static int t_restart_after_break(void)
 {
 	struct vseg s[] = { { GPA_A, 1, false } };
@@ -1366,6 +1404,7 @@ static const struct test tests[] = {
 	T(notify_event_idx),
 	T(notify_faults),
 	T(unget),
+	T(avail_read_ahead),
 	T(restart_after_break),
 	T(replay_inputs),
 };
