@@ -320,9 +320,11 @@ long vhostx_vring_ioctl(struct vhostx_dev *dev, unsigned int cmd,
  * @argp: its user argument
  *
  * Feature queries and VHOST_SET_OWNER work for anyone holding the file;
- * everything else needs the caller to be the owner (-EPERM otherwise, as
- * in the kernel's vhost). Device modules handle their own commands
- * (VHOST_RESET_OWNER, backends) before calling this.
+ * the other known commands need the caller to be the owner (-EPERM
+ * otherwise, as in the kernel's vhost). Unknown commands are unknown to
+ * everyone: -ENOIOCTLCMD (ENOTTY in userspace) even before SET_OWNER.
+ * Device modules handle their own commands (VHOST_RESET_OWNER, backends)
+ * before calling this.
  *
  * Return: 0 or -errno; -ENOIOCTLCMD for a command it does not know.
  */
@@ -354,9 +356,27 @@ long vhostx_dev_ioctl(struct vhostx_dev *dev, unsigned int cmd,
 		return vhostx_dev_set_owner(dev);
 	}
 
-	ret = vhostx_dev_check_owner(dev);
-	if (ret)
-		return ret;
+	switch (cmd) {
+	case VHOST_SET_MEM_TABLE:
+	case VHOST_SET_LOG_BASE:
+	case VHOST_SET_LOG_FD:
+	case VHOST_SET_VRING_NUM:
+	case VHOST_SET_VRING_ADDR:
+	case VHOST_SET_VRING_BASE:
+	case VHOST_GET_VRING_BASE:
+	case VHOST_SET_VRING_KICK:
+	case VHOST_SET_VRING_CALL:
+	case VHOST_SET_VRING_ERR:
+	case VHOST_SET_VRING_BUSYLOOP_TIMEOUT:
+	case VHOST_GET_VRING_BUSYLOOP_TIMEOUT:
+		ret = vhostx_dev_check_owner(dev);
+		if (ret)
+			return ret;
+		break;
+	default:
+		/* Unknown to everyone, owner or not. */
+		return -ENOIOCTLCMD;
+	}
 
 	switch (cmd) {
 	case VHOST_SET_MEM_TABLE:

@@ -88,11 +88,9 @@ static int vhostx_worker_fn(void *data)
 		/* The list is LIFO; run items in the order they were queued. */
 		list = llist_reverse_order(list);
 		llist_for_each_entry_safe(work, next, list, node) {
-			/*
-			 * Clear before running, and order the clear before fn's
-			 * reads: a wake-up during fn queues the item again.
-			 */
+			/* Clear before running: a wake-up during fn queues it again. */
 			clear_bit(VHOSTX_WORK_QUEUED, &work->flags);
+			/* Order the clear before fn's reads of what woke us. */
 			smp_mb__after_atomic();
 			work->fn(work);
 			cond_resched();
