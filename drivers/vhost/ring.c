@@ -141,25 +141,29 @@ static inline int chain_add(struct vhostx_ring *r, struct ring_chain *c,
 }
 
 /*
- * Read @len (at most one descriptor) bytes at @gpa when they are not in one
- * region: translate piecewise. Each region holds at least one byte, so a
- * descriptor needs at most sizeof(struct vring_desc) pieces.
+ * Copy @len bytes at offset @off of a table that sits in several pieces
+ * of user memory (it crosses from one memory region into the next).
  */
-static int ring_read_guest(struct vhostx_ring *r, u64 gpa, void *buf, unsigned int len)
+static int ring_read_pieces(const struct iovec *v, int n, size_t off, void *buf, size_t len)
 {
-	struct iovec iov[sizeof(struct vring_desc)];
 	char *dst = buf;
-	int i, n;
+	int k;
 
-	n = vhostx_mem_translate(r->mem, gpa, len, iov, sizeof(struct vring_desc));
-	if (n < 0)
-		return -EFAULT;
-	for (i = 0; i < n; i++) {
-		if (vx_copy_from(dst, iov[i].iov_base, iov[i].iov_len))
+	for (k = 0; k < n && len; k++) {
+		size_t chunk;
+
+		if (off >= v[k].iov_len) {
+			off -= v[k].iov_len;
+			continue;
+		}
+		chunk = min_t(size_t, len, v[k].iov_len - off);
+		if (vx_copy_from(dst, (const char __user *)v[k].iov_base + off, chunk))
 			return -EFAULT;
-		dst += iov[i].iov_len;
+		dst += chunk;
+		len -= chunk;
+		off = 0;
 	}
-	return 0;
+	return len ? -EFAULT : 0;
 }
 
 /* Walk the indirect table @ind points to; it ends the chain. */
@@ -168,11 +172,10 @@ static int chain_add_indirect(struct vhostx_ring *r, struct ring_chain *c,
 {
 	u64 gpa = vx64_to_cpu(ind->addr);
 	u32 len = vx32_to_cpu(ind->len);
-	const struct vring_desc __user *table = NULL;
+	struct iovec tiov[VHOSTX_RING_INDIRECT_PIECES];
 	unsigned int entries, i = 0, count = 0;
 	struct vring_desc d;
-	struct iovec tiov;
-	int ret;
+	int pieces, ret;
 
 	if (unlikely(!r->indirect))
 		return ring_fail(r, -EINVAL, "indirect descriptor not negotiated", len);
@@ -184,11 +187,11 @@ static int chain_add_indirect(struct vhostx_ring *r, struct ring_chain *c,
 	if (unlikely(entries > VHOSTX_RING_INDIRECT_MAX))
 		return ring_fail(r, -EINVAL, "indirect table too long", entries);
 
-	/* Usually the table sits in one region: read it directly. */
-	ret = vhostx_mem_translate(r->mem, gpa, len, &tiov, 1);
-	if (ret == 1)
-		table = tiov.iov_base;
-	else if (ret != -ENOBUFS)
+	/* The whole table must be guest memory; usually it is in one piece. */
+	pieces = vhostx_mem_translate(r->mem, gpa, len, tiov, VHOSTX_RING_INDIRECT_PIECES);
+	if (unlikely(pieces == -ENOBUFS))
+		return ring_fail(r, -EINVAL, "indirect table crosses too many regions", len);
+	if (unlikely(pieces < 0))
 		return ring_fail(r, -EFAULT, "indirect table outside guest memory", len);
 
 	for (;;) {
@@ -196,10 +199,10 @@ static int chain_add_indirect(struct vhostx_ring *r, struct ring_chain *c,
 
 		if (unlikely(++count > entries))
 			return ring_fail(r, -ELOOP, "indirect chain loops", entries);
-		if (table)
-			ret = vx_read_desc(&d, table + i);
+		if (likely(pieces == 1))
+			ret = vx_read_desc(&d, (const struct vring_desc __user *)tiov[0].iov_base + i);
 		else
-			ret = ring_read_guest(r, gpa + (u64)i * sizeof(d), &d, sizeof(d));
+			ret = ring_read_pieces(tiov, pieces, (size_t)i * sizeof(d), &d, sizeof(d));
 		if (unlikely(ret))
 			return ring_fail(r, -EFAULT, "cannot read indirect descriptor", i);
 		flags = vx16_to_cpu(d.flags);

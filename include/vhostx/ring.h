@@ -99,6 +99,12 @@ int vhostx_mem_translate(struct vhostx_mem *mem, u64 gpa, u64 len,
  */
 #define VHOSTX_RING_INDIRECT_MAX	1024
 
+/*
+ * Most memory regions one indirect table may cross (it must lie wholly in
+ * guest memory); more is a guest error.
+ */
+#define VHOSTX_RING_INDIRECT_PIECES	4
+
 /* Avail ring entries read ahead in one access by vhostx_ring_get_chain(). */
 #define VHOSTX_RING_HEADS		16
 
@@ -196,9 +202,12 @@ int vhostx_ring_start(struct vhostx_ring *r);
  * and does not consume the chain. -EIO: the ring was already broken.
  * Guest errors: -EFAULT (address outside the table or unreadable ring),
  * -EINVAL (bad head/next index, avail->idx more than num ahead, bad
- * indirect table, readable after writable, a direction's total length
- * above U32_MAX), -ELOOP (chain longer than num, or than its indirect
- * table). Zero-length direct descriptors are legal and give no iovec.
+ * indirect table: nested, length zero, not a multiple of 16, above
+ * VHOSTX_RING_INDIRECT_MAX entries or crossing more than
+ * VHOSTX_RING_INDIRECT_PIECES regions; readable after writable, a
+ * direction's total length above U32_MAX), -ELOOP (chain longer than num,
+ * or than its indirect table). An indirect table must lie wholly in guest
+ * memory (-EFAULT otherwise), even the entries the chain does not visit. Zero-length direct descriptors are legal and give no iovec.
  * A descriptor may end the chain with one indirect table (VIRTIO 1.x
  * 2.7.5.3.2); INDIRECT together with NEXT is an error.
  */

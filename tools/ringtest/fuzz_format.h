@@ -20,7 +20,7 @@
 #define FZ_IMG_SIZE		8192
 #define FZ_NUM_LOG2_MAX		6	/* num up to 64 */
 #define FZ_NUM_MAX		(1u << FZ_NUM_LOG2_MAX)
-#define FZ_MAX_REGIONS		4
+#define FZ_MAX_REGIONS		6
 #define FZ_IOV_MAX		64
 #define FZ_MAX_OPS		1024
 #define FZ_INFLIGHT_MAX		4096

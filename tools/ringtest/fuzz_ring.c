@@ -2,16 +2,17 @@
 /*
  * libFuzzer target for the vhostx ring core (drivers/vhost/ring.c, mem.c).
  *
- * Input (see fuzz_format.h): a header with the ring setup and up to four
+ * Input (see fuzz_format.h): a header with the ring setup and up to six
  * memory regions, a sequence of operations (device calls and guest-side
  * mutations), then bytes that initialise the guest memory image.
  *
  * Invariants checked (abort() on violation):
  *  - the ring core reads only the ring areas and the table's user ranges,
  *    and writes only the used area (enforced in vhostx_env.h);
- *  - a popped chain is exactly what an independent walk of the guest's
- *    descriptors and an independent translation give, within iov_max, and
- *    the walk's guest reads are bounded by num and the indirect maximum;
+ *  - get_chain's result (return value, head, every iovec) equals that of
+ *    an independent reference of the rules (linear-search translation),
+ *    unless an injected fault made it -EFAULT; read-ahead heads equal the
+ *    image; guest reads per call are bounded by num and the indirect max;
  *  - every guest error breaks the ring, counts exactly one error and logs;
  *    a broken ring fails everything without touching guest memory;
  *  - add_used changes exactly the used slots and used->idx, and the used
@@ -133,68 +134,136 @@ static void ref_read(u64 gpa, void *buf, unsigned int len)
 	}
 }
 
-struct ref_walk {
-	const struct iovec *iov;
-	unsigned int k;		/* next iovec to compare */
+/* A chain as the rules say it must come out of vhostx_ring_get_chain(). */
+struct ref_chain {
+	struct ref_piece p[FZ_IOV_MAX];
+	unsigned int max;
+	unsigned int n;
 	unsigned int out;
 	unsigned int in;
+	u64 out_len;
+	u64 in_len;
+	bool writing;
 };
 
-static void ref_seg(struct ref_walk *w, const struct vring_desc *d)
+static int ref_add(struct ref_chain *c, const struct vring_desc *d)
 {
-	struct ref_piece p[64];
-	int n, i;
+	u32 len = le32toh(d->len);
+	int n;
 
-	n = ref_translate(le64toh(d->addr), le32toh(d->len), p, 64);
-	ASSERT(n >= 0);
-	for (i = 0; i < n; i++) {
-		ASSERT(w->k < w->out + w->in);
-		if (w->iov[w->k].iov_base != (void *)p[i].host || w->iov[w->k].iov_len != p[i].len)
-			FAIL("iov %u is %p+%zu, reference %p+%llu", w->k, w->iov[w->k].iov_base,
-			     w->iov[w->k].iov_len, (void *)p[i].host, (unsigned long long)p[i].len);
-		if (le16toh(d->flags) & VRING_DESC_F_WRITE)
-			ASSERT(w->k >= w->out);
-		else
-			ASSERT(w->k < w->out);
-		w->k++;
+	if (le16toh(d->flags) & VRING_DESC_F_WRITE) {
+		c->writing = true;
+		c->in_len += len;
+		if (c->in_len > 0xffffffffu)
+			return -EINVAL;
+	} else {
+		if (c->writing)
+			return -EINVAL;
+		c->out_len += len;
+		if (c->out_len > 0xffffffffu)
+			return -EINVAL;
+	}
+	n = ref_translate(le64toh(d->addr), len, c->p + c->n, c->max - c->n);
+	if (n < 0)
+		return n;
+	c->n += n;
+	if (c->writing)
+		c->in += n;
+	else
+		c->out += n;
+	return 0;
+}
+
+static int ref_indirect(struct ref_chain *c, const struct vring_desc *ind)
+{
+	struct ref_piece tp[VHOSTX_RING_INDIRECT_PIECES];
+	u64 t = le64toh(ind->addr);
+	u32 len = le32toh(ind->len);
+	unsigned int entries, j = 0, count = 0;
+	struct vring_desc d;
+	int np, ret;
+
+	if (!ring.indirect || (le16toh(ind->flags) & VRING_DESC_F_NEXT))
+		return -EINVAL;
+	if (!len || len % 16)
+		return -EINVAL;
+	entries = len / 16;
+	if (entries > VHOSTX_RING_INDIRECT_MAX)
+		return -EINVAL;
+	np = ref_translate(t, len, tp, VHOSTX_RING_INDIRECT_PIECES);
+	if (np == -ENOBUFS)
+		return -EINVAL;
+	if (np < 0)
+		return -EFAULT;
+	for (;;) {
+		if (++count > entries)
+			return -ELOOP;
+		ref_read(t + 16ull * j, &d, sizeof(d));
+		if (le16toh(d.flags) & VRING_DESC_F_INDIRECT)
+			return -EINVAL;
+		ret = ref_add(c, &d);
+		if (ret)
+			return ret;
+		if (!(le16toh(d.flags) & VRING_DESC_F_NEXT))
+			return 1;
+		j = le16toh(d.next);
+		if (j >= entries)
+			return -EINVAL;
 	}
 }
 
-/* Re-walk a chain the core accepted and compare every iovec. */
-static void ref_check_chain(u16 head, const struct iovec *iov, unsigned int out, unsigned int in)
+static int ref_walk(struct ref_chain *c, u16 head)
 {
-	struct ref_walk w = { .iov = iov, .out = out, .in = in };
 	unsigned int i = head, count = 0;
 	struct vring_desc d;
+	int ret;
 
+	if (head >= ring.num)
+		return -EINVAL;
 	for (;;) {
-		ASSERT(++count <= ring.num);
+		if (++count > ring.num)
+			return -ELOOP;
 		memcpy(&d, &ring.desc[i], sizeof(d));
-		if (le16toh(d.flags) & VRING_DESC_F_INDIRECT) {
-			u64 t = le64toh(d.addr);
-			unsigned int entries = le32toh(d.len) / 16, j = 0, c = 0;
-
-			ASSERT(ring.indirect);
-			ASSERT(entries && entries <= VHOSTX_RING_INDIRECT_MAX);
-			for (;;) {
-				ASSERT(++c <= entries);
-				ref_read(t + 16ull * j, &d, sizeof(d));
-				ASSERT(!(le16toh(d.flags) & VRING_DESC_F_INDIRECT));
-				ref_seg(&w, &d);
-				if (!(le16toh(d.flags) & VRING_DESC_F_NEXT))
-					break;
-				j = le16toh(d.next);
-				ASSERT(j < entries);
-			}
-			break;
-		}
-		ref_seg(&w, &d);
+		if (le16toh(d.flags) & VRING_DESC_F_INDIRECT)
+			return ref_indirect(c, &d);
+		ret = ref_add(c, &d);
+		if (ret)
+			return ret;
 		if (!(le16toh(d.flags) & VRING_DESC_F_NEXT))
-			break;
+			return 1;
 		i = le16toh(d.next);
-		ASSERT(i < ring.num);
+		if (i >= ring.num)
+			return -EINVAL;
 	}
-	ASSERT(w.k == out + in);
+}
+
+/*
+ * What get_chain() must return now, from the guest image and the ring's
+ * visible state (the read-ahead heads are checked against the image when
+ * they are filled, see op_get_chain()).
+ */
+static int ref_expect(struct ref_chain *c, unsigned int iov_max, u16 *head)
+{
+	u16 last = ring.last_avail_idx, ahead;
+
+	memset(c, 0, sizeof(*c));
+	c->max = iov_max;
+	if (ring.broken)
+		return -EIO;
+	if (last == ring.avail_idx) {
+		u16 idx = le16toh(ring.avail->idx);
+
+		if ((u16)(idx - last) > ring.num)
+			return -EINVAL;
+		if (idx == last)
+			return 0;
+	}
+	ahead = last - ring.head_first;
+	if (ahead < ring.head_n)
+		*head = le16toh(ring.heads[ahead]);
+	else
+		*head = le16toh(ring.avail->ring[last & (ring.num - 1)]);
+	return ref_walk(c, *head);
 }
 
 /* ---- harness state ---- */
@@ -237,13 +306,41 @@ static void op_get_chain(struct input *in)
 	u16 last = ring.last_avail_idx, head = 0xffff;
 	int ret;
 
+	static struct ref_chain want;
+	u16 want_head = 0xffff, first = ring.head_first, hn = ring.head_n;
+	int expect = ref_expect(&want, iov_max, &want_head);
+
 	ret = vhostx_ring_get_chain(&ring, iov, iov_max, &out, &inn, &head);
 	if (trace)
 		fprintf(stderr, "get_chain(iov_max %u) = %d head %u out %u in %u%s%s\n", iov_max,
 			ret, head, out, inn, ret < 0 ? " : " : "", ret < 0 ? vx_env.last_err : "");
 	check_common(was_broken, errors, errs);
-	/* idx + slot + num descriptors + an indirect table read piecewise */
-	ASSERT(vx_env.reads - reads <= 2 + ring.num + 16ul * VHOSTX_RING_INDIRECT_MAX);
+	/* idx + heads + num descriptors + an indirect table read piecewise */
+	ASSERT(vx_env.reads - reads <=
+	       2 + ring.num + VHOSTX_RING_INDIRECT_PIECES * VHOSTX_RING_INDIRECT_MAX);
+	/* freshly read-ahead heads are what the guest image holds */
+	if (ring.head_first != first || ring.head_n != hn) {
+		unsigned int k;
+
+		ASSERT(ring.head_n <= VHOSTX_RING_HEADS);
+		ASSERT((u16)(ring.avail_idx - ring.head_first) >= ring.head_n);
+		for (k = 0; k < ring.head_n; k++)
+			ASSERT(ring.heads[k] ==
+			       ring.avail->ring[(u16)(ring.head_first + k) & (ring.num - 1)]);
+	}
+	/* the rules, independently: exact, unless an injected fault cut in */
+	if (ret != expect && !(ret == -EFAULT && vx_env.nfault))
+		FAIL("get_chain = %d, reference %d (head %u)", ret, expect, want_head);
+	if (ret == 1) {
+		ASSERT(head == want_head);
+		ASSERT(out == want.out && inn == want.in);
+		for (k = 0; k < out + inn; k++)
+			if (iov[k].iov_base != (void *)want.p[k].host ||
+			    iov[k].iov_len != want.p[k].len)
+				FAIL("iov %u is %p+%zu, reference %p+%llu", k, iov[k].iov_base,
+				     iov[k].iov_len, (void *)want.p[k].host,
+				     (unsigned long long)want.p[k].len);
+	}
 	if (was_broken) {
 		ASSERT(ret == -EIO);
 		ASSERT(vx_env.reads == reads);
@@ -257,7 +354,6 @@ static void op_get_chain(struct input *in)
 		ASSERT(ring.last_avail_idx == (u16)(last + 1));
 		for (k = 0; k < out + inn; k++)
 			ASSERT(iov[k].iov_len > 0);
-		ref_check_chain(head, iov, out, inn);
 		ASSERT(ninflight < FZ_INFLIGHT_MAX);
 		inflight[ninflight++] = head;
 		recent++;

@@ -790,6 +790,40 @@ static int t_indirect_spans_regions(void)
 	return PASS;
 }
 
+static int t_indirect_fragmented(void)
+{
+	const u64 g = 0x900000000ull;
+	struct vhostx_mem_region r[6] = { { GPA_A, SIZE_A, U(OFF_A) } };
+	struct vhostx_mem *frag = NULL;
+	unsigned int k;
+
+	TRY(setup(8, F_INDIRECT));
+	/* five adjacent 16-byte regions, scattered in A's host range */
+	for (k = 0; k < 5; k++) {
+		r[k + 1] = (struct vhostx_mem_region){ g + 16 * k, 16, U(OFF_A + 0x1000 * (5 - k)) };
+		vdrv_add_region(&drv, g + 16 * k, 16, img + OFF_A + 0x1000 * (5 - k));
+	}
+	CHECK_EQ(vhostx_mem_build(r, 6, &frag), 0);
+	ring.mem = frag;
+	for (k = 0; k < 5; k++)
+		vdrv_idesc(&drv, g, k, GPA_A + k, 1, k < 4 ? VRING_DESC_F_NEXT : 0, k + 1);
+	/* four entries over four regions: fine, read piecewise */
+	vdrv_idesc(&drv, g, 3, GPA_A + 3, 1, 0, 0);
+	vdrv_desc(&drv, 0, g, 64, VRING_DESC_F_INDIRECT, 0);
+	vdrv_publish(&drv, 0);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(nout, 4);
+	TRY(expect_iov(3, GPA_A + 3, 1));
+	/* a table over five regions is refused, even if only entry 0 is used */
+	vdrv_idesc(&drv, g, 0, GPA_A, 1, 0, 0);
+	vdrv_desc(&drv, 1, g, 80, VRING_DESC_F_INDIRECT, 0);
+	vdrv_publish(&drv, 1);
+	TRY(expect_broken(pop(), EINVAL));
+	vhostx_mem_free(frag);
+	teardown();
+	return PASS;
+}
+
 static int t_indirect_errors(void)
 {
 	struct vseg s[] = { { GPA_A + 0x100, 12, false } };
@@ -870,6 +904,13 @@ static int t_indirect_errors(void)
 	TRY(setup(8, F_INDIRECT));
 	vdrv_idesc(&drv, GPA_C + SIZE_C - 16, 0, GPA_C, 1, 0, 0);
 	vdrv_desc(&drv, 0, GPA_C + SIZE_C - 16, 32, VRING_DESC_F_INDIRECT, 0);
+	vdrv_publish(&drv, 0);
+	TRY(expect_broken(pop(), EFAULT));
+	teardown();
+	/* the whole table must be memory, even entries never visited */
+	TRY(setup(8, F_INDIRECT));
+	vdrv_idesc(&drv, GPA_C + SIZE_C - 16, 0, GPA_C, 1, 0, 0);
+	vdrv_desc(&drv, 0, GPA_C + SIZE_C - 16, 48, VRING_DESC_F_INDIRECT, 0);
 	vdrv_publish(&drv, 0);
 	TRY(expect_broken(pop(), EFAULT));
 	teardown();
@@ -1391,6 +1432,7 @@ static const struct test tests[] = {
 	T(indirect),
 	T(indirect_next_walks_table),
 	T(indirect_spans_regions),
+	T(indirect_fragmented),
 	T(indirect_errors),
 	T(faults),
 	T(add_used),

@@ -38,6 +38,8 @@ typedef uint64_t u64;
 #define unlikely(x)	__builtin_expect(!!(x), 0)
 #endif
 
+#define min_t(type, x, y) ({ type __a = (x), __b = (y); __a < __b ? __a : __b; })
+
 /* Consumes the trailing semicolon, exports nothing. */
 #define VX_EXPORT(sym)	extern __typeof__(sym) sym
 
