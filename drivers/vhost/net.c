@@ -106,7 +106,8 @@ bool vhostx_net_busyloop(struct vhostx_net_vq *nvq,
  * The socket behind a backend fd, with the file reference kept (drop it
  * with sockfd_put()). tun and tap/macvtap files are used through the
  * socket their driver exports; any other socket must be a raw packet
- * socket, which is what the kernel's vhost-net accepts too.
+ * socket (family and type both checked). Anything else, a bad fd
+ * included, is ENOTSOCK, as with the kernel's vhost-net.
  */
 static struct socket *vhostx_net_get_socket(int fd)
 {
@@ -115,7 +116,7 @@ static struct socket *vhostx_net_get_socket(int fd)
 
 	file = fget(fd);
 	if (!file)
-		return ERR_PTR(-EBADF);
+		return ERR_PTR(-ENOTSOCK);
 	sock = tun_get_socket(file);
 	if (!IS_ERR(sock))
 		return sock;
@@ -123,16 +124,11 @@ static struct socket *vhostx_net_get_socket(int fd)
 	if (!IS_ERR(sock))
 		return sock;
 	sock = sock_from_file(file);
-	if (!sock) {
-		fput(file);
-		return ERR_PTR(-ENOTSOCK);
-	}
-	if (!sock->sk || sock->sk->sk_family != AF_PACKET ||
-	    sock->sk->sk_type != SOCK_RAW) {
-		fput(file);
-		return ERR_PTR(-EINVAL);
-	}
-	return sock;
+	if (sock && sock->sk && sock->sk->sk_family == AF_PACKET &&
+	    sock->sk->sk_type == SOCK_RAW)
+		return sock;
+	fput(file);
+	return ERR_PTR(-ENOTSOCK);
 }
 
 static struct ptr_ring *vhostx_net_ptr_ring(struct file *file)

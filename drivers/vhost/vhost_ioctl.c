@@ -74,10 +74,20 @@ static long vhostx_set_mem_table(struct vhostx_dev *dev,
 		regions[i].gpa = uregions[i].guest_phys_addr;
 		regions[i].size = uregions[i].memory_size;
 		regions[i].uaddr = uregions[i].userspace_addr;
+		/* <linux/vhost_types.h>: 4K aligned addresses and sizes. */
+		if ((regions[i].gpa | regions[i].size | regions[i].uaddr) &
+		    (VHOST_PAGE_SIZE - 1)) {
+			ret = -EINVAL;
+			goto out_regions;
+		}
 	}
 	ret = vhostx_mem_build(regions, n, &mem);
-	if (ret)
+	if (ret) {
+		/* The kernel's vhost says EFAULT for any bad region. */
+		if (ret != -ENOMEM)
+			ret = -EFAULT;
 		goto out_regions;
+	}
 
 	old = dev->mem;
 	dev->mem = mem;
@@ -135,7 +145,8 @@ static long vhostx_vring_set_addr(struct vhostx_vq *vq,
 		return -EFAULT;
 	if ((a.desc_user_addr & (VRING_DESC_ALIGN_SIZE - 1)) ||
 	    (a.avail_user_addr & (VRING_AVAIL_ALIGN_SIZE - 1)) ||
-	    (a.used_user_addr & (VRING_USED_ALIGN_SIZE - 1)))
+	    (a.used_user_addr & (VRING_USED_ALIGN_SIZE - 1)) ||
+	    (a.log_guest_addr & (VRING_USED_ALIGN_SIZE - 1)))
 		return -EINVAL;
 	if (vq->private_data) {
 		/* Moving a running ring: the new place must be usable now. */
