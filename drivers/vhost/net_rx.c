@@ -288,8 +288,9 @@ static void vhostx_net_handle_rx(struct vhostx_net_vq *nvq)
 		for (i = 0; i < n; i++)
 			vhostx_used_elem_set(&vq->heads[pending++], nvq->bufs[i].id,
 					     nvq->bufs[i].len);
+		/* Frame bytes: no virtio-net header, whoever carries it. */
 		vq->stats.packets++;
-		vq->stats.bytes += len;
+		vq->stats.bytes += len - min(len, sock_hlen);
 		bytes += len;
 next:
 		if (vhostx_vq_over_budget(vq, ++pkts, bytes, vhostx_net_budget_packets,

@@ -92,8 +92,9 @@ static void vhostx_net_handle_tx(struct vhostx_net_vq *nvq)
 		} else if (unlikely(ret != len)) {
 			vq->stats.drops++;
 		} else {
+			/* Frame bytes: no virtio-net header, whoever carries it. */
 			vq->stats.packets++;
-			vq->stats.bytes += len;
+			vq->stats.bytes += len - min(len, sock_hlen);
 		}
 		vhostx_used_elem_set(&vq->heads[pending++], head, 0);
 		if (pending >= batch)

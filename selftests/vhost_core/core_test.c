@@ -1,0 +1,527 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vhostx core tests: what the core promises around the rings. Owner
+ * rules, the worker thread (name, cgroup, lifetime), debugfs counters, the
+ * max_mem_regions and budget parameters, memory table swaps under traffic,
+ * the error eventfd and recovery, busy polling, the module reference an
+ * open file holds. Traffic goes through a tap with a tiny guest (vc.c).
+ *
+ * Needs vhostx_net loaded (SKIP otherwise) and root.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/vhost.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_net.h>
+
+#include "kselftest_harness.h"
+#include "vc.h"
+
+#define F_V1		(1ULL << VIRTIO_F_VERSION_1)
+#define F_NET_HDR	(1ULL << VHOST_NET_F_VIRTIO_NET_HDR)
+
+/* Skip unless our node is there. */
+#define NEED_VHOSTX() do {						\
+		if (!vc_node())						\
+			SKIP(return, "vhostx_net is not loaded");	\
+	} while (0)
+
+/* Run @fn in a child process (another mm); returns its exit code. */
+static int in_child(int (*fn)(int fd), int fd)
+{
+	int st;
+	pid_t p = fork();
+
+	if (p == 0)
+		_exit(fn(fd));
+	if (p < 0 || waitpid(p, &st, 0) != p || !WIFEXITED(st))
+		return 255;
+	return WEXITSTATUS(st);
+}
+
+static int child_not_owner(int fd)
+{
+	struct vhost_memory m = { 0 };
+	struct vhost_vring_state s = { .index = 0, .num = 256 };
+	uint64_t f;
+
+	if (vc_ioctl(fd, VHOST_GET_FEATURES, &f))
+		return 1;
+	if (vc_ioctl(fd, VHOST_SET_MEM_TABLE, &m) != EPERM)
+		return 2;
+	if (vc_ioctl(fd, VHOST_SET_VRING_NUM, &s) != EPERM)
+		return 3;
+	if (vc_ioctl(fd, VHOST_SET_OWNER, NULL) != EBUSY)
+		return 4;
+	if (vc_ioctl(fd, VHOST_RESET_OWNER, NULL) != EPERM)
+		return 5;
+	if (vc_ioctl(fd, _IO(VHOST_VIRTIO, 0xfe), NULL) != ENOTTY)
+		return 6;
+	return 0;
+}
+
+static int child_takes_over(int fd)
+{
+	struct vhost_memory m = { 0 };
+
+	if (vc_ioctl(fd, VHOST_SET_OWNER, NULL))
+		return 1;
+	if (vc_ioctl(fd, VHOST_SET_MEM_TABLE, &m))
+		return 2;
+	return 0;
+}
+
+TEST(owner_rules)
+{
+	struct vhost_memory m = { 0 };
+	struct vc_dev d;
+
+	NEED_VHOSTX();
+	ASSERT_EQ(0, vc_open(&d));
+	EXPECT_EQ(EPERM, vc_ioctl(d.fd, VHOST_SET_MEM_TABLE, &m));
+	EXPECT_EQ(EPERM, vc_ioctl(d.fd, VHOST_RESET_OWNER, NULL));
+	ASSERT_EQ(0, vc_ioctl(d.fd, VHOST_SET_OWNER, NULL));
+	EXPECT_EQ(EBUSY, vc_ioctl(d.fd, VHOST_SET_OWNER, NULL));
+	EXPECT_EQ(0, vc_ioctl(d.fd, VHOST_SET_MEM_TABLE, &m));
+	/* A child shares the file, not the address space. */
+	EXPECT_EQ(0, in_child(child_not_owner, d.fd));
+	/* After a reset anyone may become the owner, and we are not it then. */
+	ASSERT_EQ(0, vc_ioctl(d.fd, VHOST_RESET_OWNER, NULL));
+	EXPECT_EQ(0, in_child(child_takes_over, d.fd));
+	EXPECT_EQ(EPERM, vc_ioctl(d.fd, VHOST_SET_MEM_TABLE, &m));
+	EXPECT_EQ(EPERM, vc_ioctl(d.fd, VHOST_RESET_OWNER, NULL));
+	EXPECT_EQ(EBUSY, vc_ioctl(d.fd, VHOST_SET_OWNER, NULL));
+	vc_close(&d);
+}
+
+/* pid of the kernel thread called @comm, 0 if none. */
+static pid_t find_thread(const char *comm)
+{
+	char path[300], buf[32];
+	struct dirent *e;
+	pid_t found = 0;
+	DIR *dir = opendir("/proc");
+
+	if (!dir)
+		return 0;
+	while (!found && (e = readdir(dir))) {
+		ssize_t n;
+		int fd;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			continue;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		buf[n] = 0;
+		buf[strcspn(buf, "\n")] = 0;
+		if (!strcmp(buf, comm))
+			found = atoi(e->d_name);
+	}
+	closedir(dir);
+	return found;
+}
+
+static void read_file(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	buf[0] = 0;
+	if (fd < 0)
+		return;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+}
+
+static bool write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
+	close(fd);
+	return ok;
+}
+
+#define CG_ROOT	"/sys/fs/cgroup"
+#define CG_TEST	CG_ROOT "/vxcore"
+
+TEST(worker_thread)
+{
+	char comm[32], path[64], mine[256], its[256], pid[16];
+	bool cg;
+	pid_t w;
+	int i;
+	struct vc_dev d;
+
+	NEED_VHOSTX();
+	/* Put ourselves in a cgroup of our own if we can: the worker must follow. */
+	mkdir(CG_TEST, 0755);
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	cg = write_str(CG_TEST "/cgroup.procs", pid);
+	if (!cg)
+		TH_LOG("no cgroup2 to move into: cgroup check is against the root");
+
+	snprintf(comm, sizeof(comm), "vhostx-%d", getpid());
+	ASSERT_EQ(0, vc_open(&d));
+	EXPECT_EQ(0, find_thread(comm));
+	ASSERT_EQ(0, vc_ioctl(d.fd, VHOST_SET_OWNER, NULL));
+	w = find_thread(comm);
+	ASSERT_NE(0, w) TH_LOG("no thread %s after SET_OWNER", comm);
+	read_file("/proc/self/cgroup", mine, sizeof(mine));
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", w);
+	read_file(path, its, sizeof(its));
+	EXPECT_STREQ(mine, its);
+	if (cg)
+		EXPECT_NE(NULL, strstr(its, "/vxcore"));
+
+	/* RESET_OWNER ends the worker; a new owner gets a new one. */
+	ASSERT_EQ(0, vc_ioctl(d.fd, VHOST_RESET_OWNER, NULL));
+	for (i = 0; i < 100 && find_thread(comm); i++)
+		usleep(10000);
+	EXPECT_EQ(0, find_thread(comm));
+	ASSERT_EQ(0, vc_ioctl(d.fd, VHOST_SET_OWNER, NULL));
+	EXPECT_NE(0, find_thread(comm));
+	vc_close(&d);
+	for (i = 0; i < 100 && find_thread(comm); i++)
+		usleep(10000);
+	EXPECT_EQ(0, find_thread(comm));
+
+	if (cg) {
+		write_str(CG_ROOT "/cgroup.procs", pid);
+		rmdir(CG_TEST);
+	}
+}
+
+TEST(module_reference)
+{
+	long before, open_;
+	char buf[32];
+	struct vc_dev d;
+
+	NEED_VHOSTX();
+	read_file("/sys/module/vhostx_net/refcnt", buf, sizeof(buf));
+	before = atol(buf);
+	ASSERT_EQ(0, vc_open(&d));
+	read_file("/sys/module/vhostx_net/refcnt", buf, sizeof(buf));
+	open_ = atol(buf);
+	EXPECT_EQ(before + 1, open_);
+	vc_close(&d);
+	read_file("/sys/module/vhostx_net/refcnt", buf, sizeof(buf));
+	EXPECT_EQ(before, atol(buf));
+}
+
+TEST(max_mem_regions_param)
+{
+	struct {
+		struct vhost_memory m;
+		struct vhost_memory_region r[3];
+	} t;
+	long old = vc_param_get("vhostx", "max_mem_regions");
+	struct vc_dev d;
+	int i;
+
+	NEED_VHOSTX();
+	ASSERT_EQ(64, old);
+	EXPECT_EQ(EINVAL, vc_param_set("vhostx", "max_mem_regions", 65537));
+	ASSERT_EQ(0, vc_param_set("vhostx", "max_mem_regions", 2));
+	ASSERT_EQ(0, vc_open(&d));
+	ASSERT_EQ(0, vc_ioctl(d.fd, VHOST_SET_OWNER, NULL));
+	memset(&t, 0, sizeof(t));
+	for (i = 0; i < 3; i++) {
+		t.r[i].guest_phys_addr = VC_GPA + i * 0x100000ULL;
+		t.r[i].memory_size = 0x100000;
+		t.r[i].userspace_addr = (uintptr_t)d.mem + i * 0x100000ULL;
+	}
+	t.m.nregions = 3;
+	EXPECT_EQ(E2BIG, vc_ioctl(d.fd, VHOST_SET_MEM_TABLE, &t));
+	t.m.nregions = 2;
+	EXPECT_EQ(0, vc_ioctl(d.fd, VHOST_SET_MEM_TABLE, &t));
+	vc_close(&d);
+	EXPECT_EQ(0, vc_param_set("vhostx", "max_mem_regions", old));
+}
+
+FIXTURE(net) {
+	struct vc_dev d;
+	struct vc_tap t;
+};
+
+FIXTURE_VARIANT(net) {
+	int tap_hdr;		/* vnet header on the tap: 12, or 0 (we add it) */
+};
+
+FIXTURE_VARIANT_ADD(net, tap_hdr) { .tap_hdr = 12 };
+FIXTURE_VARIANT_ADD(net, our_hdr) { .tap_hdr = 0 };
+
+FIXTURE_SETUP(net)
+{
+	self->d.fd = -1;
+	self->t.fd = self->t.cap = -1;
+	if (!vc_node())
+		SKIP(return, "vhostx_net is not loaded");
+	ASSERT_EQ(0, vc_tap_open(&self->t, getpid() % 1000, variant->tap_hdr));
+	ASSERT_EQ(0, vc_open(&self->d));
+	ASSERT_EQ(0, vc_setup(&self->d, F_V1 | (variant->tap_hdr ? 0 : F_NET_HDR)));
+	ASSERT_EQ(0, vc_backend(&self->d, VC_TX, self->t.fd));
+	ASSERT_EQ(0, vc_backend(&self->d, VC_RX, self->t.fd));
+}
+
+FIXTURE_TEARDOWN(net)
+{
+	vc_close(&self->d);
+	vc_tap_close(&self->t);
+}
+
+/* Send @n frames guest to tap, each checked byte for byte. */
+static int tx_roundtrip(struct vc_dev *d, struct vc_tap *t, uint32_t seq0, int n,
+			bool kick_each)
+{
+	uint8_t frame[1500], got[2048];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		vc_frame(frame, 60 + (i * 97) % 1400, seq0 + i);
+		if (vc_tx(d, frame, 60 + (i * 97) % 1400, kick_each || i == n - 1))
+			return 1;
+	}
+	for (i = 0; i < n; i++) {
+		size_t len = 60 + (i * 97) % 1400;
+		ssize_t got_len = vc_capture(t, got, sizeof(got), 5000);
+
+		if (got_len != (ssize_t)len)
+			return 100 + i;
+		vc_frame(frame, len, seq0 + i);
+		if (memcmp(frame, got, len))
+			return 200 + i;
+	}
+	for (i = 0; i < n; i++) {
+		if (vc_wait_used(d, VC_TX, 2000) != 1 || vc_used(d, VC_TX, NULL, NULL) < 0)
+			return 300 + i;
+	}
+	return 0;
+}
+
+TEST_F(net, tx_rx_bytes_and_counters)
+{
+	uint8_t frame[1500], *buf;
+	struct virtio_net_hdr_mrg_rxbuf hdr;
+	char dir[128];
+	uint32_t len;
+
+	ASSERT_EQ(0, tx_roundtrip(&self->d, &self->t, 1, 1, true));
+
+	ASSERT_EQ(0, vc_rx_fill(&self->d, 16));
+	vc_frame(frame, 1000, 77);
+	ASSERT_EQ(0, vc_inject(&self->t, frame, 1000));
+	ASSERT_EQ(1, vc_wait_used(&self->d, VC_RX, 5000));
+	ASSERT_LE(0, vc_used(&self->d, VC_RX, &buf, &len));
+	ASSERT_EQ(VC_HDR + 1000, len);
+	memcpy(&hdr, buf, sizeof(hdr));
+	EXPECT_EQ(1, hdr.num_buffers);
+	EXPECT_EQ(0, hdr.hdr.flags);
+	EXPECT_EQ(VIRTIO_NET_HDR_GSO_NONE, hdr.hdr.gso_type);
+	EXPECT_EQ(0, memcmp(frame, buf + VC_HDR, 1000));
+
+	ASSERT_TRUE(vc_debugfs_dir(dir, sizeof(dir)));
+	EXPECT_EQ(1, vc_counter("tx", "packets"));
+	EXPECT_EQ(60, vc_counter("tx", "bytes"));
+	EXPECT_LE(1, vc_counter("tx", "kicks"));
+	EXPECT_EQ(1, vc_counter("tx", "used"));
+	EXPECT_EQ(0, vc_counter("tx", "errors"));
+	EXPECT_EQ(1, vc_counter("rx", "packets"));
+	EXPECT_EQ(1000, vc_counter("rx", "bytes"));
+	EXPECT_LE(1, vc_counter("rx", "calls"));
+	EXPECT_EQ(0, vc_counter("rx", "broken"));
+	EXPECT_LE(1, vc_counter("rx", "batch_1"));
+
+	/* The directory goes with the device. */
+	vc_close(&self->d);
+	EXPECT_FALSE(vc_debugfs_dir(dir, sizeof(dir)));
+}
+
+/* Swapping the memory table while TX runs loses nothing and breaks nothing. */
+struct swapper {
+	struct vc_dev *d;
+	volatile bool stop;
+	int swaps;
+	int err;
+};
+
+static void *swap_tables(void *arg)
+{
+	struct swapper *s = arg;
+
+	while (!s->stop) {
+		int ret = vc_set_mem(s->d, s->swaps & 1);
+
+		if (ret) {
+			s->err = ret;
+			break;
+		}
+		s->swaps++;
+	}
+	return NULL;
+}
+
+TEST_F(net, mem_table_swap_under_traffic)
+{
+	struct swapper s = { .d = &self->d };
+	pthread_t th;
+	int i;
+
+	ASSERT_EQ(0, pthread_create(&th, NULL, swap_tables, &s));
+	for (i = 0; i < 8; i++)
+		ASSERT_EQ(0, tx_roundtrip(&self->d, &self->t, 1000 + i * 16, 16, i & 1));
+	s.stop = true;
+	pthread_join(th, NULL);
+	EXPECT_EQ(0, s.err);
+	EXPECT_LT(0, s.swaps);
+	TH_LOG("%d table swaps", s.swaps);
+	EXPECT_FALSE(vc_eventfd_wait(self->d.vq[VC_TX].err, 0));
+	EXPECT_EQ(128, vc_counter("tx", "packets"));
+	EXPECT_EQ(0, vc_counter("tx", "errors"));
+}
+
+/* A bad head stops the queue and signals; detach, rebase, reattach: it works. */
+TEST_F(net, error_eventfd_and_recovery)
+{
+	struct vc_vq *vq = &self->d.vq[VC_TX];
+	struct vhost_vring_state s = { .index = VC_TX };
+
+	vq->avail->ring[vq->avail_idx % VC_NUM] = VC_NUM + 5;
+	vq->avail_idx++;
+	__atomic_store_n(&vq->avail->idx, vq->avail_idx, __ATOMIC_RELEASE);
+	vc_kick(&self->d, VC_TX);
+	ASSERT_TRUE(vc_eventfd_wait(vq->err, 5000));
+	EXPECT_EQ(1, vc_counter("tx", "errors"));
+	EXPECT_EQ(1, vc_counter("tx", "broken"));
+	/* Stopped means stopped: more kicks, no more errors, nothing used. */
+	vc_kick(&self->d, VC_TX);
+	EXPECT_FALSE(vc_eventfd_wait(vq->err, 200));
+	EXPECT_EQ(0, vq->used->idx);
+
+	ASSERT_EQ(0, vc_backend(&self->d, VC_TX, -1));
+	s.num = vq->avail_idx;
+	ASSERT_EQ(0, vc_ioctl(self->d.fd, VHOST_SET_VRING_BASE, &s));
+	ASSERT_EQ(0, vc_ioctl(self->d.fd, VHOST_GET_VRING_BASE, &s));
+	EXPECT_EQ(1, s.num);
+	/* The used index must follow the base, as a driver would have it. */
+	vq->used->idx = vq->avail_idx;
+	vq->used_seen = vq->avail_idx;
+	ASSERT_EQ(0, vc_backend(&self->d, VC_TX, self->t.fd));
+	EXPECT_EQ(0, vc_counter("tx", "broken"));
+	EXPECT_EQ(0, tx_roundtrip(&self->d, &self->t, 500, 4, false));
+}
+
+/* With a budget of 4 packets a 64-packet burst yields and still all arrives. */
+TEST_F(net, fairness_budget)
+{
+	long old = vc_param_get("vhostx_net", "budget_packets");
+
+	ASSERT_LT(0, old);
+	ASSERT_EQ(0, vc_param_set("vhostx_net", "budget_packets", 4));
+	EXPECT_EQ(0, tx_roundtrip(&self->d, &self->t, 9000, 64, false));
+	EXPECT_EQ(0, vc_param_set("vhostx_net", "budget_packets", old));
+	EXPECT_LE(15, vc_counter("tx", "yields"));
+	EXPECT_EQ(64, vc_counter("tx", "packets"));
+}
+
+TEST_F(net, busyloop)
+{
+	struct vhost_vring_state s = { .index = VC_TX, .num = 200 };
+
+	ASSERT_EQ(0, vc_ioctl(self->d.fd, VHOST_SET_VRING_BUSYLOOP_TIMEOUT, &s));
+	s.num = 0;
+	ASSERT_EQ(0, vc_ioctl(self->d.fd, VHOST_GET_VRING_BUSYLOOP_TIMEOUT, &s));
+	EXPECT_EQ(200, s.num);
+	EXPECT_EQ(VC_TX, s.index);
+	EXPECT_EQ(0, tx_roundtrip(&self->d, &self->t, 7000, 32, true));
+	EXPECT_EQ(0, vc_counter("tx", "errors"));
+}
+
+/* The owner dies with traffic in flight: the device goes cleanly. */
+TEST(owner_killed_under_traffic)
+{
+	char dir[128], path[160];
+	int sync[2], i;
+	pid_t p;
+
+	NEED_VHOSTX();
+	ASSERT_EQ(0, pipe(sync));
+	p = fork();
+	ASSERT_LE(0, p);
+	if (p == 0) {
+		struct vc_dev d;
+		struct vc_tap t;
+		uint8_t frame[200];
+		char c = 1;
+
+		if (vc_tap_open(&t, 900 + getpid() % 100, 12) || vc_open(&d) ||
+		    vc_setup(&d, F_V1) || vc_backend(&d, VC_TX, t.fd) ||
+		    vc_backend(&d, VC_RX, t.fd))
+			_exit(1);
+		vc_rx_fill(&d, VC_NUM);
+		if (write(sync[1], &c, 1) != 1)
+			_exit(1);
+		for (i = 0;; i++) {
+			struct vc_vq *tx = &d.vq[VC_TX];
+
+			vc_frame(frame, sizeof(frame), i);
+			if ((uint16_t)(tx->avail_idx - tx->used->idx) < VC_NUM - 1)
+				vc_tx(&d, frame, sizeof(frame), true);
+			vc_inject(&t, frame, sizeof(frame));
+			while (vc_used(&d, VC_TX, NULL, NULL) >= 0)
+				;
+		}
+	}
+	close(sync[1]);
+	{
+		char c;
+
+		ASSERT_EQ(1, read(sync[0], &c, 1));
+	}
+	usleep(300000);
+	snprintf(path, sizeof(path), "/sys/kernel/debug/vhostx");
+	snprintf(dir, sizeof(dir), "%d-", p);
+	kill(p, SIGKILL);
+	ASSERT_EQ(p, waitpid(p, NULL, 0));
+	/* Its debugfs directory and worker are gone once the files closed. */
+	for (i = 0; i < 200; i++) {
+		DIR *d = opendir(path);
+		struct dirent *e;
+		bool found = false;
+
+		while (d && (e = readdir(d)))
+			found |= !strncmp(e->d_name, dir, strlen(dir));
+		if (d)
+			closedir(d);
+		if (!found)
+			break;
+		usleep(10000);
+	}
+	EXPECT_LT(i, 200);
+	snprintf(dir, sizeof(dir), "vhostx-%d", p);
+	EXPECT_EQ(0, find_thread(dir));
+	close(sync[0]);
+}
+
+TEST_HARNESS_MAIN
