@@ -281,8 +281,27 @@ static void model_reset(void)
 }
 
 /* Called after each device operation. */
-static void check_common(bool was_broken, u64 errors_before, unsigned long errs_before)
+/* Ring state before a device operation, for check_common(). */
+struct before {
+	bool broken;
+	u64 errors;
+	unsigned long errs;
+	u16 last;
+	u16 avail;
+};
+
+static struct before snap(void)
 {
+	return (struct before){ ring.broken, ring.stats.errors, vx_env.errs,
+				ring.last_avail_idx, ring.avail_idx };
+}
+
+static void check_common(const struct before *b)
+{
+	bool was_broken = b->broken;
+	u64 errors_before = b->errors;
+	unsigned long errs_before = b->errs;
+
 	if (was_broken) {
 		ASSERT(ring.broken);
 		ASSERT(ring.stats.errors == errors_before);
@@ -292,29 +311,34 @@ static void check_common(bool was_broken, u64 errors_before, unsigned long errs_
 		ASSERT(ring.broken);
 		ASSERT(vx_env.errs > errs_before);
 	}
-	if (!ring.broken)
-		ASSERT((u16)(ring.avail_idx - ring.last_avail_idx) <= ring.num);
+	/*
+	 * A freshly read avail->idx is at most num ahead of where we were.
+	 * (Later, unget() may legitimately widen the distance.)
+	 */
+	if (!ring.broken && ring.avail_idx != b->avail)
+		ASSERT((u16)(ring.avail_idx - b->last) <= ring.num);
 }
 
 static void op_get_chain(struct input *in)
 {
 	static struct iovec iov[FZ_IOV_MAX];
 	unsigned int iov_max = in8(in) % (FZ_IOV_MAX + 1), out = ~0u, inn = ~0u, k;
+	const struct before b = snap();
 	bool was_broken = ring.broken;
 	u64 errors = ring.stats.errors;
-	unsigned long errs = vx_env.errs, reads = vx_env.reads;
+	unsigned long reads = vx_env.reads;
 	u16 last = ring.last_avail_idx, head = 0xffff;
 	int ret;
-
 	static struct ref_chain want;
 	u16 want_head = 0xffff, first = ring.head_first, hn = ring.head_n;
 	int expect = ref_expect(&want, iov_max, &want_head);
 
 	ret = vhostx_ring_get_chain(&ring, iov, iov_max, &out, &inn, &head);
 	if (trace)
-		fprintf(stderr, "get_chain(iov_max %u) = %d head %u out %u in %u%s%s\n", iov_max,
-			ret, head, out, inn, ret < 0 ? " : " : "", ret < 0 ? vx_env.last_err : "");
-	check_common(was_broken, errors, errs);
+		fprintf(stderr, "get_chain(iov_max %u) = %d head %u out %u in %u [last %u avail %u num %u]%s%s\n",
+			iov_max, ret, head, out, inn, ring.last_avail_idx, ring.avail_idx, ring.num,
+			ret < 0 ? " : " : "", ret < 0 ? vx_env.last_err : "");
+	check_common(&b);
 	/* idx + heads + num descriptors + an indirect table read piecewise */
 	ASSERT(vx_env.reads - reads <=
 	       2 + ring.num + VHOSTX_RING_INDIRECT_PIECES * VHOSTX_RING_INDIRECT_MAX);
@@ -384,9 +408,9 @@ static void op_add_used(struct input *in, bool all)
 {
 	struct vring_used_elem e[FZ_NUM_MAX];
 	unsigned int want = in8(in), seed = in8(in), n, i;
+	const struct before b = snap();
 	bool was_broken = ring.broken;
-	u64 errors = ring.stats.errors;
-	unsigned long errs = vx_env.errs, writes = vx_env.writes;
+	unsigned long writes = vx_env.writes;
 	unsigned char *used = (unsigned char *)ring.used;
 	size_t used_bytes = vdrv_used_bytes(ring.num);
 	u16 old = ring.last_used_idx;
@@ -407,7 +431,7 @@ static void op_add_used(struct input *in, bool all)
 	ret = vhostx_ring_add_used(&ring, e, n);
 	if (trace)
 		fprintf(stderr, "add_used(%u) = %d\n", n, ret);
-	check_common(was_broken, errors, errs);
+	check_common(&b);
 	if (was_broken) {
 		ASSERT(ret == -EIO || (!n && !ret));
 		ASSERT(vx_env.writes == writes);
@@ -451,9 +475,9 @@ static void op_add_used_too_many(void)
 
 static void op_bool(struct input *in, unsigned int which)
 {
+	const struct before b = snap();
 	bool was_broken = ring.broken, r = false;
-	u64 errors = ring.stats.errors;
-	unsigned long errs = vx_env.errs, acc = vx_env.reads + vx_env.writes;
+	unsigned long acc = vx_env.reads + vx_env.writes;
 
 	(void)in;
 	switch (which) {
@@ -472,7 +496,7 @@ static void op_bool(struct input *in, unsigned int which)
 	}
 	if (trace)
 		fprintf(stderr, "op %u = %d\n", which, r);
-	check_common(was_broken, errors, errs);
+	check_common(&b);
 	if (was_broken) {
 		ASSERT(vx_env.reads + vx_env.writes == acc);
 		ASSERT(!r);
@@ -486,6 +510,8 @@ static void op_unget(struct input *in)
 	unsigned int k = in8(in) % (recent + 1);
 
 	vhostx_ring_unget(&ring, k);
+	if (trace)
+		fprintf(stderr, "unget(%u) [last %u avail %u]\n", k, ring.last_avail_idx, ring.avail_idx);
 	ninflight -= k;
 	recent -= k;
 }

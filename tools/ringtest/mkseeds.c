@@ -344,7 +344,7 @@ int main(int argc, char **argv)
 	get(); used1(); op8(FZ_OP_ENABLE_NOTIFY);
 	write_seed(dir, "bad-faults");
 
-	/* table over R0, R1, then the hole: entry 65 faults on the piecewise path */
+	/* table over R0, R1, then the hole: refused although entry 65 is the only one outside */
 	reset(3, F_INDIRECT, 0);
 	idesc(R1_GPA - 16, 0, R2_GPA, 4, VRING_DESC_F_NEXT, 65);
 	desc(0, R1_GPA - 16, 16 * 66, VRING_DESC_F_INDIRECT, 0);
