@@ -12,7 +12,7 @@ kdir=${KDIR:-$(ls -d /usr/src/linux-headers-*-amd64 | sort -V | tail -n 1)}
 kver=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' "$kdir/include/generated/utsrelease.h")
 
 want=$(sed -n 's/^BUILT_MODULE_NAME\[[0-9]*\]="\(.*\)"/\1/p' dkms.conf | sort)
-have=$(cat drivers/*/Kbuild | sed -n 's/^obj-m[[:space:]]*+=[[:space:]]*//p' | tr ' ' '\n' | sed -n 's/\.o$//p' | sort)
+have=$(find drivers -name Kbuild -exec cat {} + | sed -n 's/^obj-m[[:space:]]*+=[[:space:]]*//p' | tr ' ' '\n' | sed -n 's/\.o$//p' | sort)
 if [ "$want" != "$have" ]; then
 	echo "dkms: dkms.conf lists [$(echo $want)] but Kbuild builds [$(echo $have)]" >&2
 	exit 1
