@@ -103,6 +103,29 @@ static void region(struct mt *t, unsigned int i, uint64_t gpa, uint64_t size,
 		}							\
 	} while (0)
 
+/*
+ * The kernel answers @kerr; the issue lets ours answer @alt instead (e.g. the
+ * memory table: "EINVAL/EFAULT"; backends: "anything else is EINVAL").
+ */
+#define EXPECT_ERR2(kerr, alt, expr) do {				\
+		int __e = (expr);					\
+		if (vdrv_is_vhostx()) {					\
+			EXPECT_TRUE(__e == (kerr) || __e == (alt)) {	\
+				TH_LOG("%s: got %s, want %s or %s", #expr, \
+				       __e ? strerror(__e) : "success",	\
+				       strerror(kerr), strerror(alt));	\
+			}						\
+		} else {						\
+			EXPECT_EQ((kerr), __e);				\
+		}							\
+	} while (0)
+
+/* Memory table rejections: the kernel says EFAULT, ours may say EINVAL. */
+#define EXPECT_MEM_EFAULT(expr)		EXPECT_ERR2(EFAULT, EINVAL, expr)
+/* Not a usable socket: the kernel folds it all into ENOTSOCK. */
+#define EXPECT_NOTSOCK(expr)		EXPECT_ERR2(ENOTSOCK, EINVAL, expr)
+#define EXPECT_NOTSOCK_BADF(expr)	EXPECT_ERR2(ENOTSOCK, EBADF, expr)
+
 FIXTURE(ioc) {
 	struct vdrv_dev d;
 	struct vdrv_env e;
@@ -117,8 +140,8 @@ FIXTURE_SETUP(ioc)
 	VTEST_NETNS();
 	VTEST_TAP(&self->e, "vxtap0", 0, VDRV_HDR_LEN);
 	r = vdrv_open(&self->d);
-	if (r == -ENOENT)
-		SKIP(return, "%s missing: load vhost_net or vhostx_net", vdrv_dev_path());
+	if (r == -ENOENT && vtest_node_missing(_metadata))
+		return;
 	ASSERT_EQ(0, r);
 	ASSERT_EQ(0, vdrv_mem_init(&self->d, &cfg));
 }
@@ -136,7 +159,8 @@ TEST_F(ioc, before_owner)
 	struct mt t = { 0 };
 	uint64_t f, base = 0;
 
-	VTEST_SKIPPED();
+	if (_metadata->skip)
+		return;
 	region(&t, 0, VDRV_GPA_BASE0, 4096, (uintptr_t)self->d.mem);
 	EXPECT_EQ(0, xioctl(fd, VHOST_GET_FEATURES, &f));
 	f = VDRV_F(VIRTIO_F_VERSION_1);
@@ -157,10 +181,8 @@ TEST_F(ioc, before_owner)
 	EXPECT_EQ(EPERM, xioctl(fd, VHOST_SET_LOG_BASE, &base));
 	/* Unknown calls: the kernel checks ownership first (EPERM). */
 	unknown = xioctl(fd, _IOW(VHOST_VIRTIO, 0x7e, int), &unknown);
-	if (vdrv_is_vhostx()) {
-		EXPECT_TRUE(unknown == EPERM || unknown == ENOTTY);
-	} else {
-		EXPECT_EQ(EPERM, unknown);
+	EXPECT_TRUE(unknown == EPERM || (vdrv_is_vhostx() && unknown == ENOTTY)) {
+		TH_LOG("unknown ioctl before SET_OWNER: %s", strerror(unknown));
 	}
 	/* And after all that, it is still possible to become the owner. */
 	EXPECT_EQ(0, xioctl(fd, VHOST_SET_OWNER, NULL));
@@ -168,7 +190,8 @@ TEST_F(ioc, before_owner)
 
 TEST_F(ioc, set_owner_twice)
 {
-	VTEST_SKIPPED();
+	if (_metadata->skip)
+		return;
 	ASSERT_EQ(0, xioctl(self->d.fd, VHOST_SET_OWNER, NULL));
 	EXPECT_EQ(EBUSY, xioctl(self->d.fd, VHOST_SET_OWNER, NULL));
 }
@@ -179,7 +202,8 @@ TEST_F(ioc, other_process)
 	int status;
 	pid_t pid;
 
-	VTEST_SKIPPED();
+	if (_metadata->skip)
+		return;
 	ASSERT_EQ(0, xioctl(self->d.fd, VHOST_SET_OWNER, NULL));
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -205,7 +229,8 @@ TEST_F(ioc, reset_owner)
 	int fd = self->d.fd;
 	uint8_t frame[100];
 
-	VTEST_SKIPPED();
+	if (_metadata->skip)
+		return;
 	ASSERT_EQ(0, vdrv_configure(&self->d));
 	ASSERT_EQ(0, vdrv_set_backend(&self->d, VDRV_TX, self->e.tap));
 	EXPECT_EQ(0, xioctl(fd, VHOST_RESET_OWNER, NULL));
@@ -227,7 +252,8 @@ TEST_F(ioc, unknown_ioctl)
 	struct vhost_vring_state s = { 0 };
 	struct ifreq ifr = { 0 };
 
-	VTEST_SKIPPED();
+	if (_metadata->skip)
+		return;
 	ASSERT_EQ(0, xioctl(self->d.fd, VHOST_SET_OWNER, NULL));
 	EXPECT_EQ(ENOTTY, xioctl(self->d.fd, _IOW(VHOST_VIRTIO, 0x7e, s), &s));
 	EXPECT_EQ(ENOTTY, xioctl(self->d.fd, _IOWR(VHOST_VIRTIO, 0xfe, s), &s));
@@ -242,9 +268,10 @@ TEST_F(ioc, bad_vring_index)
 	int fd = self->d.fd, efd = self->d.vq[0].kick;
 	unsigned int i;
 
-	VTEST_SKIPPED();
+	if (_metadata->skip)
+		return;
 	ASSERT_EQ(0, vdrv_configure(&self->d));
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		unsigned int x = bad[i];
 
 		TH_LOG("index %#x", x);
@@ -273,14 +300,15 @@ TEST_F(ioc, vring_num)
 	int fd = self->d.fd;
 	unsigned int i;
 
-	VTEST_SKIPPED();
+	if (_metadata->skip)
+		return;
 	ASSERT_EQ(0, xioctl(fd, VHOST_SET_OWNER, NULL));
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		EXPECT_EQ(EINVAL, set_state(fd, VHOST_SET_VRING_NUM, 0, bad[i])) {
 			TH_LOG("num %u", bad[i]);
 		}
 	}
-	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(good); i++) {
 		EXPECT_EQ(0, set_state(fd, VHOST_SET_VRING_NUM, 1, good[i])) {
 			TH_LOG("num %u", good[i]);
 		}
@@ -292,7 +320,8 @@ TEST_F(ioc, vring_base)
 	struct vhost_vring_state s = { .index = 1 };
 	int fd = self->d.fd;
 
-	VTEST_SKIPPED();
+	if (_metadata->skip)
+		return;
 	ASSERT_EQ(0, xioctl(fd, VHOST_SET_OWNER, NULL));
 	EXPECT_EQ(EINVAL, set_state(fd, VHOST_SET_VRING_BASE, 1, 0x10000));
 	EXPECT_EQ(EINVAL, set_state(fd, VHOST_SET_VRING_BASE, 1, 0xffffffff));
@@ -314,7 +343,8 @@ TEST_F(ioc, vring_addr)
 	uint64_t used = (uintptr_t)vq->vr.used;
 	int fd = self->d.fd;
 
-	VTEST_SKIPPED();
+	if (_metadata->skip)
+		return;
 	ASSERT_EQ(0, xioctl(fd, VHOST_SET_OWNER, NULL));
 	ASSERT_EQ(0, set_state(fd, VHOST_SET_VRING_NUM, 0, vq->num));
 	EXPECT_EQ(0, set_addr(fd, 0, desc, avail, used, 0, 0));
@@ -343,7 +373,8 @@ TEST_F(ioc, vring_addr_unmapped)
 	uint8_t frame[200];
 	uint8_t *hole;
 
-	VTEST_SKIPPED();
+	if (_metadata->skip)
+		return;
 	hole = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, hole);
@@ -368,7 +399,8 @@ TEST_F(ioc, busy_with_backend)
 	int fd = self->d.fd;
 	uint8_t frame[300];
 
-	VTEST_SKIPPED();
+	if (_metadata->skip)
+		return;
 	ASSERT_EQ(0, vdrv_configure(&self->d));
 	ASSERT_EQ(0, vdrv_set_backend(&self->d, VDRV_TX, self->e.tap));
 	EXPECT_EQ(EBUSY, set_state(fd, VHOST_SET_VRING_NUM, VDRV_TX, 64));
@@ -378,9 +410,9 @@ TEST_F(ioc, busy_with_backend)
 				   KADDR + 0x2000, 0, 0));
 	/* A memory table pointing at kernel memory: EFAULT, old table kept. */
 	region(&t, 0, VDRV_GPA_BASE0, self->d.mem_size, KADDR);
-	EXPECT_EQ(EFAULT, set_mem(fd, &t, 1));
+	EXPECT_MEM_EFAULT(set_mem(fd, &t, 1));
 	region(&t, 0, VDRV_GPA_BASE0, 0x2000, 0xfffffffffffff000ULL);
-	EXPECT_EQ(EFAULT, set_mem(fd, &t, 1));
+	EXPECT_MEM_EFAULT(set_mem(fd, &t, 1));
 	vdrv_frame_fill(frame, sizeof(frame), 1, NULL, NULL);
 	EXPECT_EQ(0, vdrv_tx_check(vq, self->e.cap, NULL, frame, sizeof(frame),
 				   2, false, NULL));
@@ -397,7 +429,8 @@ TEST_F(ioc, vring_fds)
 	int fd = self->d.fd, pfd[2];
 	unsigned int i;
 
-	VTEST_SKIPPED();
+	if (_metadata->skip)
+		return;
 	ASSERT_EQ(0, pipe(pfd));
 	ASSERT_EQ(0, xioctl(fd, VHOST_SET_OWNER, NULL));
 	for (i = 0; i < 3; i++) {
@@ -436,7 +469,8 @@ TEST_F(ioc, mem_table)
 	int fd = self->d.fd;
 	struct mt *t;
 
-	VTEST_SKIPPED();
+	if (_metadata->skip)
+		return;
 	t = calloc(1, sizeof(*t) + 4096 * sizeof(t->r[0]));
 	ASSERT_NE(NULL, t);
 	ASSERT_EQ(0, xioctl(fd, VHOST_SET_OWNER, NULL));
@@ -456,12 +490,12 @@ TEST_F(ioc, mem_table)
 	EXPECT_EQ(E2BIG, set_mem(fd, t, 0xffffffff));
 	/* Zero size, and a gpa range that wraps: EFAULT. */
 	region(t, 0, g, 0, ua);
-	EXPECT_EQ(EFAULT, set_mem(fd, t, 1));
+	EXPECT_MEM_EFAULT(set_mem(fd, t, 1));
 	region(t, 0, 0xfffffffffffff000ULL, 0x2000, ua);
-	EXPECT_EQ(EFAULT, set_mem(fd, t, 1));
+	EXPECT_MEM_EFAULT(set_mem(fd, t, 1));
 	region(t, 0, g, 0x10000, ua);
 	region(t, 1, g + 0x20000, 0, ua);
-	EXPECT_EQ(EFAULT, set_mem(fd, t, 2));
+	EXPECT_MEM_EFAULT(set_mem(fd, t, 2));
 
 	/* What the kernel lets through (checked later, or never). */
 	region(t, 0, 0, 0, ua);
@@ -498,7 +532,8 @@ TEST_F(ioc, features)
 	uint64_t f, bad;
 	int fd = self->d.fd;
 
-	VTEST_SKIPPED();
+	if (_metadata->skip)
+		return;
 	ASSERT_EQ(0, xioctl(fd, VHOST_SET_OWNER, NULL));
 	ASSERT_EQ(0, xioctl(fd, VHOST_GET_FEATURES, &f));
 	TH_LOG("features %#llx", (unsigned long long)f);
@@ -509,9 +544,7 @@ TEST_F(ioc, features)
 	bad |= VDRV_F(VIRTIO_F_VERSION_1);
 	EXPECT_EQ(EOPNOTSUPP, xioctl(fd, VHOST_SET_FEATURES, &bad));
 	bad = 1ULL << 63;
-	if (!(f & bad)) {
-		EXPECT_EQ(EOPNOTSUPP, xioctl(fd, VHOST_SET_FEATURES, &bad));
-	}
+	EXPECT_EQ((f & bad) ? 0 : EOPNOTSUPP, xioctl(fd, VHOST_SET_FEATURES, &bad));
 	EXPECT_EQ(EFAULT, xioctl(fd, VHOST_SET_FEATURES, NULL));
 	EXPECT_EQ(EFAULT, xioctl(fd, VHOST_GET_FEATURES, NULL));
 
@@ -524,39 +557,41 @@ TEST_F(ioc, features)
 
 /*
  * Backends: tap/macvtap fds and AF_PACKET SOCK_RAW sockets only. Anything
- * else is ENOTSOCK (the kernel folds every lookup failure into that).
+ * else is ENOTSOCK from the kernel (it folds every lookup failure into
+ * that); ours may say EINVAL (wrong kind) or EBADF (not an fd).
  */
 TEST_F(ioc, backend_fd_types)
 {
 	int fd = self->d.fd, s, r;
 
-	VTEST_SKIPPED();
+	if (_metadata->skip)
+		return;
 	ASSERT_EQ(0, vdrv_configure(&self->d));
 
 	s = eventfd(0, 0);
-	EXPECT_EQ(ENOTSOCK, set_file(fd, VHOST_NET_SET_BACKEND, VDRV_TX, s));
+	EXPECT_NOTSOCK(set_file(fd, VHOST_NET_SET_BACKEND, VDRV_TX, s));
 	close(s);
 	s = socket(AF_INET, SOCK_DGRAM, 0);
-	EXPECT_EQ(ENOTSOCK, set_file(fd, VHOST_NET_SET_BACKEND, VDRV_TX, s));
+	EXPECT_NOTSOCK(set_file(fd, VHOST_NET_SET_BACKEND, VDRV_TX, s));
 	close(s);
 	s = socket(AF_INET, SOCK_STREAM, 0);
-	EXPECT_EQ(ENOTSOCK, set_file(fd, VHOST_NET_SET_BACKEND, VDRV_TX, s));
+	EXPECT_NOTSOCK(set_file(fd, VHOST_NET_SET_BACKEND, VDRV_TX, s));
 	close(s);
 	s = socket(AF_INET, SOCK_RAW, IPPROTO_UDP);
-	EXPECT_EQ(ENOTSOCK, set_file(fd, VHOST_NET_SET_BACKEND, VDRV_TX, s));
+	EXPECT_NOTSOCK(set_file(fd, VHOST_NET_SET_BACKEND, VDRV_TX, s));
 	close(s);
 	s = socket(AF_UNIX, SOCK_DGRAM, 0);
-	EXPECT_EQ(ENOTSOCK, set_file(fd, VHOST_NET_SET_BACKEND, VDRV_TX, s));
+	EXPECT_NOTSOCK(set_file(fd, VHOST_NET_SET_BACKEND, VDRV_TX, s));
 	close(s);
 	s = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ALL));
-	EXPECT_EQ(ENOTSOCK, set_file(fd, VHOST_NET_SET_BACKEND, VDRV_TX, s));
+	EXPECT_NOTSOCK(set_file(fd, VHOST_NET_SET_BACKEND, VDRV_TX, s));
 	close(s);
 	s = open("/dev/null", O_RDWR);
-	EXPECT_EQ(ENOTSOCK, set_file(fd, VHOST_NET_SET_BACKEND, VDRV_TX, s));
+	EXPECT_NOTSOCK(set_file(fd, VHOST_NET_SET_BACKEND, VDRV_TX, s));
 	close(s);
-	EXPECT_EQ(ENOTSOCK, set_file(fd, VHOST_NET_SET_BACKEND, VDRV_TX, NOT_AN_FD));
-	EXPECT_EQ(ENOTSOCK, set_file(fd, VHOST_NET_SET_BACKEND, VDRV_TX, -2));
-	EXPECT_EQ(ENOTSOCK, set_file(fd, VHOST_NET_SET_BACKEND, VDRV_TX, fd));
+	EXPECT_NOTSOCK_BADF(set_file(fd, VHOST_NET_SET_BACKEND, VDRV_TX, NOT_AN_FD));
+	EXPECT_NOTSOCK_BADF(set_file(fd, VHOST_NET_SET_BACKEND, VDRV_TX, -2));
+	EXPECT_NOTSOCK(set_file(fd, VHOST_NET_SET_BACKEND, VDRV_TX, fd));
 	EXPECT_EQ(EFAULT, xioctl(fd, VHOST_NET_SET_BACKEND, NULL));
 
 	/* A tun fd that was never attached to a device. */
@@ -591,7 +626,8 @@ TEST_F(ioc, backend_before_ring)
 	uint64_t f = VDRV_FEATURES_DEFAULT;
 	int fd = self->d.fd;
 
-	VTEST_SKIPPED();
+	if (_metadata->skip)
+		return;
 	ASSERT_EQ(0, xioctl(fd, VHOST_SET_OWNER, NULL));
 	ASSERT_EQ(0, xioctl(fd, VHOST_SET_FEATURES, &f));
 	EXPECT_EQ(EFAULT, set_file(fd, VHOST_NET_SET_BACKEND, VDRV_TX, self->e.tap));

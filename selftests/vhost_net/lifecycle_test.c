@@ -123,8 +123,8 @@ FIXTURE(life) {
 FIXTURE_SETUP(life)
 {
 	self->e.tap = self->e.cap = self->e.inj = -1;
-	if (access(vdrv_dev_path(), F_OK))
-		SKIP(return, "%s missing: load vhost_net or vhostx_net", vdrv_dev_path());
+	if (access(vdrv_dev_path(), F_OK) && vtest_node_missing(_metadata))
+		return;
 	VTEST_NETNS();
 	VTEST_TAP(&self->e, "vxtap0", 0, VDRV_HDR_LEN);
 	self->base_ref = vdrv_module_refcnt(vdrv_module_name());
@@ -140,7 +140,8 @@ TEST_F(life, worker_named_after_owner)
 {
 	struct vdrv_dev d;
 
-	VTEST_SKIPPED();
+	if (_metadata->skip)
+		return;
 	ASSERT_EQ(0, vdrv_open(&d));
 	EXPECT_EQ(0, vdrv_count_comm(worker_prefix(), getpid()));
 	ASSERT_EQ(0, ioctl(d.fd, VHOST_SET_OWNER, NULL));
@@ -159,7 +160,8 @@ TEST_F_TIMEOUT(life, owner_sigkill_under_traffic, 120)
 {
 	unsigned int round;
 
-	VTEST_SKIPPED();
+	if (_metadata->skip)
+		return;
 	for (round = 0; round < 3; round++) {
 		struct vdrv_cfg cfg = {
 			.features = VDRV_FEATURES_DEFAULT,
@@ -217,8 +219,9 @@ TEST_F_TIMEOUT(life, close_under_traffic, 120)
 	static const int delays_us[] = { 0, 50, 300, 1000, 5000, 20000 };
 	unsigned int round;
 
-	VTEST_SKIPPED();
-	for (round = 0; round < sizeof(delays_us) / sizeof(delays_us[0]); round++) {
+	if (_metadata->skip)
+		return;
+	for (round = 0; round < ARRAY_SIZE(delays_us); round++) {
 		struct vdrv_cfg cfg = { .features = VDRV_FEATURES_DEFAULT, .num = 256 };
 		uint8_t frame[1200];
 		struct vdrv_dev d;
@@ -256,7 +259,8 @@ TEST_F_TIMEOUT(life, reset_owner_under_traffic, 60)
 	struct vdrv_dev d;
 	unsigned int i;
 
-	VTEST_SKIPPED();
+	if (_metadata->skip)
+		return;
 	ASSERT_EQ(0, vdrv_init(&d, &cfg));
 	ASSERT_EQ(0, vdrv_set_backend(&d, VDRV_TX, self->e.tap));
 	for (i = 0; i < 200; i++) {
@@ -277,7 +281,8 @@ TEST_F(life, many_devices)
 	struct vdrv_dev *d = calloc(32, sizeof(*d));
 	unsigned int i;
 
-	VTEST_SKIPPED();
+	if (_metadata->skip)
+		return;
 	ASSERT_NE(NULL, d);
 	for (i = 0; i < 32; i++) {
 		ASSERT_EQ(0, vdrv_open(&d[i]));
@@ -346,7 +351,8 @@ TEST_F(life, debugfs_counters)
 	struct vdrv_dev d;
 	unsigned int i;
 
-	VTEST_SKIPPED();
+	if (_metadata->skip)
+		return;
 	if (!vdrv_is_vhostx() || access("/sys/kernel/debug/vhostx", F_OK))
 		SKIP(return, "per-queue counters are a vhostx_net feature");
 	ASSERT_EQ(0, vdrv_init(&d, &cfg));

@@ -76,14 +76,17 @@ FIXTURE_TEARDOWN(ntf)
 	vdrv_env_close(&self->e);
 }
 
-static void ntf_dev(struct __test_metadata *_metadata, FIXTURE_DATA(ntf) *self,
-		    uint64_t features)
+/* Returns 1 after a SKIP (no node). */
+static int ntf_dev(struct __test_metadata *_metadata, struct vdrv_dev *d, int tap,
+		   uint64_t features)
 {
 	struct vdrv_cfg cfg = { .features = features, .num = 64 };
 
-	VTEST_INIT_DEV(&self->d, &cfg);
-	VTEST_BACKEND(&self->d, VDRV_TX, self->e.tap);
-	VTEST_BACKEND(&self->d, VDRV_RX, self->e.tap);
+	if (vtest_init_dev(_metadata, d, &cfg))
+		return 1;
+	VTEST_BACKEND(d, VDRV_TX, tap);
+	VTEST_BACKEND(d, VDRV_RX, tap);
+	return 0;
 }
 
 TEST_F(ntf, event_idx_tx)
@@ -94,9 +97,9 @@ TEST_F(ntf, event_idx_tx)
 	uint64_t calls;
 	uint16_t base;
 
-	VTEST_SKIPPED();
-	ntf_dev(_metadata, self, VDRV_FEATURES_DEFAULT | VDRV_F(VIRTIO_RING_F_EVENT_IDX));
 	if (_metadata->skip)
+		return;
+	if (ntf_dev(_metadata, &self->d, self->e.tap, VDRV_FEATURES_DEFAULT | VDRV_F(VIRTIO_RING_F_EVENT_IDX)))
 		return;
 	vq = &self->d.vq[VDRV_TX];
 	vq->manual_event = true;
@@ -149,9 +152,9 @@ TEST_F(ntf, event_idx_rx)
 	unsigned int i;
 	uint16_t base;
 
-	VTEST_SKIPPED();
-	ntf_dev(_metadata, self, VDRV_FEATURES_DEFAULT | VDRV_F(VIRTIO_RING_F_EVENT_IDX));
 	if (_metadata->skip)
+		return;
+	if (ntf_dev(_metadata, &self->d, self->e.tap, VDRV_FEATURES_DEFAULT | VDRV_F(VIRTIO_RING_F_EVENT_IDX)))
 		return;
 	vq = &self->d.vq[VDRV_RX];
 	vq->manual_event = true;
@@ -189,9 +192,9 @@ TEST_F(ntf, no_interrupt_flag)
 	struct vdrv_vq *vq;
 	uint16_t base;
 
-	VTEST_SKIPPED();
-	ntf_dev(_metadata, self, VDRV_FEATURES_DEFAULT);
 	if (_metadata->skip)
+		return;
+	if (ntf_dev(_metadata, &self->d, self->e.tap, VDRV_FEATURES_DEFAULT))
 		return;
 	vq = &self->d.vq[VDRV_TX];
 	vdrv_set_avail_flags(vq, VRING_AVAIL_F_NO_INTERRUPT);
@@ -219,9 +222,9 @@ TEST_F(ntf, notify_on_empty)
 	struct vdrv_vq *vq;
 	uint16_t base;
 
-	VTEST_SKIPPED();
-	ntf_dev(_metadata, self, VDRV_FEATURES_DEFAULT | VDRV_F(VIRTIO_F_NOTIFY_ON_EMPTY));
 	if (_metadata->skip)
+		return;
+	if (ntf_dev(_metadata, &self->d, self->e.tap, VDRV_FEATURES_DEFAULT | VDRV_F(VIRTIO_F_NOTIFY_ON_EMPTY)))
 		return;
 	vq = &self->d.vq[VDRV_TX];
 	vdrv_set_avail_flags(vq, VRING_AVAIL_F_NO_INTERRUPT);
@@ -247,12 +250,12 @@ TEST_F(ntf, busyloop)
 	uint8_t frame[500];
 	unsigned int i, q, v;
 
-	VTEST_SKIPPED();
-	ntf_dev(_metadata, self, VDRV_FEATURES_DEFAULT);
 	if (_metadata->skip)
 		return;
+	if (ntf_dev(_metadata, &self->d, self->e.tap, VDRV_FEATURES_DEFAULT))
+		return;
 	for (q = 0; q < 2; q++) {
-		for (i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		for (i = 0; i < ARRAY_SIZE(vals); i++) {
 			v = vals[i];
 			EXPECT_EQ(0, busyloop(self->d.fd, VHOST_SET_VRING_BUSYLOOP_TIMEOUT, q, &v));
 			v = 12345;

@@ -53,6 +53,14 @@ bool vdrv_is_vhostx(void)
 	return access("/sys/module/vhostx_net", F_OK) == 0;
 }
 
+bool vdrv_node_expected(void)
+{
+	const char *p = getenv("VHOST_NET_DEV");
+
+	return (p && *p) || access("/sys/module/vhostx", F_OK) == 0 ||
+	       access("/sys/module/vhostx_net", F_OK) == 0;
+}
+
 const char *vdrv_module_name(void)
 {
 	return vdrv_is_vhostx() ? "vhostx_net" : "vhost_net";
@@ -198,12 +206,16 @@ void vdrv_mem_table(struct vdrv_dev *d, struct vhost_memory *m)
 	}
 }
 
-#define VDRV_IOCTL(d, step, req, arg) do {			\
-		if (ioctl((d)->fd, (req), (arg)) < 0) {		\
-			(d)->failed = (step);			\
-			return -errno;				\
-		}						\
-	} while (0)
+/* ioctl on the device; on failure remember the step, return -errno. */
+static int vdrv_ioctl(struct vdrv_dev *d, const char *step, unsigned long req,
+		      void *arg)
+{
+	if (ioctl(d->fd, req, arg) < 0) {
+		d->failed = step;
+		return -errno;
+	}
+	return 0;
+}
 
 int vdrv_vq_program(struct vdrv_dev *d, unsigned int index)
 {
@@ -211,21 +223,34 @@ int vdrv_vq_program(struct vdrv_dev *d, unsigned int index)
 	struct vhost_vring_state s = { .index = index };
 	struct vhost_vring_addr a = { .index = index };
 	struct vhost_vring_file f = { .index = index };
+	int r;
 
 	s.num = vq->num;
-	VDRV_IOCTL(d, "SET_VRING_NUM", VHOST_SET_VRING_NUM, &s);
+	r = vdrv_ioctl(d, "SET_VRING_NUM", VHOST_SET_VRING_NUM, &s);
+	if (r)
+		return r;
 	s.num = vq->avail_idx;
-	VDRV_IOCTL(d, "SET_VRING_BASE", VHOST_SET_VRING_BASE, &s);
+	r = vdrv_ioctl(d, "SET_VRING_BASE", VHOST_SET_VRING_BASE, &s);
+	if (r)
+		return r;
 	a.desc_user_addr = (uintptr_t)vq->vr.desc;
 	a.avail_user_addr = (uintptr_t)vq->vr.avail;
 	a.used_user_addr = (uintptr_t)vq->vr.used;
-	VDRV_IOCTL(d, "SET_VRING_ADDR", VHOST_SET_VRING_ADDR, &a);
+	r = vdrv_ioctl(d, "SET_VRING_ADDR", VHOST_SET_VRING_ADDR, &a);
+	if (r)
+		return r;
 	f.fd = vq->kick;
-	VDRV_IOCTL(d, "SET_VRING_KICK", VHOST_SET_VRING_KICK, &f);
+	r = vdrv_ioctl(d, "SET_VRING_KICK", VHOST_SET_VRING_KICK, &f);
+	if (r)
+		return r;
 	f.fd = vq->call;
-	VDRV_IOCTL(d, "SET_VRING_CALL", VHOST_SET_VRING_CALL, &f);
+	r = vdrv_ioctl(d, "SET_VRING_CALL", VHOST_SET_VRING_CALL, &f);
+	if (r)
+		return r;
 	f.fd = vq->err;
-	VDRV_IOCTL(d, "SET_VRING_ERR", VHOST_SET_VRING_ERR, &f);
+	r = vdrv_ioctl(d, "SET_VRING_ERR", VHOST_SET_VRING_ERR, &f);
+	if (r)
+		return r;
 	return 0;
 }
 
@@ -235,13 +260,19 @@ int vdrv_configure(struct vdrv_dev *d)
 	uint64_t offered;
 	int i, r;
 
-	VDRV_IOCTL(d, "SET_OWNER", VHOST_SET_OWNER, NULL);
-	VDRV_IOCTL(d, "GET_FEATURES", VHOST_GET_FEATURES, &offered);
+	r = vdrv_ioctl(d, "SET_OWNER", VHOST_SET_OWNER, NULL);
+	if (r)
+		return r;
+	r = vdrv_ioctl(d, "GET_FEATURES", VHOST_GET_FEATURES, &offered);
+	if (r)
+		return r;
 	if (d->features & ~offered) {
 		d->failed = "feature not offered";
 		return -EOPNOTSUPP;
 	}
-	VDRV_IOCTL(d, "SET_FEATURES", VHOST_SET_FEATURES, &d->features);
+	r = vdrv_ioctl(d, "SET_FEATURES", VHOST_SET_FEATURES, &d->features);
+	if (r)
+		return r;
 
 	m = calloc(1, sizeof(*m) + d->nregions * sizeof(m->regions[0]));
 	if (!m)
@@ -719,6 +750,11 @@ int vdrv_tap_open(const char *name, int extra, int hdr_sz)
 	int fd, saved;
 
 	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		/* No udev in the test VM: the node appears with the module. */
+		vdrv_sh("modprobe -q tun");
+		fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	}
 	if (fd < 0)
 		return -errno;
 	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);

@@ -105,6 +105,8 @@ struct vdrv_dev {
 const char *vdrv_dev_path(void);
 /* True when our vhostx_net module (not the kernel's vhost_net) is loaded. */
 bool vdrv_is_vhostx(void);
+/* True when the node should exist: $VHOST_NET_DEV set or vhostx loaded. */
+bool vdrv_node_expected(void);
 /* Name of the module serving the node: "vhostx_net" or "vhost_net". */
 const char *vdrv_module_name(void);
 
@@ -188,7 +190,7 @@ void vdrv_set_avail_flags(struct vdrv_vq *vq, uint16_t flags);
 /* Enter a fresh network namespace with IPv6 off (no stray frames). */
 int vdrv_netns_new(void);
 /* Run a shell command built from printf arguments; its exit status. */
-int vdrv_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int vdrv_sh(const char *fmt, ...);
 /*
  * Create or attach to tap @name with IFF_TAP|IFF_NO_PI, plus IFF_VNET_HDR
  * and TUNSETVNETHDRSZ when @hdr_sz > 0, plus @extra flags (IFF_MULTI_QUEUE).
