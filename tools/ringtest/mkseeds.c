@@ -38,6 +38,8 @@ struct seed {
 	u8 ops[4096];
 	size_t nops;
 	u8 img[FZ_IMG_SIZE];
+	unsigned int nextra;	/* regions after the standard three */
+	struct { u32 gpa; u16 size; u16 off; } extra[3];
 };
 
 static struct seed s;
@@ -126,7 +128,7 @@ static void write_seed(const char *dir, const char *name)
 	char path[4096];
 	size_t tail = FZ_IMG_SIZE;
 	FILE *f;
-	u8 h[64];
+	u8 h[128];
 	size_t n = 0;
 
 	while (tail && !s.img[tail - 1])
@@ -141,7 +143,7 @@ static void write_seed(const char *dir, const char *name)
 	h[n++] = AVAIL >> 8;
 	h[n++] = USED & 0xff;
 	h[n++] = USED >> 8;
-	h[n++] = 3;
+	h[n++] = 3 + s.nextra;
 	/* regions, deliberately out of order */
 	h[n++] = 0; memcpy(h + n, &(u32){ htole32(R2_GPA) }, 4); n += 4;
 	h[n++] = RSIZE2 & 0xff; h[n++] = RSIZE2 >> 8; h[n++] = R2_OFF & 0xff; h[n++] = R2_OFF >> 8;
@@ -149,6 +151,11 @@ static void write_seed(const char *dir, const char *name)
 	h[n++] = RSIZE01 & 0xff; h[n++] = RSIZE01 >> 8; h[n++] = R0_OFF & 0xff; h[n++] = R0_OFF >> 8;
 	h[n++] = 0; memcpy(h + n, &(u32){ htole32(R1_GPA) }, 4); n += 4;
 	h[n++] = RSIZE01 & 0xff; h[n++] = RSIZE01 >> 8; h[n++] = R1_OFF & 0xff; h[n++] = R1_OFF >> 8;
+	for (unsigned int k = 0; k < s.nextra; k++) {
+		h[n++] = 0; memcpy(h + n, &(u32){ htole32(s.extra[k].gpa) }, 4); n += 4;
+		h[n++] = s.extra[k].size & 0xff; h[n++] = s.extra[k].size >> 8;
+		h[n++] = s.extra[k].off & 0xff; h[n++] = s.extra[k].off >> 8;
+	}
 	h[n++] = s.nops & 0xff;
 	h[n++] = s.nops >> 8;
 
@@ -351,6 +358,28 @@ int main(int argc, char **argv)
 	avail(0);
 	get();
 	write_seed(dir, "bad-indirect-into-hole");
+
+	/*
+	 * Three 16-byte regions right after R1: a table from the end of R0
+	 * over R1 into them crosses 4 regions (fine, read piecewise) or 5
+	 * (refused).
+	 */
+	for (i = 0; i < 2; i++) {
+		unsigned int k;
+
+		reset(3, F_INDIRECT, 0);
+		s.nextra = 3;
+		for (k = 0; k < 3; k++) {
+			s.extra[k].gpa = R1_GPA + RSIZE01 + 16 * k;
+			s.extra[k].size = 16;
+			s.extra[k].off = 0x700 + 0x20 * k;
+		}
+		idesc(R1_GPA - 16, 0, R2_GPA, 4, 0, 0);
+		desc(0, R1_GPA - 16, 16 + RSIZE01 + 32 + 16 * i, VRING_DESC_F_INDIRECT, 0);
+		avail(0);
+		get();
+		write_seed(dir, i ? "bad-indirect-5-regions" : "ok-indirect-4-regions");
+	}
 
 	/* a used batch wrapping the ring end, second half unwritable */
 	reset(3, 0, 7);
