@@ -43,6 +43,11 @@ module_param_named(budget_bytes, vhostx_net_budget_bytes, uint, 0644);
 MODULE_PARM_DESC(budget_bytes,
 		 "bytes a queue may move per run before other queues get a turn (default 512 KiB)");
 
+bool vhostx_net_tx_batch = true;
+module_param_named(tx_batch, vhostx_net_tx_batch, bool, 0644);
+MODULE_PARM_DESC(tx_batch,
+		 "hand TX packets to tun/tap in batches of up to 64 (default on)");
+
 #define VHOSTX_NET_FEATURES	(BIT_ULL(VIRTIO_F_VERSION_1) |			\
 				 BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC) |		\
 				 BIT_ULL(VIRTIO_RING_F_EVENT_IDX) |		\
@@ -109,7 +114,7 @@ bool vhostx_net_busyloop(struct vhostx_net_vq *nvq,
  * socket (family and type both checked). Anything else, a bad fd
  * included, is ENOTSOCK, as with the kernel's vhost-net.
  */
-static struct socket *vhostx_net_get_socket(int fd)
+static struct socket *vhostx_net_get_socket(int fd, enum vhostx_net_backend *kind)
 {
 	struct socket *sock;
 	struct file *file;
@@ -117,12 +122,15 @@ static struct socket *vhostx_net_get_socket(int fd)
 	file = fget(fd);
 	if (!file)
 		return ERR_PTR(-ENOTSOCK);
+	*kind = VHOSTX_NET_BE_TUN;
 	sock = tun_get_socket(file);
 	if (!IS_ERR(sock))
 		return sock;
+	*kind = VHOSTX_NET_BE_TAP;
 	sock = tap_get_socket(file);
 	if (!IS_ERR(sock))
 		return sock;
+	*kind = VHOSTX_NET_BE_PACKET;
 	sock = sock_from_file(file);
 	if (sock && sock->sk && sock->sk->sk_family == AF_PACKET &&
 	    sock->sk->sk_type == SOCK_RAW)
@@ -154,12 +162,14 @@ static struct socket *vhostx_net_detach(struct vhostx_net_vq *nvq)
 	if (nvq->vq.index == VHOSTX_NET_RX)
 		vhostx_net_rxq_return(nvq);
 	nvq->rx_ring = NULL;
+	nvq->kind = VHOSTX_NET_BE_NONE;
 	nvq->vq.private_data = NULL;
 	return sock;
 }
 
 static long vhostx_net_set_backend(struct vhostx_net *n, u32 index, int fd)
 {
+	enum vhostx_net_backend kind = VHOSTX_NET_BE_NONE;
 	struct socket *sock = NULL, *old;
 	struct vhostx_net_vq *nvq;
 	struct vhostx_vq *vq;
@@ -178,7 +188,7 @@ static long vhostx_net_set_backend(struct vhostx_net *n, u32 index, int fd)
 	vq = &nvq->vq;
 
 	if (fd != -1) {
-		sock = vhostx_net_get_socket(fd);
+		sock = vhostx_net_get_socket(fd, &kind);
 		if (IS_ERR(sock)) {
 			ret = PTR_ERR(sock);
 			goto unlock_dev;
@@ -209,6 +219,7 @@ static long vhostx_net_set_backend(struct vhostx_net *n, u32 index, int fd)
 		vhostx_net_detach(nvq);
 	if (sock) {
 		vq->private_data = sock;
+		nvq->kind = kind;
 		if (index == VHOSTX_NET_RX) {
 			nvq->rx_ring = vhostx_net_ptr_ring(sock->file);
 			vhostx_poll_start(&nvq->sock_poll, sock->file);
@@ -304,17 +315,24 @@ static int vhostx_net_open(struct inode *inode, struct file *f)
 	for (i = 0; i < VHOSTX_NET_NVQ; i++)
 		n->vqps[i] = &n->vqs[i].vq;
 
+	ret = vhostx_net_tx_init(&n->vqs[VHOSTX_NET_TX]);
+	if (ret)
+		goto err_free;
 	ret = vhostx_dev_init(&n->dev, n->vqps, VHOSTX_NET_NVQ, VHOSTX_NET_FEATURES);
-	if (ret) {
-		kvfree(n);
-		return ret;
-	}
+	if (ret)
+		goto err_tx;
 	vhostx_poll_init(&n->vqs[VHOSTX_NET_RX].sock_poll, vhostx_net_handle_rx_sock,
 			 EPOLLIN, &n->dev);
 	vhostx_poll_init(&n->vqs[VHOSTX_NET_TX].sock_poll, vhostx_net_handle_tx_sock,
 			 EPOLLOUT, &n->dev);
 	f->private_data = n;
 	return 0;
+
+err_tx:
+	vhostx_net_tx_free(&n->vqs[VHOSTX_NET_TX]);
+err_free:
+	kvfree(n);
+	return ret;
 }
 
 static int vhostx_net_release(struct inode *inode, struct file *f)
@@ -325,6 +343,7 @@ static int vhostx_net_release(struct inode *inode, struct file *f)
 	vhostx_net_stop(n);
 	mutex_unlock(&n->dev.mutex);
 	vhostx_dev_free(&n->dev);
+	vhostx_net_tx_free(&n->vqs[VHOSTX_NET_TX]);
 	kvfree(n);
 	return 0;
 }

@@ -6,6 +6,7 @@
 #ifndef _VHOSTX_NET_H
 #define _VHOSTX_NET_H
 
+#include <linux/mm_types.h>
 #include <linux/net.h>
 #include <linux/ptr_ring.h>
 #include <vhostx/vhost.h>
@@ -34,6 +35,16 @@ struct vhostx_net_rxq {
 	unsigned int tail;
 };
 
+/* What a backend fd turned out to be. */
+enum vhostx_net_backend {
+	VHOSTX_NET_BE_NONE,
+	VHOSTX_NET_BE_TUN,
+	VHOSTX_NET_BE_TAP,
+	VHOSTX_NET_BE_PACKET,
+};
+
+struct xdp_buff;
+
 /**
  * struct vhostx_net_buf - one guest buffer (chain) gathered for a packet
  * @id: head descriptor index
@@ -51,7 +62,13 @@ struct vhostx_net_buf {
  *             started and stopped under vq.mutex
  * @rx_ring: the tun/tap ring the RX backend queues packets on, or NULL
  *           (AF_PACKET); valid while the backend is attached
+ * @kind: what the attached backend is (tun and tap take TX batches)
  * @rxq: batch of pointers from @rx_ring (RX only), under vq.mutex
+ * @frags: pages TX packets are copied into for a batch (TX only); their
+ *         fragments are handed to tun/tap, which frees them
+ * @xdp: the TX batch being built, VHOSTX_NET_USED_BATCH entries (TX only)
+ * @nxdp: entries used in @xdp
+ * @xdp_bytes: frame bytes in @xdp, counted when the batch is sent
  * @bufs: guest buffers of the packet being received (RX only), worker
  *        scratch under vq.mutex
  */
@@ -59,7 +76,12 @@ struct vhostx_net_vq {
 	struct vhostx_vq vq;
 	struct vhostx_poll sock_poll;
 	struct ptr_ring *rx_ring;
+	enum vhostx_net_backend kind;
 	struct vhostx_net_rxq rxq;
+	struct page_frag_cache frags;
+	struct xdp_buff *xdp;
+	unsigned int nxdp;
+	u64 xdp_bytes;
 	struct vhostx_net_buf bufs[VHOSTX_IOV_MAX];
 };
 
@@ -75,9 +97,10 @@ struct vhostx_net {
 	struct vhostx_vq *vqps[VHOSTX_NET_NVQ];
 };
 
-/* Fairness budget per handler run (module parameters, net.c). */
+/* Fairness budget per handler run, TX batching (module parameters, net.c). */
 extern unsigned int vhostx_net_budget_packets;
 extern unsigned int vhostx_net_budget_bytes;
+extern bool vhostx_net_tx_batch;
 
 /* net.c */
 void vhostx_net_hdr_lens(const struct vhostx_vq *vq, size_t *vhost_hlen,
@@ -86,6 +109,8 @@ bool vhostx_net_busyloop(struct vhostx_net_vq *nvq,
 			 bool (*ready)(struct vhostx_net_vq *nvq));
 
 /* net_tx.c */
+int vhostx_net_tx_init(struct vhostx_net_vq *nvq);
+void vhostx_net_tx_free(struct vhostx_net_vq *nvq);
 void vhostx_net_handle_tx_kick(struct vhostx_work *work);
 void vhostx_net_handle_tx_sock(struct vhostx_work *work);
 

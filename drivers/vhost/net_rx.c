@@ -232,11 +232,18 @@ static void vhostx_net_handle_rx(struct vhostx_net_vq *nvq)
 		if (ret < 0)
 			break;
 		if (!ret) {
-			/* Out of guest buffers: the guest's next kick resumes us. */
+			/*
+			 * Not enough guest buffers (perhaps some, given back):
+			 * the guest's next kick resumes us. Retry only if it
+			 * added buffers meanwhile, else we would spin.
+			 */
+			u16 seen = vq->ring.avail_idx;
+
 			vhostx_net_rx_flush(vq, &pending);
-			if (unlikely(vhostx_vq_enable_notify(vq))) {
+			if (unlikely(vhostx_vq_enable_notify(vq)) &&
+			    vhostx_vq_avail_moved(vq, seen)) {
 				vhostx_vq_disable_notify(vq);
-				continue;
+				goto next;
 			}
 			break;
 		}

@@ -231,6 +231,35 @@ bool vhostx_vq_avail_empty(struct vhostx_vq *vq)
 EXPORT_SYMBOL_GPL(vhostx_vq_avail_empty);
 
 /**
+ * vhostx_vq_avail_moved() - did the driver make buffers available since?
+ * @vq: the queue, mutex held
+ * @seen: the avail index the caller saw last (vq->ring.avail_idx then)
+ *
+ * For a handler that gave back chains because they were not enough (RX
+ * with mergeable buffers): after vhostx_vq_enable_notify() it must not
+ * retry unless the driver added something, or it would spin. A fault
+ * stops the queue and answers false.
+ *
+ * Return: true if avail->idx is no longer @seen.
+ */
+bool vhostx_vq_avail_moved(struct vhostx_vq *vq, u16 seen)
+{
+	__virtio16 v;
+
+	lockdep_assert_held(&vq->mutex);
+	if (vq->ring.broken)
+		return false;
+	/* Our notification request is visible before we look (see the ring). */
+	smp_mb();
+	if (get_user(v, &vq->ring.avail->idx)) {
+		vhostx_vq_fail(vq, "cannot read the avail index");
+		return false;
+	}
+	return vx16_to_cpu(v) != seen;
+}
+EXPORT_SYMBOL_GPL(vhostx_vq_avail_moved);
+
+/**
  * vhostx_vq_fail() - stop a queue because of a guest error found by a device
  * @vq: the queue, mutex held
  * @fmt: printf format of the reason (logged rate-limited)

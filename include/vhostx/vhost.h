@@ -236,6 +236,7 @@ void vhostx_vq_signal(struct vhostx_vq *vq);
 bool vhostx_vq_enable_notify(struct vhostx_vq *vq);
 void vhostx_vq_disable_notify(struct vhostx_vq *vq);
 bool vhostx_vq_avail_empty(struct vhostx_vq *vq);
+bool vhostx_vq_avail_moved(struct vhostx_vq *vq, u16 seen);
 __printf(2, 3) void vhostx_vq_fail(struct vhostx_vq *vq, const char *fmt, ...);
 bool vhostx_vq_over_budget(struct vhostx_vq *vq, unsigned int pkts,
 			   u64 bytes, unsigned int max_pkts, u64 max_bytes);
