@@ -1,0 +1,219 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared helpers for the real-client tests (nested QEMU, DPDK testpmd): KTAP
+# output, which vhost-net implementation owns the node under test, and the
+# proof that ours carried the packets.
+#
+# The node under test is $VHOST_NET_DEV, default /dev/vhost-net. "Ours" is
+# vhostx_net: when it is loaded and owns that node, every test also asserts
+# (a) the kernel's vhost_net is not what served the node: the worker threads
+#     are named vhostx-<owner pid>, none vhost-<owner pid>, and with the
+#     default node the kernel's vhost_net module is not loaded;
+# (b) our debugfs counters under /sys/kernel/debug/vhostx/ moved. These are
+#     a feature of vhostx_net: when the directory does not exist, this one
+#     check is a SKIP (a missing feature), never a pass; when it exists and
+#     no packet counter of the device moved, it fails.
+# When vhostx_net is not loaded the tests run against whatever owns the node
+# (the kernel's vhost_net) and (a)/(b) are SKIPs that say so.
+
+QEMU_TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+VX_TOP=$(cd "$QEMU_TESTS_DIR/../.." && pwd)
+NODE=${VHOST_NET_DEV:-/dev/vhost-net}
+KSFT_PASS=0 KSFT_FAIL=1 KSFT_SKIP=4
+_n=0 _fail=0 _skip=0 _pass=0
+
+ktap_plan() { # count
+	echo "TAP version 13"
+	echo "1..$1"
+}
+
+ktap_skip_all() { # why
+	echo "TAP version 13"
+	echo "1..0 # SKIP $1"
+	exit $KSFT_SKIP
+}
+
+ok() { # name
+	_n=$((_n + 1)) _pass=$((_pass + 1))
+	echo "ok $_n $1"
+}
+
+fail() { # name [why]
+	_n=$((_n + 1)) _fail=$((_fail + 1))
+	echo "not ok $_n $1${2:+ # $2}"
+}
+
+skip() { # name why
+	_n=$((_n + 1)) _skip=$((_skip + 1))
+	echo "ok $_n $1 # SKIP $2"
+}
+
+ktap_exit() {
+	echo "# $_pass passed, $_fail failed, $_skip skipped"
+	[ $_fail -gt 0 ] && exit $KSFT_FAIL
+	[ $_pass -eq 0 ] && exit $KSFT_SKIP
+	exit $KSFT_PASS
+}
+
+# require_node: skip everything when there is no vhost-net node to test.
+require_node() {
+	[ "$(id -u)" = 0 ] || ktap_skip_all "needs root"
+	[ -c "$NODE" ] || ktap_skip_all "$NODE absent: no vhost-net module loaded"
+}
+
+# ours_status: prints "ours" when vhostx_net serves $NODE, otherwise a reason
+# why the vhostx-specific checks do not apply.
+ours_status() {
+	if [ ! -d /sys/module/vhostx_net ]; then
+		echo "vhostx_net not loaded: the kernel's vhost_net served $NODE"
+	elif [ "$NODE" = /dev/vhost-net ] && [ -d /sys/module/vhost_net ]; then
+		echo "the kernel's vhost_net is loaded and owns $NODE (set VHOST_NET_DEV to our node)"
+	else
+		echo ours
+	fi
+}
+
+# check_workers NAME FILE QUEUES: FILE has "comm tid ns" lines of the worker
+# threads that served the client; they must all be ours, QUEUES or more.
+check_workers() {
+	local name=$1 file=$2 queues=$3 st theirs mine
+
+	st=$(ours_status)
+	if [ "$st" != ours ]; then
+		skip "$name" "$st"
+		return
+	fi
+	mine=$(grep -c '^vhostx-' "$file")
+	theirs=$(grep -c '^vhost-' "$file")
+	if [ "$NODE" = /dev/vhost-net ] && [ -d /sys/module/vhost_net ]; then
+		fail "$name" "the kernel's vhost_net is loaded"
+	elif [ "$theirs" -gt 0 ]; then
+		fail "$name" "$theirs vhost-<pid> worker(s) of the kernel's vhost_net served the client"
+	elif [ "$mine" -lt "$queues" ]; then
+		fail "$name" "$mine vhostx worker(s) for $queues queue pair(s)"
+	elif awk '$1 ~ /^vhostx-/ && $3 == 0 { b = 1 } END { exit !b }' "$file"; then
+		fail "$name" "a vhostx worker never ran"
+	else
+		ok "$name"
+	fi
+}
+
+# debugfs_snapshot FILE: every line of our debugfs tree, as "path:line".
+debugfs_snapshot() {
+	[ -d /sys/kernel/debug/vhostx ] ||
+		mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+	if [ -d /sys/kernel/debug/vhostx ]; then
+		grep -r . /sys/kernel/debug/vhostx/ > "$1" 2>/dev/null
+		return 0
+	fi
+	return 1
+}
+
+# debugfs_packets FILE: "device packets" per top-level directory of the
+# snapshot, summing every packet counter: a file whose name says packets/pkts
+# holding a number, or "key: N" / "key=N" / "key N" pairs whose key does.
+debugfs_packets() {
+	awk '{
+		line = $0
+		p = index(line, ":")
+		path = substr(line, 1, p - 1)
+		val = substr(line, p + 1)
+		rel = path
+		sub("^/sys/kernel/debug/vhostx/", "", rel)
+		dev = rel
+		if (index(dev, "/")) dev = substr(dev, 1, index(dev, "/") - 1)
+		else dev = "."
+		n = split(path, parts, "/")
+		base = parts[n]
+		if (base ~ /(packets|pkts)/ && val ~ /^[ \t]*[0-9]+[ \t]*$/) {
+			sum[dev] += val
+			next
+		}
+		gsub(/[:=,]/, " ", val)
+		m = split(val, t, /[ \t]+/)
+		for (i = 1; i < m; i++)
+			if (t[i] ~ /(packets|pkts)$/ && t[i + 1] ~ /^[0-9]+$/)
+				sum[dev] += t[i + 1]
+		if (!(dev in sum)) sum[dev] += 0
+	} END { for (d in sum) print d, sum[d] }' "$1"
+}
+
+# check_counters NAME SNAPSHOT_RC SNAPSHOT QUEUES: QUEUES or more devices
+# counted packets.
+check_counters() {
+	local name=$1 rc=$2 file=$3 queues=$4 st moved
+
+	st=$(ours_status)
+	if [ "$st" != ours ]; then
+		skip "$name" "$st"
+		return
+	fi
+	if [ "$rc" != 0 ]; then
+		skip "$name" "vhostx_net exposes no counters in /sys/kernel/debug/vhostx"
+		return
+	fi
+	moved=$(debugfs_packets "$file" | awk '$2 > 0' | wc -l)
+	if [ "$moved" -ge "$queues" ]; then
+		ok "$name"
+	else
+		debugfs_packets "$file" | sed 's/^/# counters: /'
+		fail "$name" "packet counters moved on $moved device(s), expected $queues"
+	fi
+}
+
+# nested_test QUEUES: the nested-QEMU test with QUEUES queue pairs.
+nested_test() {
+	local queues=$1 st out rc snap_rc tag
+
+	require_node
+	command -v qemu-system-x86_64 >/dev/null || ktap_skip_all "qemu-system-x86_64 missing"
+	tag=q$queues
+	st=$(mktemp -d /tmp/qemu-test.XXXXXX)
+	ktap_plan 4
+	echo "# node $NODE, $(ours_status)"
+	# The snapshot must be taken while QEMU still holds its vhost fds: the
+	# launcher copies the debugfs tree before it lets the guest power off.
+	"$VX_TOP/tools/nested/run" --dev "$NODE" --queues "$queues" \
+		--timeout "${NESTED_TIMEOUT:-540}" --state "$st" > "$st/out" 2>&1
+	rc=$?
+	sed 's/^/# /' "$st/out"
+	case $rc in
+	0) ok "nested_${tag}_ping_both_ways" ;;
+	4) rm -rf "$st"; skip "nested_${tag}_ping_both_ways" "launcher skipped"; ktap_exit ;;
+	*) fail "nested_${tag}_ping_both_ways" "$(grep 'result=' "$st/out" | tail -n1)" ;;
+	esac
+	if [ -s "$st/workers" ]; then
+		if awk -v q="$queues" 'NF == 3 && $3 > 0 { n++ } END { exit !(n >= q) }' "$st/workers"; then
+			ok "nested_${tag}_vhost_workers_ran"
+		else
+			fail "nested_${tag}_vhost_workers_ran" "$(tr '\n' ';' < "$st/workers")"
+		fi
+	else
+		fail "nested_${tag}_vhost_workers_ran" "no vhost worker thread found"
+	fi
+	check_workers "nested_${tag}_carried_by_vhostx" "$st/workers" "$queues"
+	snap_rc=1
+	[ -f "$st/debugfs" ] && snap_rc=0
+	check_counters "nested_${tag}_vhostx_counters" "$snap_rc" "$st/debugfs" "$queues"
+	rm -rf "$st"
+	ktap_exit
+}
+
+# testpmd_prepare IFACE: a fresh persistent tap for testpmd to attach to, so
+# that its counters outlive testpmd and can be compared with its totals.
+testpmd_prepare() {
+	ip link del "$1" 2>/dev/null
+	[ -e /dev/net/tun ] || modprobe tun 2>/dev/null
+	ip tuntap add dev "$1" mode tap vnet_hdr && ip link set "$1" up
+}
+
+# worker_snapshot OWNER_PID FILE: "comm tid ns" of the owner's vhost workers.
+worker_snapshot() {
+	local c tid ns
+
+	: > "$2"
+	workers "$1" | while read -r c tid; do
+		echo "$c $tid $(sched_ns "$tid")" >> "$2"
+	done
+}
