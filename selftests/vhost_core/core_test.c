@@ -458,6 +458,58 @@ TEST_F(net, busyloop)
 	EXPECT_EQ(0, vc_counter("tx", "errors"));
 }
 
+/*
+ * Mergeable RX with too few buffers for a frame: the worker gives them
+ * back and waits for a kick instead of spinning; one more buffer and the
+ * frame arrives in two.
+ */
+TEST(rx_waits_for_enough_buffers)
+{
+	uint64_t f = F_V1 | (1ULL << VIRTIO_NET_F_MRG_RXBUF);
+	struct virtio_net_hdr_mrg_rxbuf hdr;
+	uint8_t frame[3000], got[3000], *buf;
+	long long runs;
+	struct vc_dev d;
+	struct vc_tap t;
+	uint32_t len, off = 0;
+	int i;
+
+	NEED_VHOSTX();
+	ASSERT_EQ(0, vc_tap_open(&t, 500 + getpid() % 100, 12));
+	ASSERT_EQ(0, vc_tap_mtu(&t, 4000));
+	ASSERT_EQ(0, vc_open(&d));
+	ASSERT_EQ(0, vc_setup(&d, f));
+	ASSERT_EQ(0, vc_backend(&d, VC_RX, t.fd));
+	ASSERT_EQ(0, vc_rx_fill(&d, 1));
+	vc_frame(frame, sizeof(frame), 3);
+	ASSERT_EQ(0, vc_inject(&t, frame, sizeof(frame)));
+	usleep(500000);
+	EXPECT_EQ(0, vc_wait_used(&d, VC_RX, 0));
+	runs = vc_counter("rx", "runs");
+	TH_LOG("rx runs while short of buffers: %lld", runs);
+	EXPECT_GT(20, runs);
+	ASSERT_EQ(0, vc_rx_fill(&d, 1));
+	ASSERT_EQ(1, vc_wait_used(&d, VC_RX, 5000));
+	usleep(100000);
+	for (i = 0; i < 2; i++) {
+		ASSERT_LE(0, vc_used(&d, VC_RX, &buf, &len)) TH_LOG("buffer %d", i);
+		if (i == 0) {
+			memcpy(&hdr, buf, sizeof(hdr));
+			EXPECT_EQ(2, hdr.num_buffers);
+			ASSERT_EQ(VC_BUF, len);
+			memcpy(got, buf + VC_HDR, len - VC_HDR);
+			off = len - VC_HDR;
+		} else {
+			ASSERT_EQ(sizeof(frame) - off, len);
+			memcpy(got + off, buf, len);
+		}
+	}
+	EXPECT_EQ(0, memcmp(frame, got, sizeof(frame)));
+	EXPECT_EQ(0, vc_counter("rx", "drops"));
+	vc_close(&d);
+	vc_tap_close(&t);
+}
+
 /* The owner dies with traffic in flight: the device goes cleanly. */
 TEST(owner_killed_under_traffic)
 {

@@ -310,6 +310,22 @@ int vc_tap_open(struct vc_tap *t, int n, int vnet_hdr)
 	return 0;
 }
 
+int vc_tap_mtu(struct vc_tap *t, int mtu)
+{
+	struct ifreq ifr = { };
+	int s, ret = 0;
+
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	if (s < 0)
+		return errno;
+	memcpy(ifr.ifr_name, t->name, IFNAMSIZ);
+	ifr.ifr_mtu = mtu;
+	if (ioctl(s, SIOCSIFMTU, &ifr) < 0)
+		ret = errno;
+	close(s);
+	return ret;
+}
+
 void vc_tap_close(struct vc_tap *t)
 {
 	if (t->cap >= 0)

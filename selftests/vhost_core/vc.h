@@ -72,6 +72,8 @@ int vc_backend(struct vc_dev *d, unsigned int q, int fd);
 /* A tap named vxc<n>, up, IPv6 off; vnet_hdr: 0 or 12. */
 int vc_tap_open(struct vc_tap *t, int n, int vnet_hdr);
 void vc_tap_close(struct vc_tap *t);
+/* Set the tap's MTU; returns 0 or errno. */
+int vc_tap_mtu(struct vc_tap *t, int mtu);
 
 /* Build a test frame of @len bytes carrying @seq. */
 void vc_frame(uint8_t *f, size_t len, uint32_t seq);
