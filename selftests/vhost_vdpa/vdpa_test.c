@@ -1,0 +1,760 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vhost_vdpa: /dev/vhost-vdpa-N driven from userspace the way QEMU and
+ * DPDK drive it: identity and config ioctls, the status sequence, the
+ * owner rules, IOTLB messages (good and hostile), locked-memory
+ * accounting, frames sent on TX and received on RX through the simulator's
+ * loopback, address spaces, suspend/resume, batches, and the device going
+ * away (close, unbind) in the middle of traffic.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <linux/virtio_ids.h>
+#include "kselftest_harness.h"
+#include "vv.h"
+
+#define RX_TIMEOUT_MS	5000
+
+FIXTURE(vdpa) {
+	char node[64];
+	char why[160];
+	int fd;
+	struct vv v;
+};
+
+/* Every test starts with this: the harness runs tests whose setup skipped. */
+#define NEED_DEVICE() do {						\
+	if (self->fd < 0)						\
+		SKIP(return, "%s", self->why);				\
+} while (0)
+
+FIXTURE_SETUP(vdpa)
+{
+	self->fd = -1;
+	self->v.memfd = -1;
+	if (vv_ensure_device(self->node, sizeof(self->node), self->why, sizeof(self->why)))
+		return;
+	self->fd = open(self->node, O_RDWR);
+	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", self->node, strerror(errno));
+	ASSERT_EQ(0, vv_mem_init(&self->v, self->fd));
+}
+
+FIXTURE_TEARDOWN(vdpa)
+{
+	vv_mem_free(&self->v);
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+static int xioctl(int fd, unsigned long req, void *arg)
+{
+	return ioctl(fd, req, arg) ? -errno : 0;
+}
+
+static int owner(int fd)
+{
+	return xioctl(fd, VHOST_SET_OWNER, NULL);
+}
+
+static int ack_backend(int fd, uint64_t f)
+{
+	return xioctl(fd, VHOST_SET_BACKEND_FEATURES, &f);
+}
+
+/* A raw write of @len bytes of a v2 message. */
+static int raw_write(int fd, const void *buf, size_t len)
+{
+	/* Hide the pointer: bad ones are the point of some calls. */
+	const void *volatile p = buf;
+	ssize_t n = write(fd, p, len);
+
+	return n < 0 ? -errno : (int)n;
+}
+
+/* Send @n frames and check each comes back byte for byte. */
+static int loop_frames(struct __test_metadata *_metadata, struct vv *v, unsigned int n)
+{
+	uint8_t out[1600], in[2048];
+	unsigned int i;
+	size_t len, got;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		len = vv_make_frame(v, out, 60 + (i * 97) % 1455, i);
+		err = vv_send(v, out, len);
+		if (err) {
+			TH_LOG("send %u: %s", i, strerror(-err));
+			return err;
+		}
+		err = vv_recv(v, in, &got, RX_TIMEOUT_MS);
+		if (err) {
+			TH_LOG("frame %u (%zu bytes) not received: %s", i, len, strerror(-err));
+			return err;
+		}
+		if (got != len || memcmp(in, out, len)) {
+			TH_LOG("frame %u: got %zu bytes, sent %zu, or bytes differ", i, got, len);
+			return -EBADMSG;
+		}
+	}
+	return 0;
+}
+
+TEST_F(vdpa, identity)
+{
+	struct vhost_vdpa_iova_range r;
+	uint64_t f, bf;
+	uint32_t u32;
+	unsigned int as;
+	uint16_t u16;
+	uint8_t u8;
+
+	NEED_DEVICE();
+
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_GET_DEVICE_ID, &u32));
+	EXPECT_EQ(VIRTIO_ID_NET, u32);
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_GET_VQS_COUNT, &u32));
+	EXPECT_EQ(3, u32);
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_GET_GROUP_NUM, &u32));
+	EXPECT_EQ(2, u32);
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_GET_AS_NUM, &as));
+	EXPECT_EQ(2, as);
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_GET_VRING_NUM, &u16));
+	EXPECT_EQ(256, u16);
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_GET_CONFIG_SIZE, &u32));
+	EXPECT_EQ(sizeof(struct virtio_net_config), u32);
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_GET_IOVA_RANGE, &r));
+	EXPECT_EQ(0, r.first);
+	EXPECT_EQ(~0ULL, r.last);
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_GET_FEATURES, &f));
+	EXPECT_EQ(VV_FEATURES, f & VV_FEATURES);
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_GET_BACKEND_FEATURES, &bf));
+	EXPECT_TRUE(bf & VV_F(VHOST_BACKEND_F_IOTLB_MSG_V2));
+	EXPECT_TRUE(bf & VV_F(VHOST_BACKEND_F_IOTLB_BATCH));
+	EXPECT_TRUE(bf & VV_F(VHOST_BACKEND_F_IOTLB_ASID));
+	EXPECT_TRUE(bf & VV_F(VHOST_BACKEND_F_SUSPEND));
+	EXPECT_TRUE(bf & VV_F(VHOST_BACKEND_F_RESUME));
+	/* Nothing needs an owner to be read, and open reset the device. */
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_GET_STATUS, &u8));
+	EXPECT_EQ(0, u8);
+}
+
+TEST_F(vdpa, config_space)
+{
+	uint8_t buf[sizeof(struct vhost_vdpa_config) + 64];
+	struct vhost_vdpa_config *c = (void *)buf;
+	uint8_t mac[6];
+	uint16_t mtu;
+	uint32_t size;
+
+	NEED_DEVICE();
+
+	ASSERT_EQ(0, vv_parse_mac(VV_MAC, mac));
+	c->off = 0;
+	c->len = 6;
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_GET_CONFIG, c));
+	EXPECT_EQ(0, memcmp(c->buf, mac, 6)) TH_LOG("config MAC is not " VV_MAC);
+	c->off = offsetof(struct virtio_net_config, mtu);
+	c->len = 2;
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_GET_CONFIG, c));
+	memcpy(&mtu, c->buf, 2);
+	EXPECT_EQ(VV_MTU, mtu);
+
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_GET_CONFIG_SIZE, &size));
+	c->off = 0;
+	c->len = 0;
+	EXPECT_EQ(-EINVAL, xioctl(self->fd, VHOST_VDPA_GET_CONFIG, c));
+	c->off = size + 1;
+	c->len = 1;
+	EXPECT_EQ(-EINVAL, xioctl(self->fd, VHOST_VDPA_GET_CONFIG, c));
+	c->off = size - 2;
+	c->len = 3;
+	EXPECT_EQ(-EINVAL, xioctl(self->fd, VHOST_VDPA_GET_CONFIG, c));
+	c->off = 0;
+	c->len = 0xffffffff;
+	EXPECT_EQ(-EINVAL, xioctl(self->fd, VHOST_VDPA_GET_CONFIG, c));
+	c->off = 0xfffffff0;
+	c->len = 0x20;
+	EXPECT_EQ(-EINVAL, xioctl(self->fd, VHOST_VDPA_SET_CONFIG, c));
+	c->off = size;
+	c->len = 1;
+	EXPECT_EQ(-EINVAL, xioctl(self->fd, VHOST_VDPA_SET_CONFIG, c));
+	EXPECT_EQ(-EFAULT, xioctl(self->fd, VHOST_VDPA_GET_CONFIG, (void *)8));
+	/* The last byte exactly, and a write the device may ignore. */
+	c->off = size - 1;
+	c->len = 1;
+	EXPECT_EQ(0, xioctl(self->fd, VHOST_VDPA_GET_CONFIG, c));
+	c->off = 0;
+	c->len = 6;
+	memcpy(c->buf, mac, 6);
+	EXPECT_EQ(0, xioctl(self->fd, VHOST_VDPA_SET_CONFIG, c));
+}
+
+TEST_F(vdpa, status_sequence)
+{
+	uint64_t f, bad;
+	uint8_t s;
+
+	NEED_DEVICE();
+
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_GET_FEATURES, &f));
+	s = VIRTIO_CONFIG_S_ACKNOWLEDGE;
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_SET_STATUS, &s));
+	s |= VIRTIO_CONFIG_S_DRIVER;
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_SET_STATUS, &s));
+	/* Bits only go away through a reset. */
+	s = VIRTIO_CONFIG_S_ACKNOWLEDGE;
+	EXPECT_EQ(-EINVAL, xioctl(self->fd, VHOST_VDPA_SET_STATUS, &s));
+	bad = f | VV_F(63);
+	if (!(f & VV_F(63)))
+		EXPECT_EQ(-EINVAL, xioctl(self->fd, VHOST_SET_FEATURES, &bad));
+	f = VV_FEATURES;
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_SET_FEATURES, &f));
+	s = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK;
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_SET_STATUS, &s));
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_GET_STATUS, &s));
+	EXPECT_TRUE(s & VIRTIO_CONFIG_S_FEATURES_OK);
+	/* Features are fixed after FEATURES_OK. */
+	EXPECT_EQ(-EBUSY, xioctl(self->fd, VHOST_SET_FEATURES, &f));
+	s |= VIRTIO_CONFIG_S_DRIVER_OK;
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_SET_STATUS, &s));
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_GET_STATUS, &s));
+	EXPECT_TRUE(s & VIRTIO_CONFIG_S_DRIVER_OK);
+	s = 0;
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_SET_STATUS, &s));
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_GET_STATUS, &s));
+	EXPECT_EQ(0, s);
+	/* After the reset, features can be set again. */
+	EXPECT_EQ(0, xioctl(self->fd, VHOST_SET_FEATURES, &f));
+	EXPECT_EQ(-EFAULT, xioctl(self->fd, VHOST_VDPA_SET_STATUS, NULL));
+}
+
+TEST_F(vdpa, owner_rules)
+{
+	struct vhost_vring_state s = { .index = 0, .num = 256 };
+	int fd2, status;
+	pid_t pid;
+
+	NEED_DEVICE();
+
+	/* Queue calls and IOTLB writes need the owner. */
+	EXPECT_EQ(-EPERM, xioctl(self->fd, VHOST_SET_VRING_NUM, &s));
+	EXPECT_EQ(-EPERM, vv_map(&self->v, 0));
+	/* A second open is refused. */
+	fd2 = open(self->node, O_RDWR);
+	EXPECT_EQ(-1, fd2);
+	EXPECT_EQ(EBUSY, errno);
+	if (fd2 >= 0)
+		close(fd2);
+
+	ASSERT_EQ(0, owner(self->fd));
+	EXPECT_EQ(-EBUSY, owner(self->fd));
+	EXPECT_EQ(0, xioctl(self->fd, VHOST_SET_VRING_NUM, &s));
+
+	/* Another process holding the same file is not the owner. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int e1 = xioctl(self->fd, VHOST_SET_VRING_NUM, &s);
+		int e2 = vv_map(&self->v, 0);
+		int e3 = xioctl(self->fd, VHOST_RESET_OWNER, NULL);
+
+		_exit(e1 == -EPERM && e2 == -EPERM && e3 == -EPERM ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("a non-owner process was allowed a queue call, IOTLB write or reset");
+
+	/* RESET_OWNER drops mappings and owner: someone may own it again. */
+	ASSERT_EQ(0, vv_map(&self->v, 0));
+	EXPECT_LT(0, vv_vmpin_kb());
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_RESET_OWNER, NULL));
+	EXPECT_EQ(0, vv_vmpin_kb());
+	EXPECT_EQ(-EPERM, xioctl(self->fd, VHOST_SET_VRING_NUM, &s));
+	EXPECT_EQ(-EPERM, xioctl(self->fd, VHOST_RESET_OWNER, NULL));
+	EXPECT_EQ(0, owner(self->fd));
+	EXPECT_EQ(0, vv_map(&self->v, 0));
+}
+
+TEST_F(vdpa, bad_ioctls)
+{
+	struct vhost_vring_state s = { .index = 0 };
+	struct vhost_vring_addr a = { .index = 0 };
+	struct vhost_vring_file f = { .index = 0 };
+	uint64_t feat;
+	int pfd[2];
+
+	NEED_DEVICE();
+
+	EXPECT_EQ(-ENOTTY, xioctl(self->fd, _IO(VHOST_VIRTIO, 0x6f), NULL));
+	EXPECT_EQ(-ENOTTY, xioctl(self->fd, _IOW('x', 1, int), &s));
+	ASSERT_EQ(0, owner(self->fd));
+	EXPECT_EQ(-ENOTTY, xioctl(self->fd, VHOST_SET_MEM_TABLE, &s));
+	EXPECT_EQ(-ENOTTY, xioctl(self->fd, VHOST_SET_LOG_BASE, &feat));
+	EXPECT_EQ(-ENOTTY, xioctl(self->fd, VHOST_NET_SET_BACKEND, &f));
+	EXPECT_EQ(-EFAULT, xioctl(self->fd, VHOST_GET_FEATURES, (void *)8));
+	EXPECT_EQ(-EFAULT, xioctl(self->fd, VHOST_SET_VRING_NUM, NULL));
+
+	/* Queue index range: 3 queues. */
+	s.index = 3;
+	s.num = 256;
+	EXPECT_EQ(-ENOBUFS, xioctl(self->fd, VHOST_SET_VRING_NUM, &s));
+	s.index = 0xffffffff;
+	EXPECT_EQ(-ENOBUFS, xioctl(self->fd, VHOST_GET_VRING_BASE, &s));
+	EXPECT_EQ(-ENOBUFS, xioctl(self->fd, VHOST_VDPA_SET_VRING_ENABLE, &s));
+	s.index = 0;
+
+	/* Ring sizes: power of two, 1..256 for the simulator. */
+	s.num = 0;
+	EXPECT_EQ(-EINVAL, xioctl(self->fd, VHOST_SET_VRING_NUM, &s));
+	s.num = 3;
+	EXPECT_EQ(-EINVAL, xioctl(self->fd, VHOST_SET_VRING_NUM, &s));
+	s.num = 512;
+	EXPECT_EQ(-EINVAL, xioctl(self->fd, VHOST_SET_VRING_NUM, &s));
+	s.num = 0x10000;
+	EXPECT_EQ(-EINVAL, xioctl(self->fd, VHOST_SET_VRING_NUM, &s));
+	s.num = 0x10000;
+	EXPECT_EQ(-EINVAL, xioctl(self->fd, VHOST_SET_VRING_BASE, &s));
+
+	/* Ring addresses: alignment, no dirty log. */
+	a.desc_user_addr = 0x1008;
+	EXPECT_EQ(-EINVAL, xioctl(self->fd, VHOST_SET_VRING_ADDR, &a));
+	a.desc_user_addr = 0x1000;
+	a.avail_user_addr = 0x2001;
+	EXPECT_EQ(-EINVAL, xioctl(self->fd, VHOST_SET_VRING_ADDR, &a));
+	a.avail_user_addr = 0x2000;
+	a.used_user_addr = 0x3002;
+	EXPECT_EQ(-EINVAL, xioctl(self->fd, VHOST_SET_VRING_ADDR, &a));
+	a.used_user_addr = 0x3000;
+	a.flags = 1 << VHOST_VRING_F_LOG;
+	EXPECT_EQ(-EOPNOTSUPP, xioctl(self->fd, VHOST_SET_VRING_ADDR, &a));
+	a.flags = 0;
+	EXPECT_EQ(0, xioctl(self->fd, VHOST_SET_VRING_ADDR, &a));
+
+	/* Eventfds: a pipe is not one, a closed fd is none. */
+	ASSERT_EQ(0, pipe(pfd));
+	f.fd = pfd[0];
+	EXPECT_EQ(-EINVAL, xioctl(self->fd, VHOST_SET_VRING_KICK, &f));
+	EXPECT_EQ(-EINVAL, xioctl(self->fd, VHOST_SET_VRING_CALL, &f));
+	EXPECT_EQ(-EINVAL, xioctl(self->fd, VHOST_VDPA_SET_CONFIG_CALL, &f.fd));
+	close(pfd[0]);
+	close(pfd[1]);
+	f.fd = 1000;
+	EXPECT_EQ(-EBADF, xioctl(self->fd, VHOST_SET_VRING_KICK, &f));
+	EXPECT_EQ(-EBADF, xioctl(self->fd, VHOST_SET_VRING_CALL, &f));
+	EXPECT_EQ(-EBADF, xioctl(self->fd, VHOST_SET_VRING_ERR, &f));
+	EXPECT_EQ(-EBADF, xioctl(self->fd, VHOST_VDPA_SET_CONFIG_CALL, &f.fd));
+	f.fd = VHOST_FILE_UNBIND;
+	EXPECT_EQ(0, xioctl(self->fd, VHOST_SET_VRING_KICK, &f));
+	EXPECT_EQ(0, xioctl(self->fd, VHOST_SET_VRING_CALL, &f));
+	EXPECT_EQ(0, xioctl(self->fd, VHOST_VDPA_SET_CONFIG_CALL, &f.fd));
+	f.fd = eventfd(0, 0);
+	EXPECT_EQ(0, xioctl(self->fd, VHOST_VDPA_SET_CONFIG_CALL, &f.fd));
+	EXPECT_EQ(0, xioctl(self->fd, VHOST_SET_VRING_ERR, &f));
+	close(f.fd);
+
+	/* Groups and address spaces: 2 of each. */
+	s.index = 2;
+	s.num = 0;
+	EXPECT_EQ(-EINVAL, xioctl(self->fd, VHOST_VDPA_SET_GROUP_ASID, &s));
+	s.index = 0;
+	s.num = 2;
+	EXPECT_EQ(-EINVAL, xioctl(self->fd, VHOST_VDPA_SET_GROUP_ASID, &s));
+	s.num = 1;
+	EXPECT_EQ(0, xioctl(self->fd, VHOST_VDPA_SET_GROUP_ASID, &s));
+	s.index = 2;
+	EXPECT_EQ(0, xioctl(self->fd, VHOST_VDPA_GET_VRING_GROUP, &s));
+	EXPECT_EQ(1, s.num) TH_LOG("control queue 2 is in group %u", s.num);
+	s.index = 0;
+	EXPECT_EQ(0, xioctl(self->fd, VHOST_VDPA_GET_VRING_GROUP, &s));
+	EXPECT_EQ(0, s.num);
+
+	/* Backend features: only what is offered. */
+	feat = VV_F(40);
+	EXPECT_EQ(-EOPNOTSUPP, xioctl(self->fd, VHOST_SET_BACKEND_FEATURES, &feat));
+	feat = VV_F(6);
+	EXPECT_EQ(-EOPNOTSUPP, xioctl(self->fd, VHOST_SET_BACKEND_FEATURES, &feat));
+}
+
+TEST_F(vdpa, iotlb_bad_messages)
+{
+	uint64_t u = (uint64_t)(uintptr_t)self->v.mem;
+	struct vhost_msg_v2 m = { .type = VHOST_IOTLB_MSG_V2 };
+	struct vhost_msg m1 = { .type = VHOST_IOTLB_MSG };
+	uint8_t big[256];
+	void *ro;
+
+	NEED_DEVICE();
+
+	ASSERT_EQ(0, owner(self->fd));
+	ASSERT_EQ(0, ack_backend(self->fd, VV_F(VHOST_BACKEND_F_IOTLB_MSG_V2) |
+				 VV_F(VHOST_BACKEND_F_IOTLB_BATCH) |
+				 VV_F(VHOST_BACKEND_F_IOTLB_ASID)));
+
+	/* Zero size, wrapping IOVA or user ranges. */
+	EXPECT_EQ(-EINVAL, vv_iotlb(self->fd, 0, VHOST_IOTLB_UPDATE, 0x1000, 0, u, VHOST_ACCESS_RW));
+	EXPECT_EQ(-EINVAL, vv_iotlb(self->fd, 0, VHOST_IOTLB_UPDATE, ~0ULL - 0xfff, 0x2000, u,
+				    VHOST_ACCESS_RW));
+	EXPECT_EQ(-EINVAL, vv_iotlb(self->fd, 0, VHOST_IOTLB_UPDATE, 0x1000, ~0ULL, u,
+				    VHOST_ACCESS_RW));
+	EXPECT_EQ(-EINVAL, vv_iotlb(self->fd, 0, VHOST_IOTLB_UPDATE, 0x1000, 0x2000,
+				    ~0ULL - 0xfff, VHOST_ACCESS_RW));
+	EXPECT_EQ(-EINVAL, vv_iotlb(self->fd, 0, VHOST_IOTLB_INVALIDATE, 0x1000, 0, 0, 0));
+	EXPECT_EQ(-EINVAL, vv_iotlb(self->fd, 0, VHOST_IOTLB_INVALIDATE, 0x2000, ~0ULL, 0, 0));
+	/* Permissions: none, or unknown bits. */
+	EXPECT_EQ(-EINVAL, vv_iotlb(self->fd, 0, VHOST_IOTLB_UPDATE, 0x1000, 0x1000, u, 0));
+	EXPECT_EQ(-EINVAL, vv_iotlb(self->fd, 0, VHOST_IOTLB_UPDATE, 0x1000, 0x1000, u, 4));
+	/* IOVA and address in different places of their pages. */
+	EXPECT_EQ(-EINVAL, vv_iotlb(self->fd, 0, VHOST_IOTLB_UPDATE, 0x1100, 0x1000, u,
+				    VHOST_ACCESS_RW));
+	/* Unknown message types, and the kernel-to-user ones. */
+	EXPECT_EQ(-EINVAL, vv_iotlb(self->fd, 0, VHOST_IOTLB_MISS, 0x1000, 0x1000, u, 3));
+	EXPECT_EQ(-EINVAL, vv_iotlb(self->fd, 0, VHOST_IOTLB_ACCESS_FAIL, 0x1000, 0x1000, u, 3));
+	EXPECT_EQ(-EINVAL, vv_iotlb(self->fd, 0, 0, 0x1000, 0x1000, u, 3));
+	EXPECT_EQ(-EINVAL, vv_iotlb(self->fd, 0, 7, 0x1000, 0x1000, u, 3));
+	EXPECT_EQ(-EINVAL, vv_iotlb(self->fd, 0, 0xff, 0x1000, 0x1000, u, 3));
+	m.type = 3;
+	EXPECT_EQ(-EINVAL, raw_write(self->fd, &m, sizeof(m)));
+	m.type = 0;
+	EXPECT_EQ(-EINVAL, raw_write(self->fd, &m, sizeof(m)));
+	m.type = VHOST_IOTLB_MSG_V2;
+	/* Wrong address spaces. */
+	EXPECT_EQ(-EINVAL, vv_iotlb(self->fd, 2, VHOST_IOTLB_UPDATE, 0x1000, 0x1000, u, 3));
+	EXPECT_EQ(-EINVAL, vv_iotlb(self->fd, ~0U, VHOST_IOTLB_UPDATE, 0x1000, 0x1000, u, 3));
+	EXPECT_EQ(-EINVAL, vv_iotlb(self->fd, 2, VHOST_IOTLB_BATCH_BEGIN, 0, 0, 0, 0));
+	/* Short writes, of either format. */
+	m.iotlb.type = VHOST_IOTLB_UPDATE;
+	m.iotlb.iova = 0x1000;
+	m.iotlb.size = 0x1000;
+	m.iotlb.uaddr = u;
+	m.iotlb.perm = VHOST_ACCESS_RW;
+	EXPECT_EQ(-EINVAL, raw_write(self->fd, &m, 0));
+	EXPECT_EQ(-EINVAL, raw_write(self->fd, &m, 3));
+	EXPECT_EQ(-EINVAL, raw_write(self->fd, &m, 8));
+	EXPECT_EQ(-EINVAL, raw_write(self->fd, &m, 8 + offsetof(struct vhost_iotlb_msg, type)));
+	m1.iotlb = m.iotlb;
+	EXPECT_EQ(-EINVAL, raw_write(self->fd, &m1, 20));
+	EXPECT_EQ(-EFAULT, raw_write(self->fd, (void *)8, sizeof(m)));
+	EXPECT_EQ(0, vv_vmpin_kb());
+	/* A longer write consumes one message. */
+	memset(big, 0, sizeof(big));
+	memcpy(big, &m, sizeof(m));
+	EXPECT_EQ((int)sizeof(m), raw_write(self->fd, big, sizeof(big)));
+	EXPECT_EQ(4, vv_vmpin_kb());
+	/* Overlaps, in whole or in part. */
+	EXPECT_EQ(-EEXIST, vv_iotlb(self->fd, 0, VHOST_IOTLB_UPDATE, 0x1000, 0x1000, u, 3));
+	EXPECT_EQ(-EEXIST, vv_iotlb(self->fd, 0, VHOST_IOTLB_UPDATE, 0, 0x2000, u, 3));
+	EXPECT_EQ(-EEXIST, vv_iotlb(self->fd, 0, VHOST_IOTLB_UPDATE, 0x1fff, 1, u + 0xfff, 3));
+	/* The v1 format works too (address space 0). */
+	m1.iotlb.iova = 0x10000;
+	EXPECT_EQ((int)sizeof(m1), raw_write(self->fd, &m1, sizeof(m1)));
+	EXPECT_EQ(8, vv_vmpin_kb());
+	/* Addresses the process cannot give: unmapped, kernel, read-only for write. */
+	EXPECT_EQ(-EFAULT, vv_iotlb(self->fd, 0, VHOST_IOTLB_UPDATE, 0x100000, 0x1000,
+				    0x1000, VHOST_ACCESS_RO));
+	EXPECT_EQ(-EFAULT, vv_iotlb(self->fd, 0, VHOST_IOTLB_UPDATE, 0x100000, 0x1000,
+				    0xffff888000000000ULL, VHOST_ACCESS_RO));
+	ro = mmap(NULL, 0x4000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	memset(ro, 1, 0x4000);
+	ASSERT_EQ(0, mprotect(ro, 0x4000, PROT_READ));
+	EXPECT_EQ(-EFAULT, vv_iotlb(self->fd, 0, VHOST_IOTLB_UPDATE, 0x100000, 0x4000,
+				    (uintptr_t)ro, VHOST_ACCESS_WO));
+	EXPECT_EQ(0, vv_iotlb(self->fd, 0, VHOST_IOTLB_UPDATE, 0x100000, 0x4000,
+			      (uintptr_t)ro, VHOST_ACCESS_RO));
+	EXPECT_EQ(24, vv_vmpin_kb());
+	/* A batch is for one address space. */
+	EXPECT_EQ(0, vv_iotlb(self->fd, 1, VHOST_IOTLB_BATCH_BEGIN, 0, 0, 0, 0));
+	EXPECT_EQ(-EINVAL, vv_iotlb(self->fd, 0, VHOST_IOTLB_UPDATE, 0x200000, 0x1000, u, 3));
+	EXPECT_EQ(-EINVAL, vv_iotlb(self->fd, 0, VHOST_IOTLB_BATCH_END, 0, 0, 0, 0));
+	EXPECT_EQ(0, vv_iotlb(self->fd, 1, VHOST_IOTLB_BATCH_END, 0, 0, 0, 0));
+	/* Invalidating what is not there is fine; everything goes. */
+	EXPECT_EQ(0, vv_iotlb(self->fd, 1, VHOST_IOTLB_INVALIDATE, 0, ~0ULL, 0, 0));
+	EXPECT_EQ(24, vv_vmpin_kb());
+	EXPECT_EQ(0, vv_iotlb(self->fd, 0, VHOST_IOTLB_INVALIDATE, 0, ~0ULL, 0, 0));
+	EXPECT_EQ(0, vv_vmpin_kb());
+	munmap(ro, 0x4000);
+}
+
+TEST_F(vdpa, iotlb_no_asid_feature)
+{
+	uint64_t u = (uint64_t)(uintptr_t)self->v.mem;
+
+	NEED_DEVICE();
+
+	/* Without IOTLB_ASID the field is reserved: ignored, address space 0. */
+	ASSERT_EQ(0, owner(self->fd));
+	ASSERT_EQ(0, ack_backend(self->fd, VV_F(VHOST_BACKEND_F_IOTLB_MSG_V2)));
+	EXPECT_EQ(0, vv_iotlb(self->fd, 5, VHOST_IOTLB_UPDATE, 0x1000, 0x1000, u, 3));
+	EXPECT_EQ(-EEXIST, vv_iotlb(self->fd, 0, VHOST_IOTLB_UPDATE, 0x1000, 0x1000, u, 3));
+	EXPECT_EQ(0, vv_iotlb(self->fd, 0, VHOST_IOTLB_INVALIDATE, 0x1000, 0x1000, 0, 0));
+	EXPECT_EQ(0, vv_vmpin_kb());
+}
+
+TEST_F(vdpa, memlock_accounting)
+{
+	struct rlimit old, rl;
+
+	NEED_DEVICE();
+
+	ASSERT_EQ(0, owner(self->fd));
+	ASSERT_EQ(0, getrlimit(RLIMIT_MEMLOCK, &old));
+	rl.rlim_cur = 64 << 10;
+	rl.rlim_max = old.rlim_max;
+	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &rl));
+	EXPECT_EQ(-ENOMEM, vv_map(&self->v, 0));
+	EXPECT_EQ(0, vv_vmpin_kb());
+	/* Up to the limit exactly. */
+	EXPECT_EQ(0, vv_iotlb(self->fd, 0, VHOST_IOTLB_UPDATE, 0, 64 << 10,
+			      (uintptr_t)self->v.mem, VHOST_ACCESS_RW));
+	EXPECT_EQ(64, vv_vmpin_kb());
+	EXPECT_EQ(-ENOMEM, vv_iotlb(self->fd, 0, VHOST_IOTLB_UPDATE, 64 << 10, 0x1000,
+				    (uintptr_t)self->v.mem + (64 << 10), VHOST_ACCESS_RW));
+	EXPECT_EQ(0, vv_iotlb(self->fd, 0, VHOST_IOTLB_INVALIDATE, 0x3000, 1, 0, 0));
+	EXPECT_EQ(0, vv_vmpin_kb()) TH_LOG("an invalidation removes whole mappings");
+	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &old));
+	/* Unpinned at close. */
+	EXPECT_EQ(0, vv_map(&self->v, 0));
+	EXPECT_EQ(VV_MEM_SIZE >> 10, vv_vmpin_kb());
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_EQ(0, vv_vmpin_kb());
+}
+
+TEST_F_TIMEOUT(vdpa, loopback, 120)
+{
+	uint64_t bf = VV_F(VHOST_BACKEND_F_IOTLB_MSG_V2) | VV_F(VHOST_BACKEND_F_IOTLB_BATCH);
+	struct vhost_vring_state s = { .index = VV_TX };
+	uint8_t mac[6];
+
+	NEED_DEVICE();
+
+	ASSERT_EQ(0, owner(self->fd));
+	ASSERT_EQ(0, ack_backend(self->fd, bf));
+	ASSERT_EQ(0, vv_map(&self->v, 0));
+	ASSERT_EQ(0, vv_start(&self->v, VV_FEATURES));
+	ASSERT_EQ(0, vv_parse_mac(VV_MAC, mac));
+	EXPECT_EQ(0, memcmp(self->v.mac, mac, 6));
+	ASSERT_EQ(0, loop_frames(_metadata, &self->v, 300));
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_SUSPEND, NULL));
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_GET_VRING_BASE, &s));
+	EXPECT_EQ(300, s.num);
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_RESUME, NULL));
+}
+
+TEST_F_TIMEOUT(vdpa, call_eventfd, 60)
+{
+	struct pollfd p;
+	uint8_t out[128], in[2048];
+	uint64_t cnt;
+	size_t got, len;
+
+	NEED_DEVICE();
+
+	ASSERT_EQ(0, owner(self->fd));
+	ASSERT_EQ(0, vv_map(&self->v, 0));
+	ASSERT_EQ(0, vv_start(&self->v, VV_FEATURES));
+	/* Drain calls from the RX buffers posted at start. */
+	(void)!read(self->v.vq[VV_RX].call, &cnt, sizeof(cnt));
+	len = vv_make_frame(&self->v, out, 100, 1);
+	ASSERT_EQ(0, vv_send(&self->v, out, len));
+	p.fd = self->v.vq[VV_RX].call;
+	p.events = POLLIN;
+	ASSERT_EQ(1, poll(&p, 1, RX_TIMEOUT_MS)) TH_LOG("no call on the RX eventfd");
+	ASSERT_EQ(sizeof(cnt), read(p.fd, &cnt, sizeof(cnt)));
+	EXPECT_LE(1, cnt);
+	ASSERT_EQ(0, vv_recv(&self->v, in, &got, RX_TIMEOUT_MS));
+	EXPECT_EQ(len, got);
+	p.fd = self->v.vq[VV_TX].call;
+	EXPECT_EQ(1, poll(&p, 1, RX_TIMEOUT_MS)) TH_LOG("no call on the TX eventfd");
+}
+
+TEST_F_TIMEOUT(vdpa, suspend_resume, 60)
+{
+	struct vhost_vring_state s1 = { .index = VV_TX }, s2 = { .index = VV_TX };
+	uint8_t out[128], in[2048];
+	size_t got, len;
+
+	NEED_DEVICE();
+
+	ASSERT_EQ(0, owner(self->fd));
+	ASSERT_EQ(0, ack_backend(self->fd, VV_F(VHOST_BACKEND_F_IOTLB_MSG_V2) |
+				 VV_F(VHOST_BACKEND_F_SUSPEND) |
+				 VV_F(VHOST_BACKEND_F_RESUME)));
+	ASSERT_EQ(0, vv_map(&self->v, 0));
+	ASSERT_EQ(0, vv_start(&self->v, VV_FEATURES));
+	ASSERT_EQ(0, loop_frames(_metadata, &self->v, 4));
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_SUSPEND, NULL));
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_GET_VRING_BASE, &s1));
+	len = vv_make_frame(&self->v, out, 80, 77);
+	ASSERT_EQ(0, vv_send(&self->v, out, len));
+	EXPECT_EQ(-ETIMEDOUT, vv_recv(&self->v, in, &got, 300));
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_GET_VRING_BASE, &s2));
+	EXPECT_EQ(s1.num, s2.num) TH_LOG("the device took a buffer while suspended");
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_RESUME, NULL));
+	ASSERT_EQ(0, vv_recv(&self->v, in, &got, RX_TIMEOUT_MS));
+	EXPECT_EQ(len, got);
+	EXPECT_EQ(0, memcmp(in, out, len));
+}
+
+TEST_F_TIMEOUT(vdpa, address_spaces, 60)
+{
+	struct vhost_vring_state s = { .index = 0, .num = 1 };
+	uint8_t st;
+
+	NEED_DEVICE();
+
+	ASSERT_EQ(0, owner(self->fd));
+	ASSERT_EQ(0, ack_backend(self->fd, VV_F(VHOST_BACKEND_F_IOTLB_MSG_V2) |
+				 VV_F(VHOST_BACKEND_F_IOTLB_ASID)));
+	/* Data memory only in address space 1, where the data group goes. */
+	ASSERT_EQ(0, vv_map(&self->v, 1));
+	ASSERT_EQ(0, vv_negotiate(&self->v, VV_FEATURES));
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_SET_GROUP_ASID, &s));
+	ASSERT_EQ(0, vv_setup_vq(&self->v, VV_RX));
+	ASSERT_EQ(0, vv_setup_vq(&self->v, VV_TX));
+	ASSERT_EQ(0, vv_post_rx(&self->v, VV_QSIZE));
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_GET_STATUS, &st));
+	st |= VIRTIO_CONFIG_S_DRIVER_OK;
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_SET_STATUS, &st));
+	ASSERT_EQ(0, loop_frames(_metadata, &self->v, 16));
+	/* Unmapping address space 0 (empty) changes nothing. */
+	ASSERT_EQ(0, vv_iotlb(self->fd, 0, VHOST_IOTLB_INVALIDATE, 0, ~0ULL, 0, 0));
+	ASSERT_EQ(0, loop_frames(_metadata, &self->v, 4));
+}
+
+TEST_F_TIMEOUT(vdpa, batched_updates, 60)
+{
+	uint64_t half = VV_MEM_SIZE / 2;
+	uintptr_t u = (uintptr_t)self->v.mem;
+
+	NEED_DEVICE();
+
+	ASSERT_EQ(0, owner(self->fd));
+	ASSERT_EQ(0, ack_backend(self->fd, VV_F(VHOST_BACKEND_F_IOTLB_MSG_V2) |
+				 VV_F(VHOST_BACKEND_F_IOTLB_BATCH)));
+	/* As DPDK does: begin, invalidate everything, map in pieces, end. */
+	ASSERT_EQ(0, vv_iotlb(self->fd, 0, VHOST_IOTLB_BATCH_BEGIN, 0, 0, 0, 0));
+	ASSERT_EQ(0, vv_iotlb(self->fd, 0, VHOST_IOTLB_INVALIDATE, 0, ~0ULL - 1, 0, 0));
+	ASSERT_EQ(0, vv_iotlb(self->fd, 0, VHOST_IOTLB_UPDATE, VV_IOVA, half, u,
+			      VHOST_ACCESS_RW));
+	ASSERT_EQ(0, vv_iotlb(self->fd, 0, VHOST_IOTLB_UPDATE, VV_IOVA + half, half, u + half,
+			      VHOST_ACCESS_RW));
+	ASSERT_EQ(0, vv_iotlb(self->fd, 0, VHOST_IOTLB_BATCH_END, 0, 0, 0, 0));
+	ASSERT_EQ(0, vv_start(&self->v, VV_FEATURES));
+	ASSERT_EQ(0, loop_frames(_metadata, &self->v, 32));
+	/* Remap the buffer half elsewhere in user memory, same IOVA. */
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_SUSPEND, NULL));
+	ASSERT_EQ(0, vv_iotlb(self->fd, 0, VHOST_IOTLB_INVALIDATE, VV_IOVA + half, half, 0, 0));
+	EXPECT_EQ(half >> 10, vv_vmpin_kb());
+	ASSERT_EQ(0, vv_iotlb(self->fd, 0, VHOST_IOTLB_UPDATE, VV_IOVA + half, half, u + half,
+			      VHOST_ACCESS_RW));
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_RESUME, NULL));
+	ASSERT_EQ(0, loop_frames(_metadata, &self->v, 8));
+	EXPECT_EQ(VV_MEM_SIZE >> 10, vv_vmpin_kb());
+}
+
+struct traffic {
+	struct vv *v;
+	volatile int stop;
+	unsigned long sent;
+};
+
+static void *blast(void *arg)
+{
+	struct traffic *t = arg;
+	uint8_t out[1600];
+	size_t len;
+
+	while (!t->stop) {
+		len = vv_make_frame(t->v, out, 60 + t->sent % 1400, t->sent);
+		if (!vv_send(t->v, out, len))
+			t->sent++;
+		else
+			usleep(100);
+		/* Keep RX buffers coming back so the loopback keeps going. */
+		while (t->v->vq[VV_RX].vr.used->idx != t->v->vq[VV_RX].last_used) {
+			uint8_t in[2048];
+			size_t got;
+
+			if (vv_recv(t->v, in, &got, 0))
+				break;
+		}
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(vdpa, close_under_traffic, 90)
+{
+	struct traffic t = { .v = &self->v };
+	pthread_t th;
+
+	NEED_DEVICE();
+
+	ASSERT_EQ(0, owner(self->fd));
+	ASSERT_EQ(0, vv_map(&self->v, 0));
+	ASSERT_EQ(0, vv_start(&self->v, VV_FEATURES));
+	ASSERT_EQ(0, pthread_create(&th, NULL, blast, &t));
+	usleep(500000);
+	/* Invalidate under traffic: the device may fault, nothing else. */
+	close(self->fd);
+	self->fd = -1;
+	t.stop = 1;
+	pthread_join(th, NULL);
+	TH_LOG("%lu frames sent before close", t.sent);
+	EXPECT_LT(0, t.sent);
+	EXPECT_EQ(0, vv_vmpin_kb());
+	/* The node opens again. */
+	self->fd = open(self->node, O_RDWR);
+	ASSERT_LE(0, self->fd);
+}
+
+TEST_F_TIMEOUT(vdpa, unbind_under_traffic, 90)
+{
+	struct traffic t = { .v = &self->v };
+	char why[160], node[64];
+	uint64_t f;
+	pthread_t th;
+	int err;
+
+	NEED_DEVICE();
+
+	ASSERT_EQ(0, owner(self->fd));
+	ASSERT_EQ(0, vv_map(&self->v, 0));
+	ASSERT_EQ(0, vv_start(&self->v, VV_FEATURES));
+	ASSERT_EQ(0, pthread_create(&th, NULL, blast, &t));
+	usleep(500000);
+	err = vv_sysfs_write("/sys/bus/vdpa/drivers/vhost_vdpa/unbind", VV_DEV);
+	t.stop = 1;
+	pthread_join(th, NULL);
+	ASSERT_EQ(0, err);
+	EXPECT_LT(0, t.sent);
+	/* The file outlives the device: every call says so. */
+	EXPECT_EQ(0, vv_vmpin_kb());
+	EXPECT_EQ(-ENODEV, xioctl(self->fd, VHOST_GET_FEATURES, &f));
+	EXPECT_EQ(-ENODEV, vv_map(&self->v, 0));
+	EXPECT_NE(0, access(self->node, F_OK));
+	close(self->fd);
+	self->fd = -1;
+	/* Bound again, a node comes back and works. */
+	ASSERT_EQ(0, vv_ensure_device(node, sizeof(node), why, sizeof(why))) TH_LOG("%s", why);
+	self->fd = open(node, O_RDWR);
+	ASSERT_LE(0, self->fd);
+	self->v.fd = self->fd;
+	ASSERT_EQ(0, owner(self->fd));
+	ASSERT_EQ(0, vv_map(&self->v, 0));
+	ASSERT_EQ(0, vv_start(&self->v, VV_FEATURES));
+	ASSERT_EQ(0, loop_frames(_metadata, &self->v, 4));
+}
+
+TEST_HARNESS_MAIN

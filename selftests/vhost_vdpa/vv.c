@@ -1,0 +1,474 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vv: device management and a split-ring virtio-net driver over
+ * /dev/vhost-vdpa-N, for the vhost_vdpa tests. See vv.h.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <linux/if_ether.h>
+#include <linux/virtio_ids.h>
+#include "vv.h"
+
+#define SYS_VDPA "/sys/bus/vdpa"
+
+int vv_sysfs_write(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return n < 0 ? (int)n : 0;
+}
+
+static int bound_driver(char *drv, size_t len)
+{
+	char link[PATH_MAX];
+	ssize_t n;
+	char *b;
+
+	n = readlink(SYS_VDPA "/devices/" VV_DEV "/driver", link, sizeof(link) - 1);
+	if (n < 0) {
+		drv[0] = 0;
+		return 0;
+	}
+	link[n] = 0;
+	b = strrchr(link, '/');
+	b = b ? b + 1 : link;
+	if (strlen(b) >= len)
+		return 0;
+	strcpy(drv, b);
+	return 1;
+}
+
+/* Bind the test device to @drv (through driver_override), whatever it had. */
+int vv_bind(const char *drv)
+{
+	char cur[64], path[PATH_MAX];
+	int err;
+
+	if (bound_driver(cur, sizeof(cur)) && !strcmp(cur, drv))
+		return 0;
+	err = vv_sysfs_write(SYS_VDPA "/devices/" VV_DEV "/driver_override", drv);
+	if (err)
+		return err;
+	if (cur[0]) {
+		snprintf(path, sizeof(path), SYS_VDPA "/drivers/%s/unbind", cur);
+		err = vv_sysfs_write(path, VV_DEV);
+		if (err)
+			return err;
+	}
+	snprintf(path, sizeof(path), SYS_VDPA "/drivers/%s/bind", drv);
+	return vv_sysfs_write(path, VV_DEV);
+}
+
+static int find_node(char *node, size_t len)
+{
+	struct dirent *de;
+	DIR *d = opendir(SYS_VDPA "/devices/" VV_DEV);
+	int found = 0;
+
+	if (!d)
+		return 0;
+	while (!found && (de = readdir(d))) {
+		if (!strncmp(de->d_name, "vhost-vdpa-", 11)) {
+			snprintf(node, len, "/dev/%s", de->d_name);
+			found = 1;
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+int vv_ensure_device(char *node, size_t len, char *why, size_t whylen)
+{
+	struct stat st;
+	int err, i;
+
+	if (stat(SYS_VDPA, &st)) {
+		snprintf(why, whylen, "no vdpa bus (vdpax.ko not loaded)");
+		return -1;
+	}
+	if (stat(SYS_VDPA "/drivers/vhost_vdpa", &st)) {
+		snprintf(why, whylen, "no vhost_vdpa driver (vhostx_vdpa.ko not loaded)");
+		return -1;
+	}
+	if (stat(SYS_VDPA "/devices/" VV_DEV, &st)) {
+		if (system("vdpa mgmtdev show vdpasim_net >/dev/null 2>&1")) {
+			snprintf(why, whylen, "no vdpa tool or no vdpasim_net management device");
+			return -1;
+		}
+		if (system("vdpa dev add name " VV_DEV " mgmtdev vdpasim_net mac " VV_MAC
+			   " mtu 1500 >/dev/null")) {
+			snprintf(why, whylen, "vdpa dev add failed");
+			return -1;
+		}
+	}
+	err = vv_bind("vhost_vdpa");
+	if (err) {
+		snprintf(why, whylen, "cannot bind " VV_DEV " to vhost_vdpa: %s", strerror(-err));
+		return -1;
+	}
+	for (i = 0; i < 50; i++) {
+		if (find_node(node, len) && !stat(node, &st))
+			return 0;
+		usleep(20000);
+	}
+	snprintf(why, whylen, "no /dev/vhost-vdpa-N node for " VV_DEV);
+	return -1;
+}
+
+/* The test device is removed when the test program ends (not its children). */
+static void __attribute__((destructor)) vv_cleanup(void)
+{
+	struct stat st;
+
+	if (!stat(SYS_VDPA "/devices/" VV_DEV, &st) &&
+	    system("vdpa dev del " VV_DEV " >/dev/null 2>&1"))
+		fprintf(stderr, "# vdpa dev del " VV_DEV " failed\n");
+}
+
+int vv_parse_mac(const char *s, uint8_t mac[6])
+{
+	unsigned int b[6];
+	int i;
+
+	if (sscanf(s, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5]) != 6)
+		return -1;
+	for (i = 0; i < 6; i++)
+		mac[i] = b[i];
+	return 0;
+}
+
+/* Pinned memory of this process (VmPin of /proc/self/status), in kB. */
+long vv_vmpin_kb(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmPin: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+int vv_iotlb(int fd, uint32_t asid, uint8_t type, uint64_t iova, uint64_t size,
+	     uint64_t uaddr, uint8_t perm)
+{
+	struct vhost_msg_v2 m = {
+		.type = VHOST_IOTLB_MSG_V2,
+		.asid = asid,
+		.iotlb = {
+			.iova = iova,
+			.size = size,
+			.uaddr = uaddr,
+			.perm = perm,
+			.type = type,
+		},
+	};
+	ssize_t n = write(fd, &m, sizeof(m));
+
+	if (n < 0)
+		return -errno;
+	return n == sizeof(m) ? 0 : -EIO;
+}
+
+/*
+ * Layout of the memory: per queue q, 64 KiB at q * 64 KiB hold the
+ * descriptor table, the available ring (+4 KiB) and the used ring
+ * (+8 KiB); buffers follow from 256 KiB, VV_QSIZE per queue.
+ */
+#define VV_RING_STRIDE	0x10000UL
+#define VV_BUF_BASE	0x40000UL
+
+int vv_mem_init(struct vv *v, int fd)
+{
+	unsigned int q;
+
+	memset(v, 0, sizeof(*v));
+	v->fd = fd;
+	v->iova = VV_IOVA;
+	v->memfd = memfd_create("vv-guest", 0);
+	if (v->memfd < 0)
+		return -errno;
+	if (ftruncate(v->memfd, VV_MEM_SIZE))
+		return -errno;
+	v->mem = mmap(NULL, VV_MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, v->memfd, 0);
+	if (v->mem == MAP_FAILED) {
+		v->mem = NULL;
+		return -errno;
+	}
+	for (q = 0; q < 2; q++) {
+		struct vv_vq *vq = &v->vq[q];
+		unsigned long off = q * VV_RING_STRIDE;
+
+		vq->index = q;
+		vq->kick = -1;
+		vq->call = -1;
+		vq->vr.num = VV_QSIZE;
+		vq->vr.desc = (void *)(v->mem + off);
+		vq->vr.avail = (void *)(v->mem + off + 0x1000);
+		vq->vr.used = (void *)(v->mem + off + 0x2000);
+		vq->desc_iova = v->iova + off;
+		vq->avail_iova = v->iova + off + 0x1000;
+		vq->used_iova = v->iova + off + 0x2000;
+		vq->bufs = v->mem + VV_BUF_BASE + q * VV_QSIZE * VV_BUF_SIZE;
+		vq->bufs_iova = v->iova + VV_BUF_BASE + q * VV_QSIZE * VV_BUF_SIZE;
+	}
+	return 0;
+}
+
+void vv_mem_free(struct vv *v)
+{
+	unsigned int q;
+
+	for (q = 0; q < 2; q++) {
+		if (v->vq[q].kick >= 0)
+			close(v->vq[q].kick);
+		if (v->vq[q].call >= 0)
+			close(v->vq[q].call);
+	}
+	if (v->mem)
+		munmap(v->mem, VV_MEM_SIZE);
+	if (v->memfd >= 0)
+		close(v->memfd);
+}
+
+int vv_map(struct vv *v, uint32_t asid)
+{
+	return vv_iotlb(v->fd, asid, VHOST_IOTLB_UPDATE, v->iova, VV_MEM_SIZE,
+			(uint64_t)(uintptr_t)v->mem, VHOST_ACCESS_RW);
+}
+
+static int add_status(int fd, uint8_t bits)
+{
+	uint8_t s;
+
+	if (ioctl(fd, VHOST_VDPA_GET_STATUS, &s))
+		return -errno;
+	s |= bits;
+	if (ioctl(fd, VHOST_VDPA_SET_STATUS, &s))
+		return -errno;
+	if (ioctl(fd, VHOST_VDPA_GET_STATUS, &s))
+		return -errno;
+	return (s & bits) == bits ? 0 : -EIO;
+}
+
+int vv_negotiate(struct vv *v, uint64_t features)
+{
+	uint8_t cfg[sizeof(struct vhost_vdpa_config) + 6];
+	struct vhost_vdpa_config *c = (void *)cfg;
+	uint8_t zero = 0;
+	int err;
+
+	if (ioctl(v->fd, VHOST_VDPA_SET_STATUS, &zero))
+		return -errno;
+	err = add_status(v->fd, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
+	if (err)
+		return err;
+	if (ioctl(v->fd, VHOST_SET_FEATURES, &features))
+		return -errno;
+	err = add_status(v->fd, VIRTIO_CONFIG_S_FEATURES_OK);
+	if (err)
+		return err;
+	c->off = 0;
+	c->len = 6;
+	if (ioctl(v->fd, VHOST_VDPA_GET_CONFIG, c))
+		return -errno;
+	memcpy(v->mac, c->buf, 6);
+	return 0;
+}
+
+int vv_setup_vq(struct vv *v, unsigned int q)
+{
+	struct vv_vq *vq = &v->vq[q];
+	struct vhost_vring_state s = { .index = q, .num = VV_QSIZE };
+	struct vhost_vring_addr a = {
+		.index = q,
+		.desc_user_addr = vq->desc_iova,
+		.avail_user_addr = vq->avail_iova,
+		.used_user_addr = vq->used_iova,
+	};
+	struct vhost_vring_file f = { .index = q };
+
+	memset(vq->vr.desc, 0, 0x3000);
+	vq->avail_idx = 0;
+	vq->last_used = 0;
+	if (ioctl(v->fd, VHOST_SET_VRING_NUM, &s))
+		return -errno;
+	s.num = 0;
+	if (ioctl(v->fd, VHOST_SET_VRING_BASE, &s))
+		return -errno;
+	if (ioctl(v->fd, VHOST_SET_VRING_ADDR, &a))
+		return -errno;
+	if (vq->kick < 0)
+		vq->kick = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (vq->call < 0)
+		vq->call = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (vq->kick < 0 || vq->call < 0)
+		return -errno;
+	f.fd = vq->kick;
+	if (ioctl(v->fd, VHOST_SET_VRING_KICK, &f))
+		return -errno;
+	f.fd = vq->call;
+	if (ioctl(v->fd, VHOST_SET_VRING_CALL, &f))
+		return -errno;
+	s.num = 1;
+	if (ioctl(v->fd, VHOST_VDPA_SET_VRING_ENABLE, &s))
+		return -errno;
+	return 0;
+}
+
+/* Negotiate, set up both queues, post RX buffers and go. */
+int vv_start(struct vv *v, uint64_t features)
+{
+	int err;
+
+	err = vv_negotiate(v, features);
+	if (!err)
+		err = vv_setup_vq(v, VV_RX);
+	if (!err)
+		err = vv_setup_vq(v, VV_TX);
+	if (!err)
+		err = vv_post_rx(v, VV_QSIZE);
+	if (!err)
+		err = add_status(v->fd, VIRTIO_CONFIG_S_DRIVER_OK);
+	return err;
+}
+
+static void kick(struct vv_vq *vq)
+{
+	uint64_t one = 1;
+
+	if (write(vq->kick, &one, sizeof(one)) != sizeof(one))
+		perror("kick");
+}
+
+/* Descriptor i of a queue always points at buffer i. */
+static void publish(struct vv_vq *vq, uint16_t head, uint32_t len, uint16_t flags)
+{
+	struct vring_desc *d = &vq->vr.desc[head];
+
+	d->addr = vq->bufs_iova + (uint64_t)head * VV_BUF_SIZE;
+	d->len = len;
+	d->flags = flags;
+	d->next = 0;
+	vq->vr.avail->ring[vq->avail_idx % VV_QSIZE] = head;
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	vq->avail_idx++;
+	__atomic_store_n(&vq->vr.avail->idx, vq->avail_idx, __ATOMIC_RELEASE);
+}
+
+int vv_post_rx(struct vv *v, unsigned int n)
+{
+	struct vv_vq *vq = &v->vq[VV_RX];
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		publish(vq, vq->avail_idx % VV_QSIZE, VV_BUF_SIZE, VRING_DESC_F_WRITE);
+	kick(vq);
+	return 0;
+}
+
+/* Reclaim completed TX chains; returns how many were completed. */
+int vv_tx_reclaim(struct vv *v)
+{
+	struct vv_vq *vq = &v->vq[VV_TX];
+	uint16_t used = __atomic_load_n(&vq->vr.used->idx, __ATOMIC_ACQUIRE);
+	int n = (uint16_t)(used - vq->last_used);
+
+	vq->last_used = used;
+	return n;
+}
+
+int vv_send(struct vv *v, const void *frame, size_t len)
+{
+	struct vv_vq *vq = &v->vq[VV_TX];
+	uint16_t head = vq->avail_idx % VV_QSIZE;
+	uint8_t *buf = vq->bufs + (size_t)head * VV_BUF_SIZE;
+
+	if (len + VV_HDR_LEN > VV_BUF_SIZE)
+		return -EINVAL;
+	vv_tx_reclaim(v);
+	if ((uint16_t)(vq->avail_idx - vq->last_used) >= VV_QSIZE)
+		return -EAGAIN;
+	memset(buf, 0, VV_HDR_LEN);
+	memcpy(buf + VV_HDR_LEN, frame, len);
+	publish(vq, head, len + VV_HDR_LEN, 0);
+	kick(vq);
+	return 0;
+}
+
+/* Next received frame (virtio-net header stripped), reposting its buffer. */
+int vv_recv(struct vv *v, void *frame, size_t *len, int timeout_ms)
+{
+	struct vv_vq *vq = &v->vq[VV_RX];
+	struct timespec t0, t;
+	struct vring_used_elem e;
+	uint16_t used;
+	long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		used = __atomic_load_n(&vq->vr.used->idx, __ATOMIC_ACQUIRE);
+		if (used != vq->last_used)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		ms = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
+		if (ms >= timeout_ms)
+			return -ETIMEDOUT;
+		{
+			struct pollfd p = { .fd = vq->call, .events = POLLIN };
+			uint64_t cnt;
+
+			if (poll(&p, 1, 10) > 0 && read(vq->call, &cnt, sizeof(cnt)) < 0)
+				return -errno;
+		}
+	}
+	e = vq->vr.used->ring[vq->last_used % VV_QSIZE];
+	vq->last_used++;
+	if (e.id >= VV_QSIZE || e.len < VV_HDR_LEN || e.len > VV_BUF_SIZE)
+		return -EPROTO;
+	*len = e.len - VV_HDR_LEN;
+	memcpy(frame, vq->bufs + (size_t)e.id * VV_BUF_SIZE + VV_HDR_LEN, *len);
+	publish(vq, e.id, VV_BUF_SIZE, VRING_DESC_F_WRITE);
+	kick(vq);
+	return 0;
+}
+
+/* A test frame to the device's MAC: @len bytes, payload from @seq. */
+size_t vv_make_frame(struct vv *v, uint8_t *buf, size_t len, uint32_t seq)
+{
+	size_t i;
+
+	if (len < ETH_ZLEN)
+		len = ETH_ZLEN;
+	memcpy(buf, v->mac, 6);
+	memcpy(buf + 6, "\x02\x00\x00\x00\x00\x99", 6);
+	buf[12] = VV_ETH_P_TEST >> 8;
+	buf[13] = VV_ETH_P_TEST & 0xff;
+	memcpy(buf + 14, &seq, sizeof(seq));
+	for (i = 18; i < len; i++)
+		buf[i] = (uint8_t)(seq * 7 + i);
+	return len;
+}
