@@ -294,9 +294,12 @@ static int vdpasim_set_vq_address(struct vdpax_device *vdpa, u16 idx, u64 desc_a
 				  u64 driver_area, u64 device_area)
 {
 	struct vdpasim_net *sim = vdpa_to_sim(vdpa);
-	struct vdpasim_vq *vq = &sim->vqs[idx];
+	struct vdpasim_vq *vq;
 	unsigned long flags;
 
+	if (idx >= sim->nvqs)
+		return -EINVAL;
+	vq = &sim->vqs[idx];
 	spin_lock_irqsave(&sim->lock, flags);
 	vq->desc_addr = desc_area;
 	vq->driver_addr = driver_area;
@@ -310,6 +313,8 @@ static void vdpasim_set_vq_num(struct vdpax_device *vdpa, u16 idx, u32 num)
 	struct vdpasim_net *sim = vdpa_to_sim(vdpa);
 	unsigned long flags;
 
+	if (idx >= sim->nvqs)
+		return;
 	if (!is_power_of_2(num) || num > VDPASIM_VQ_NUM_MAX)
 		num = 0;
 	spin_lock_irqsave(&sim->lock, flags);
@@ -338,6 +343,8 @@ static void vdpasim_set_vq_cb(struct vdpax_device *vdpa, u16 idx,
 	struct vdpasim_net *sim = vdpa_to_sim(vdpa);
 	unsigned long flags;
 
+	if (idx >= sim->nvqs)
+		return;
 	spin_lock_irqsave(&sim->lock, flags);
 	if (cb)
 		sim->vqs[idx].cb = *cb;
@@ -352,6 +359,8 @@ static void vdpasim_set_vq_ready(struct vdpax_device *vdpa, u16 idx, bool ready)
 	unsigned long flags;
 	bool kick;
 
+	if (idx >= sim->nvqs)
+		return;
 	spin_lock_irqsave(&sim->lock, flags);
 	sim->vqs[idx].ready = ready;
 	kick = ready && vdpasim_running(sim);
@@ -366,6 +375,8 @@ static bool vdpasim_get_vq_ready(struct vdpax_device *vdpa, u16 idx)
 	unsigned long flags;
 	bool ready;
 
+	if (idx >= sim->nvqs)
+		return false;
 	spin_lock_irqsave(&sim->lock, flags);
 	ready = sim->vqs[idx].ready;
 	spin_unlock_irqrestore(&sim->lock, flags);
@@ -376,10 +387,13 @@ static int vdpasim_set_vq_state(struct vdpax_device *vdpa, u16 idx,
 				const struct vdpax_vq_state *state)
 {
 	struct vdpasim_net *sim = vdpa_to_sim(vdpa);
-	struct vdpasim_vq *vq = &sim->vqs[idx];
+	struct vdpasim_vq *vq;
 	unsigned long flags;
 	int err = 0;
 
+	if (idx >= sim->nvqs)
+		return -EINVAL;
+	vq = &sim->vqs[idx];
 	spin_lock_irqsave(&sim->lock, flags);
 	if (vq->ready && vdpasim_running(sim)) {
 		err = -EBUSY;
@@ -398,6 +412,8 @@ static int vdpasim_get_vq_state(struct vdpax_device *vdpa, u16 idx,
 	struct vdpasim_net *sim = vdpa_to_sim(vdpa);
 	unsigned long flags;
 
+	if (idx >= sim->nvqs)
+		return -EINVAL;
 	spin_lock_irqsave(&sim->lock, flags);
 	state->avail_index = sim->vqs[idx].last_avail_idx;
 	state->used_index = sim->vqs[idx].used_idx;

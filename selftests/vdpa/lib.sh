@@ -1,0 +1,109 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Shared helpers for the vdpa script tests: KTAP output, requirements, and
+# cleanup of the devices a test creates (all named vxt*).
+
+VDPA=${VDPA:-$(command -v vdpa || echo /sbin/vdpa)}
+KSFT_SKIP=4
+_n=0 _fail=0 _skip=0 _pass=0
+
+ktap_plan() { # count
+	echo "TAP version 13"
+	echo "1..$1"
+}
+
+ok() { # name
+	_n=$((_n + 1)) _pass=$((_pass + 1))
+	echo "ok $_n $1"
+}
+
+fail() { # name [why]
+	_n=$((_n + 1)) _fail=$((_fail + 1))
+	echo "not ok $_n $1${2:+ # $2}"
+}
+
+skip() { # name why
+	_n=$((_n + 1)) _skip=$((_skip + 1))
+	echo "ok $_n $1 # SKIP $2"
+}
+
+check() { # status name [why]
+	if [ "$1" = 0 ]; then ok "$2"; else fail "$2" "${3:-}"; fi
+}
+
+diag() { echo "# $*"; }
+
+ktap_exit() {
+	diag "pass $_pass fail $_fail skip $_skip"
+	[ $_fail -gt 0 ] && exit 1
+	[ $_pass -eq 0 ] && [ $_skip -gt 0 ] && exit $KSFT_SKIP
+	exit 0
+}
+
+# Skip the whole program (no plan printed yet): ktap_skip_all count why
+ktap_skip_all() {
+	ktap_plan "$1"
+	local i
+	for i in $(seq 1 "$1"); do skip "requirement $i" "$2"; done
+	exit $KSFT_SKIP
+}
+
+have_module() { [ -d "/sys/module/$1" ]; }
+have_mgmtdev() { "$VDPA" mgmtdev show vdpasim_net > /dev/null 2>&1; }
+have_driver() { [ -d "/sys/bus/vdpa/drivers/$1" ]; }
+
+# Requirements shared by every test: the tool, the bus and the sim.
+require_base() { # count
+	[ -x "$VDPA" ] || ktap_skip_all "$1" "iproute2 vdpa tool missing"
+	have_module vdpax || ktap_skip_all "$1" "vdpax.ko not loaded"
+	have_module vdpax_sim_net || ktap_skip_all "$1" "vdpax_sim_net.ko not loaded"
+	have_mgmtdev || ktap_skip_all "$1" "management device vdpasim_net not listed"
+}
+
+vdpa_devs() { ls /sys/bus/vdpa/devices 2>/dev/null; }
+
+cleanup_devs() {
+	local d
+	for d in $(vdpa_devs); do
+		case "$d" in vxt*) "$VDPA" dev del "$d" 2>/dev/null ;; esac
+	done
+	[ -n "${_saved_autoprobe:-}" ] && echo "$_saved_autoprobe" > /sys/bus/vdpa/drivers_autoprobe
+}
+
+# Bind nothing automatically until cleanup (tests bind explicitly).
+autoprobe_off() {
+	_saved_autoprobe=$(cat /sys/bus/vdpa/drivers_autoprobe)
+	echo 0 > /sys/bus/vdpa/drivers_autoprobe
+}
+
+# Run a vdpa command that must fail; check its exit status and that stderr
+# carries the kernel's extack message.  expect_err "name" "message" args...
+expect_err() {
+	local name=$1 msg=$2 out rc
+	shift 2
+	out=$("$VDPA" "$@" 2>&1 > /dev/null)
+	rc=$?
+	# iproute2 6.1's vdpa exits 0 when "dev vstats" fails: then the message
+	# and an empty stdout are what count.
+	[ "$1 $2" = "dev vstats" ] && [ $rc = 0 ] && [ -z "$("$VDPA" "$@" 2> /dev/null)" ] && rc=255
+	if [ $rc = 0 ]; then
+		fail "$name" "command succeeded"
+	elif ! grep -qF -- "$msg" <<< "$out"; then
+		diag "output: $out"
+		fail "$name" "message \"$msg\" missing"
+	else
+		ok "$name"
+	fi
+}
+
+# The netdev virtio_net made for vDPA device $1 (empty if none).
+vdpa_netdev() {
+	local d
+	for d in /sys/bus/vdpa/devices/"$1"/virtio*/net/*; do
+		[ -e "$d" ] && basename "$d"
+	done
+}
+
+# JSON field from stdin, by a python expression on "j".
+json_get() { python3 -S -c 'import json,sys; j=json.load(sys.stdin); print('"$1"')'; }
