@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * fuzz_ioctl: call sequences and IOTLB messages against /dev/vhost-vdpa-N.
+ *
+ * The device comes from the vDPA bus: when no node exists and the vdpa
+ * tool sees a management device, one is created for the run ("vdpa dev
+ * add") and deleted afterwards. No node: the caller SKIPs.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/vhost.h>
+#include <sys/ioctl.h>
+#include "fz_vdpa.h"
+
+static int find_node(char *path, size_t len)
+{
+	struct dirent *de;
+	DIR *d = opendir("/dev");
+	int found = 0;
+
+	if (!d)
+		return 0;
+	while (!found && (de = readdir(d))) {
+		if (!strncmp(de->d_name, "vhost-vdpa-", 11)) {
+			snprintf(path, len, "/dev/%s", de->d_name);
+			found = 1;
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+int fz_vdpa_find(struct fz_vdpa_dev *v)
+{
+	const char *env = getenv("FUZZ_VDPA_DEV");
+
+	memset(v, 0, sizeof(*v));
+	if (env && *env) {
+		snprintf(v->path, sizeof(v->path), "%s", env);
+		return access(v->path, R_OK | W_OK) ? -ENOENT : 0;
+	}
+	if (find_node(v->path, sizeof(v->path)))
+		return 0;
+	/* Ask the bus for one: any management device will do. */
+	if (system("vdpa mgmtdev show 2>/dev/null | grep -q . && "
+		   "vdpa dev add name vxfzvdpa0 mgmtdev \"$(vdpa mgmtdev show | "
+		   "sed -n '1s/:.*//p')\" >/dev/null 2>&1") == 0) {
+		v->created = 1;
+		for (int i = 0; i < 50; i++) {
+			if (find_node(v->path, sizeof(v->path)))
+				return 0;
+			usleep(100000);
+		}
+	}
+	return -ENOENT;
+}
+
+void fz_vdpa_release(struct fz_vdpa_dev *v)
+{
+	if (v->created && system("vdpa dev del vxfzvdpa0 >/dev/null 2>&1") != 0)
+		v->created = 0;
+}
+
+static void fail(struct fz_vdpa *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->failed)
+		return;
+	s->failed = 1;
+	va_start(ap, fmt);
+	vsnprintf(s->why, sizeof(s->why), fmt, ap);
+	va_end(ap);
+}
+
+static int call(struct fz_vdpa *s, const char *name, unsigned long req, void *arg)
+{
+	int ret, e;
+
+	s->stats->calls++;
+	ret = ioctl(s->fd, req, arg);
+	e = errno;
+	fz_log("%s -> %d (%s)", name, ret, ret ? strerror(e) : "ok");
+	if (!ret) {
+		s->stats->ok++;
+		return 0;
+	}
+	if (ret != -1)
+		fail(s, "%s returned %d", name, ret);
+	else if (!fz_errno_ok(e))
+		fail(s, "%s failed with errno %d, not a userspace errno", name, e);
+	return -e;
+}
+
+static void op_query(struct fz_vdpa *s)
+{
+	uint8_t buf[64];
+	struct vhost_vdpa_iova_range range;
+	uint32_t v32;
+	uint64_t v64;
+
+	switch (fz_below(&s->r, 9)) {
+	case 0:
+		call(s, "GET_DEVICE_ID", VHOST_VDPA_GET_DEVICE_ID, &v32);
+		break;
+	case 1:
+		call(s, "GET_STATUS", VHOST_VDPA_GET_STATUS, buf);
+		break;
+	case 2:
+		if (!call(s, "GET_CONFIG_SIZE", VHOST_VDPA_GET_CONFIG_SIZE, &v32))
+			s->config_size = v32;
+		break;
+	case 3:
+		if (!call(s, "GET_VQS_COUNT", VHOST_VDPA_GET_VQS_COUNT, &v32))
+			s->nvqs = v32;
+		break;
+	case 4:
+		call(s, "GET_GROUP_NUM", VHOST_VDPA_GET_GROUP_NUM, &v32);
+		break;
+	case 5:
+		if (!call(s, "GET_AS_NUM", VHOST_VDPA_GET_AS_NUM, &v32))
+			s->nas = v32;
+		break;
+	case 6:
+		if (!call(s, "GET_IOVA_RANGE", VHOST_VDPA_GET_IOVA_RANGE, &range) &&
+		    range.first > range.last)
+			fail(s, "GET_IOVA_RANGE: first %#llx > last %#llx",
+			     (unsigned long long)range.first, (unsigned long long)range.last);
+		break;
+	case 7:
+		call(s, "GET_VRING_NUM", VHOST_VDPA_GET_VRING_NUM, buf);
+		break;
+	default:
+		if (!call(s, "GET_FEATURES", VHOST_GET_FEATURES, &v64))
+			s->features = v64;
+		break;
+	}
+}
+
+static void op_config(struct fz_vdpa *s)
+{
+	static const uint64_t offs[] = { 0, 1, 6, 8, 0xff, 0x100, 0xffff, 0x7fffffff,
+					 0xfffffff0, 0xffffffff };
+	struct vhost_vdpa_config *c = (void *)(fz_arena + FZ_RING_AREA);
+	bool set = fz_chance(&s->r, 40);
+	int ret;
+
+	c->off = fz_chance(&s->r, 60) ? fz_below(&s->r, 64) : FZ_PICK(&s->r, offs);
+	c->len = fz_chance(&s->r, 60) ? fz_below(&s->r, 64) : FZ_PICK(&s->r, offs);
+	if (c->len > 4096)	/* the buffer behind the header must hold it */
+		c->len = fz_chance(&s->r, 50) ? c->len : 4096;
+	ret = call(s, set ? "SET_CONFIG" : "GET_CONFIG",
+		   set ? VHOST_VDPA_SET_CONFIG : VHOST_VDPA_GET_CONFIG, c);
+	if (s->config_size && !ret &&
+	    (!c->len || c->off > s->config_size || c->len > s->config_size - c->off))
+		fail(s, "%s off %u len %u accepted for a %u-byte config", set ? "SET_CONFIG" :
+		     "GET_CONFIG", c->off, c->len, s->config_size);
+}
+
+static void op_status(struct fz_vdpa *s)
+{
+	static const uint64_t st[] = { 0, 1, 3, 7, 0xb, 0xf, 0x40, 0x80, 0xff };
+	uint8_t v = fz_chance(&s->r, 80) ? FZ_PICK(&s->r, st) : (uint8_t)fz_next(&s->r);
+
+	call(s, "SET_STATUS", VHOST_VDPA_SET_STATUS, &v);
+}
+
+static void op_vring(struct fz_vdpa *s)
+{
+	unsigned int idx = fz_chance(&s->r, 85) ? fz_below(&s->r, s->nvqs ? s->nvqs : 3)
+					      : (unsigned int)fz_next(&s->r);
+	struct vhost_vring_state st = { .index = idx };
+	struct vhost_vring_addr a = { .index = idx };
+	struct vhost_vring_file f = { .index = idx };
+	int ret;
+
+	switch (fz_below(&s->r, 8)) {
+	case 0:
+		st.num = 1u << fz_below(&s->r, 17);
+		call(s, "SET_VRING_NUM", VHOST_SET_VRING_NUM, &st);
+		break;
+	case 1:
+		a.desc_user_addr = fz_uaddr(&s->r);
+		a.avail_user_addr = fz_uaddr(&s->r);
+		a.used_user_addr = fz_uaddr(&s->r);
+		call(s, "SET_VRING_ADDR", VHOST_SET_VRING_ADDR, &a);
+		break;
+	case 2:
+		st.num = fz_below(&s->r, 0x20000);
+		call(s, "SET_VRING_BASE", VHOST_SET_VRING_BASE, &st);
+		break;
+	case 3:
+		call(s, "GET_VRING_BASE", VHOST_GET_VRING_BASE, &st);
+		break;
+	case 4:
+		f.fd = fz_env_any(s->env, &s->r)->fd;
+		call(s, "SET_VRING_KICK", VHOST_SET_VRING_KICK, &f);
+		break;
+	case 5:
+		f.fd = fz_env_any(s->env, &s->r)->fd;
+		call(s, "SET_VRING_CALL", VHOST_SET_VRING_CALL, &f);
+		break;
+	case 6:
+		st.num = fz_below(&s->r, 3);
+		call(s, "SET_VRING_ENABLE", VHOST_VDPA_SET_VRING_ENABLE, &st);
+		break;
+	default:
+		ret = call(s, "GET_VRING_GROUP", VHOST_VDPA_GET_VRING_GROUP, &st);
+		if (!ret && idx >= s->nvqs && s->nvqs)
+			fail(s, "GET_VRING_GROUP accepted queue %u of %u", idx, s->nvqs);
+		if (fz_chance(&s->r, 50)) {
+			st.index = fz_below(&s->r, 4);
+			st.num = fz_chance(&s->r, 80) ? fz_below(&s->r, 3) : (uint32_t)fz_next(&s->r);
+			call(s, "SET_GROUP_ASID", VHOST_VDPA_SET_GROUP_ASID, &st);
+		}
+		break;
+	}
+}
+
+/* IOTLB messages with edge ranges: iova 0, size 0, wrapping, ~0. */
+static void op_iotlb(struct fz_vdpa *s)
+{
+	static const uint64_t types[] = { VHOST_IOTLB_UPDATE, VHOST_IOTLB_UPDATE,
+					  VHOST_IOTLB_INVALIDATE, VHOST_IOTLB_BATCH_BEGIN,
+					  VHOST_IOTLB_BATCH_END, VHOST_IOTLB_MISS,
+					  VHOST_IOTLB_ACCESS_FAIL, 0, 9 };
+	uint8_t *buf = fz_arena + FZ_RING_AREA + 8192;
+	struct vhost_msg_v2 m2 = { 0 };
+	struct vhost_msg m1 = { 0 };
+	struct vhost_iotlb_msg *io;
+	uint64_t size = fz_size(&s->r), uaddr = fz_uaddr(&s->r);
+	size_t len;
+	ssize_t n;
+	bool v2 = fz_chance(&s->r, 80), full;
+
+	io = v2 ? &m2.iotlb : &m1.iotlb;
+	io->iova = fz_chance(&s->r, 40) ? fz_below(&s->r, 64) << 12 : fz_gpa(&s->r);
+	/* A mapping must never reach memory of ours outside the windows. */
+	if (uaddr + (size ? size - 1 : 0) < uaddr)
+		size = ~0ULL - uaddr;
+	fz_region_fix(io->iova, &size, uaddr);
+	if (fz_chance(&s->r, 8))
+		size = 0;
+	io->size = size;
+	io->uaddr = uaddr;
+	io->perm = fz_chance(&s->r, 85) ? 1 + fz_below(&s->r, 3) : (uint8_t)fz_next(&s->r);
+	io->type = FZ_PICK(&s->r, types);
+	if (v2) {
+		m2.type = fz_chance(&s->r, 90) ? VHOST_IOTLB_MSG_V2 : (uint32_t)fz_next(&s->r);
+		m2.asid = fz_chance(&s->r, 80) ? 0 : fz_chance(&s->r, 50) ? 1 : (uint32_t)fz_next(&s->r);
+		len = sizeof(m2);
+		memcpy(buf, &m2, len);
+	} else {
+		m1.type = VHOST_IOTLB_MSG;
+		len = sizeof(m1);
+		memcpy(buf, &m1, len);
+	}
+	full = (v2 ? m2.type == VHOST_IOTLB_MSG_V2 : true) && !fz_chance(&s->r, 5);
+	if (!full)
+		len = fz_below(&s->r, len + 1);
+	s->stats->calls++;
+	s->stats->iotlb++;
+	n = write(s->fd, buf, len);
+	if (n < 0 && !fz_errno_ok(errno))
+		fail(s, "IOTLB write: errno %d", errno);
+	else if (n >= 0 && (size_t)n != len)
+		fail(s, "IOTLB write of %zu bytes returned %zd", len, n);
+	else if (n >= 0 && full && io->type == VHOST_IOTLB_UPDATE &&
+		 (!io->size || io->iova + io->size - 1 < io->iova))
+		fail(s, "IOTLB update iova %#llx size %#llx (empty or wrapping) accepted",
+		     (unsigned long long)io->iova, (unsigned long long)io->size);
+	else if (n >= 0)
+		s->stats->ok++;
+}
+
+static void op_setup(struct fz_vdpa *s)
+{
+	uint64_t f;
+
+	switch (fz_below(&s->r, 4)) {
+	case 0:
+		call(s, "SET_OWNER", VHOST_SET_OWNER, NULL);
+		break;
+	case 1:
+		f = fz_chance(&s->r, 70) ? s->features & fz_next(&s->r) : fz_next(&s->r);
+		call(s, "SET_FEATURES", VHOST_SET_FEATURES, &f);
+		break;
+	case 2:
+		f = fz_chance(&s->r, 70) ? 0xf & fz_next(&s->r) : fz_next(&s->r);
+		call(s, "SET_BACKEND_FEATURES", VHOST_SET_BACKEND_FEATURES, &f);
+		break;
+	default:
+		f = fz_env_any(s->env, &s->r)->fd;
+		call(s, "SET_CONFIG_CALL", VHOST_VDPA_SET_CONFIG_CALL, &f);
+		break;
+	}
+}
+
+int fz_vdpa_sequence(struct fz_vdpa *s, const char *path, struct fz_env *env,
+		     struct fz_vdpa_stats *stats, uint64_t seed, uint64_t seq)
+{
+	unsigned int nops;
+	uint64_t f;
+
+	memset(s, 0, sizeof(*s));
+	s->env = env;
+	s->stats = stats;
+	fz_seed(&s->r, seed, seq);
+	s->fd = open(path, O_RDWR | O_CLOEXEC);
+	if (s->fd < 0)
+		return -errno;
+	stats->sequences++;
+	if (fz_chance(&s->r, 80)) {
+		uint32_t v32;
+
+		call(s, "SET_OWNER", VHOST_SET_OWNER, NULL);
+		if (!call(s, "GET_FEATURES", VHOST_GET_FEATURES, &f))
+			s->features = f;
+		if (!call(s, "GET_BACKEND_FEATURES", VHOST_GET_BACKEND_FEATURES, &f)) {
+			f &= fz_chance(&s->r, 70) ? ~0ULL : fz_next(&s->r);
+			call(s, "SET_BACKEND_FEATURES", VHOST_SET_BACKEND_FEATURES, &f);
+		}
+		if (!call(s, "GET_CONFIG_SIZE", VHOST_VDPA_GET_CONFIG_SIZE, &v32))
+			s->config_size = v32;
+		if (!call(s, "GET_VQS_COUNT", VHOST_VDPA_GET_VQS_COUNT, &v32))
+			s->nvqs = v32;
+	}
+	nops = 8 + fz_below(&s->r, 60);
+	for (unsigned int i = 0; i < nops && !s->failed; i++) {
+		unsigned int p = fz_below(&s->r, 100);
+
+		s->stats->ops++;
+		if (p < 15)
+			op_query(s);
+		else if (p < 25)
+			op_config(s);
+		else if (p < 35)
+			op_status(s);
+		else if (p < 55)
+			op_vring(s);
+		else if (p < 90)
+			op_iotlb(s);
+		else
+			op_setup(s);
+	}
+	close(s->fd);
+	return 0;
+}
