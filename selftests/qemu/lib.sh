@@ -164,7 +164,7 @@ check_counters() {
 
 # nested_test QUEUES: the nested-QEMU test with QUEUES queue pairs.
 nested_test() {
-	local queues=$1 st out rc snap_rc tag
+	local queues=$1 st rc snap_rc tag
 
 	require_node
 	command -v qemu-system-x86_64 >/dev/null || ktap_skip_all "qemu-system-x86_64 missing"
@@ -210,7 +210,7 @@ testpmd_prepare() {
 
 # worker_snapshot OWNER_PID FILE: "comm tid ns" of the owner's vhost workers.
 worker_snapshot() {
-	local c tid ns
+	local c tid
 
 	: > "$2"
 	workers "$1" | while read -r c tid; do

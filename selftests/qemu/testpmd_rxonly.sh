@@ -37,7 +37,7 @@ snap_rc=1
 debugfs_snapshot "$dir/debugfs" && snap_rc=0
 tp_stop
 pktgen_stop
-read -r rx tx <<< "$(tp_totals "$dir/testpmd.log")"
+read -r rx _ <<< "$(tp_totals "$dir/testpmd.log")"
 queued=$(netstat "$iface" tx_packets)
 echo "# pktgen sent $count, tap queued $queued (dropped $(netstat "$iface" tx_dropped)), testpmd RX-packets $rx"
 sed 's/^/# worker: /' "$dir/workers"

@@ -29,7 +29,7 @@ worker_snapshot "$TP_PID" "$dir/workers"
 snap_rc=1
 debugfs_snapshot "$dir/debugfs" && snap_rc=0
 tp_stop
-read -r rx tx <<< "$(tp_totals "$dir/testpmd.log")"
+read -r _ tx <<< "$(tp_totals "$dir/testpmd.log")"
 tap=$(( $(netstat "$iface" rx_packets) + $(netstat "$iface" rx_dropped) ))
 echo "# testpmd TX-packets $tx, tap rx_packets+rx_dropped $tap"
 sed 's/^/# worker: /' "$dir/workers"

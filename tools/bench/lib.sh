@@ -40,11 +40,9 @@ tp_start() {
 
 # tp_stop: stop testpmd (SIGINT makes it print its final statistics).
 tp_stop() {
-	local i
-
 	[ -n "$TP_PID" ] || return 0
 	kill -INT "$TP_PID" 2>/dev/null
-	for i in $(seq 1 150); do
+	for _ in $(seq 1 150); do
 		kill -0 "$TP_PID" 2>/dev/null || break
 		sleep 0.1
 	done
