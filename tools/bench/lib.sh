@@ -15,7 +15,6 @@ TP_LOG=
 # Returns once forwarding runs and the tap is up, non-zero on failure.
 tp_start() {
 	local mode=$1 node=$2 iface=$3 queues=${4:-1} txlen=${5:-64}
-	local i
 
 	TP_LOG=${6:-/tmp/testpmd.$iface.log}
 	"$TESTPMD" -l 0,1 --no-huge -m 1024 --no-pci --no-shconf \
@@ -24,7 +23,7 @@ tp_start() {
 		--forward-mode="$mode" --txpkts="$txlen" --rxq="$queues" --txq="$queues" \
 		--nb-cores=1 < /dev/null > "$TP_LOG" 2>&1 &
 	TP_PID=$!
-	for i in $(seq 1 600); do
+	for _ in $(seq 1 600); do
 		if ! kill -0 "$TP_PID" 2>/dev/null; then
 			TP_PID=
 			return 1
