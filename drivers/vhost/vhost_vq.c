@@ -176,12 +176,13 @@ EXPORT_SYMBOL_GPL(vhostx_vq_add_used);
  */
 void vhostx_vq_signal(struct vhostx_vq *vq)
 {
+	bool signal;
+
 	lockdep_assert_held(&vq->mutex);
-	if (!vhostx_ring_need_signal(&vq->ring)) {
-		vhostx_vq_check_broken(vq);
-		return;
-	}
-	if (vq->call_ctx) {
+	/* A fault reading the guest's wishes breaks the ring and says "signal". */
+	signal = vhostx_ring_need_signal(&vq->ring);
+	vhostx_vq_check_broken(vq);
+	if (signal && vq->call_ctx) {
 		vhostx_eventfd_signal(vq->call_ctx);
 		vq->stats.calls++;
 	}
@@ -214,6 +215,7 @@ void vhostx_vq_disable_notify(struct vhostx_vq *vq)
 {
 	lockdep_assert_held(&vq->mutex);
 	vhostx_ring_disable_notify(&vq->ring);
+	vhostx_vq_check_broken(vq);
 }
 EXPORT_SYMBOL_GPL(vhostx_vq_disable_notify);
 
@@ -225,8 +227,12 @@ EXPORT_SYMBOL_GPL(vhostx_vq_disable_notify);
  */
 bool vhostx_vq_avail_empty(struct vhostx_vq *vq)
 {
+	bool empty;
+
 	lockdep_assert_held(&vq->mutex);
-	return vhostx_ring_avail_empty(&vq->ring);
+	empty = vhostx_ring_avail_empty(&vq->ring);
+	vhostx_vq_check_broken(vq);
+	return empty;
 }
 EXPORT_SYMBOL_GPL(vhostx_vq_avail_empty);
 
