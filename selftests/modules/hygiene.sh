@@ -18,8 +18,11 @@ check() { # cond name
 
 for p in $mods; do
 	m=$(basename "$p" .ko)
-	[ -d /sys/module/$m ] && [ "$(cat /sys/module/$m/refcnt 2>/dev/null)" = 0 ]
-	check $? "$m: loaded, refcnt 0 at rest"
+	# At rest the only references are the modules that link against it.
+	holders=$(ls /sys/module/$m/holders 2>/dev/null | wc -l)
+	refcnt=$(cat /sys/module/$m/refcnt 2>/dev/null)
+	[ -d /sys/module/$m ] && [ "$refcnt" = "$holders" ]
+	check $? "$m: loaded, refcnt at rest equals its $holders holders (refcnt $refcnt)"
 
 	[ "$(modinfo -F license "$p")" = GPL ] && [ -n "$(modinfo -F description "$p")" ]
 	check $? "$m: license GPL and a description"
