@@ -351,6 +351,10 @@ static int vxvdpa_probe(struct vdpax_device *vdpa)
 		return -EOPNOTSUPP;
 	}
 
+	/* Queue indexes travel as u16 in the bus ops. */
+	if (vdpa->nvqs > U16_MAX + 1)
+		return -EINVAL;
+
 	v = kzalloc(sizeof(*v), GFP_KERNEL);
 	if (!v)
 		return -ENOMEM;

@@ -748,6 +748,8 @@ TEST_F_TIMEOUT(vdpa, unbind_under_traffic, 90)
 	self->fd = -1;
 	/* Bound again, a node comes back and works. */
 	ASSERT_EQ(0, vv_ensure_device(node, sizeof(node), why, sizeof(why))) TH_LOG("%s", why);
+	/* The old node's device was released: its minor is free again. */
+	EXPECT_STREQ(self->node, node);
 	self->fd = open(node, O_RDWR);
 	ASSERT_LE(0, self->fd);
 	self->v.fd = self->fd;

@@ -1,0 +1,94 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Shared helpers of the vhost_vdpa script tests: KTAP output and a
+# vdpasim_net device bound to vhost_vdpa (every name starts with vxv, and
+# every device made here is deleted at exit).
+
+VDPA=${VDPA:-$(command -v vdpa || echo /sbin/vdpa)}
+S=/sys/bus/vdpa
+KSFT_SKIP=4
+_n=0 _fail=0 _skip=0 _pass=0 _plan=0 _made=""
+
+ktap_plan() { _plan=$1; echo "TAP version 13"; echo "1..$1"; }
+ok() { _n=$((_n + 1)) _pass=$((_pass + 1)); echo "ok $_n $1"; }
+fail() { _n=$((_n + 1)) _fail=$((_fail + 1)); echo "not ok $_n $1${2:+ # $2}"; }
+skip() { _n=$((_n + 1)) _skip=$((_skip + 1)); echo "ok $_n $1 # SKIP $2"; }
+check() { if [ "$1" = 0 ]; then ok "$2"; else fail "$2" "${3:-}"; fi; }
+diag() { echo "# $*"; }
+
+# Skip what is left of the plan.
+skip_rest() { while [ $_n -lt $_plan ]; do skip "test $((_n + 1))" "$1"; done; }
+
+ktap_exit() {
+	diag "pass $_pass fail $_fail skip $_skip"
+	[ $_fail -gt 0 ] && exit 1
+	[ $_pass -eq 0 ] && [ $_skip -gt 0 ] && exit $KSFT_SKIP
+	exit 0
+}
+
+# Whole program skipped: ktap_skip_all count why
+ktap_skip_all() { ktap_plan "$1"; skip_rest "$2"; ktap_exit; }
+
+# Why the vDPA side cannot run here, or nothing.
+vv_missing() {
+	[ -x "$VDPA" ] || { echo "iproute2 vdpa tool missing"; return; }
+	[ -d $S ] || { echo "no vdpa bus (vdpax.ko not loaded)"; return; }
+	[ -d $S/drivers/vhost_vdpa ] || { echo "no vhost_vdpa driver (vhostx_vdpa.ko not loaded)"; return; }
+	"$VDPA" mgmtdev show vdpasim_net > /dev/null 2>&1 ||
+		{ echo "no vdpasim_net management device (vdpax_sim_net.ko not loaded)"; return; }
+}
+
+vv_cleanup() {
+	local d
+	for d in $_made; do "$VDPA" dev del "$d" 2> /dev/null; done
+	_made=""
+}
+trap vv_cleanup EXIT
+
+# vv_device NAME MAC [vdpa dev add args...]: make a device, bind it to
+# vhost_vdpa and set VV_NODE to its /dev node. Not in a subshell: the
+# device must be remembered for deletion at exit.
+vv_device() {
+	local name=$1 mac=$2 drv node
+	shift 2
+	VV_NODE=""
+	"$VDPA" dev add name "$name" mgmtdev vdpasim_net mac "$mac" "$@" || return 1
+	_made="$_made $name"
+	echo vhost_vdpa > $S/devices/"$name"/driver_override || return 1
+	drv=$(basename "$(readlink $S/devices/"$name"/driver 2> /dev/null)" 2> /dev/null)
+	if [ -n "$drv" ] && [ "$drv" != vhost_vdpa ]; then
+		echo "$name" > $S/drivers/"$drv"/unbind || return 1
+	fi
+	[ "$drv" = vhost_vdpa ] || echo "$name" > $S/drivers/vhost_vdpa/bind || return 1
+	for _ in $(seq 1 50); do
+		node=$(ls -d $S/devices/"$name"/vhost-vdpa-* 2> /dev/null | head -n 1)
+		if [ -n "$node" ] && [ -c /dev/"$(basename "$node")" ]; then
+			# shellcheck disable=SC2034 # read by the callers
+			VV_NODE=/dev/$(basename "$node")
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+# One vendor counter of a queue: vv_vstat DEV QIDX NAME
+vv_vstat() {
+	"$VDPA" -j dev vstats show "$1" qidx "$2" 2> /dev/null | python3 -c '
+import json, sys
+def walk(o):
+    if isinstance(o, dict):
+        if o.get("name") == sys.argv[1] and "value" in o:
+            print(o["value"]); sys.exit(0)
+        if sys.argv[1] in o and not isinstance(o[sys.argv[1]], (dict, list)):
+            print(o[sys.argv[1]]); sys.exit(0)
+        for v in o.values(): walk(v)
+    elif isinstance(o, list):
+        for i, v in enumerate(o):
+            if v == sys.argv[1] and i + 1 < len(o):
+                print(o[i + 1]); sys.exit(0)
+            walk(v)
+walk(json.load(sys.stdin))
+print(-1)' "$3"
+}
