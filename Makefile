@@ -5,6 +5,7 @@
 #   make            build every module against KDIR
 #   make deps       install what building and testing need (Debian, idempotent)
 #   make check      deps, build (-Werror), host tests, then every selftest in a VM
+#   make check KERNEL=debug   the same on a KASAN+lockdep+kmemleak kernel
 #   make demo       boot a VM, load the modules, show them working
 #   make bench      vhostx_net against the kernel's vhost_net, side by side
 #   make fuzz       run the ring fuzzer (FUZZ_TIME seconds)
@@ -93,4 +94,4 @@ install: modules
 	depmod -a $$($(MAKE) -s kver)
 
 help:
-	@sed -n '3,13p' Makefile
+	@sed -n '3,14p' Makefile

@@ -53,7 +53,11 @@ bool vdpax_name_valid(const char *name)
 	return true;
 }
 
+#ifdef VHOSTX_BUS_MATCH_CONST_DRV
+static int vdpax_bus_match(struct device *dev, const struct device_driver *drv)
+#else
 static int vdpax_bus_match(struct device *dev, struct device_driver *drv)
+#endif
 {
 	struct vdpax_device *vdev = dev_to_vdpax(dev);
 	int match = 1;
@@ -158,9 +162,16 @@ static struct attribute *vdpax_dev_attrs[] = {
 };
 ATTRIBUTE_GROUPS(vdpax_dev);
 
+#ifdef VHOSTX_BUS_UEVENT_CONST_DEV
+static int vdpax_bus_uevent(const struct device *cdev, struct kobj_uevent_env *env)
+{
+	/* The config ops take a mutable device; uevent only reads through them. */
+	struct vdpax_device *vdev = dev_to_vdpax((struct device *)cdev);
+#else
 static int vdpax_bus_uevent(struct device *dev, struct kobj_uevent_env *env)
 {
 	struct vdpax_device *vdev = dev_to_vdpax(dev);
+#endif
 
 	return add_uevent_var(env, "VDPA_DEVICE_ID=%u",
 			      vdev->config->get_device_id(vdev));
@@ -178,12 +189,23 @@ struct bus_type vdpax_bus = {
 static void vdpax_release_dev(struct device *dev)
 {
 	struct vdpax_device *vdev = dev_to_vdpax(dev);
+	struct module *owner = vdev->owner_pinned ? vdev->owner : NULL;
 
 	if (vdev->config && vdev->config->free)
 		vdev->config->free(vdev);
 	ida_free(&vdpax_index_ida, vdev->index);
 	kfree(vdev->driver_override);
 	kfree(vdev);
+	/* The owner's code has run for the last time. */
+	module_put(owner);
+}
+
+/* Unregister, keeping the owner module until the device is released. */
+static void vdpax_del(struct vdpax_device *vdev)
+{
+	__module_get(vdev->owner);
+	vdev->owner_pinned = true;
+	device_unregister(&vdev->dev);
 }
 
 static bool vdpax_ops_complete(const struct vdpax_config_ops *ops,
@@ -212,7 +234,8 @@ static bool vdpax_ops_complete(const struct vdpax_config_ops *ops,
 	return true;
 }
 
-struct vdpax_device *vdpax_alloc_device_sized(size_t size, struct device *parent,
+struct vdpax_device *vdpax_alloc_device_sized(size_t size, struct module *owner,
+					      struct device *parent,
 					      const struct vdpax_config_ops *config,
 					      unsigned int ngroups, unsigned int nas,
 					      const char *name)
@@ -237,6 +260,7 @@ struct vdpax_device *vdpax_alloc_device_sized(size_t size, struct device *parent
 	}
 
 	vdev->index = index;
+	vdev->owner = owner;
 	vdev->ngroups = ngroups;
 	vdev->nas = nas;
 	vdev->dma_dev = &vdev->dev;
@@ -325,7 +349,7 @@ EXPORT_SYMBOL_GPL(vdpax_register_device_locked);
 void vdpax_unregister_device(struct vdpax_device *vdev)
 {
 	mutex_lock(&vdpax_dev_lock);
-	device_unregister(&vdev->dev);
+	vdpax_del(vdev);
 	mutex_unlock(&vdpax_dev_lock);
 }
 EXPORT_SYMBOL_GPL(vdpax_unregister_device);
@@ -333,7 +357,7 @@ EXPORT_SYMBOL_GPL(vdpax_unregister_device);
 void vdpax_unregister_device_locked(struct vdpax_device *vdev)
 {
 	lockdep_assert_held(&vdpax_dev_lock);
-	device_unregister(&vdev->dev);
+	vdpax_del(vdev);
 }
 EXPORT_SYMBOL_GPL(vdpax_unregister_device_locked);
 

@@ -367,18 +367,20 @@ static int vxvdpa_iotlb_msg(struct vxvdpa *v, u32 asid, const struct vhost_iotlb
  * With VHOST_BACKEND_F_IOTLB_ASID acked, the asid field of a v2 message
  * selects the address space; without it the field is reserved and ignored.
  *
- * Return: the size of the message consumed, or -EINVAL for a malformed or
- * short message, -EPERM if the caller is not the owner, -ENODEV after the
- * device went away, and the errors of the operation (-EEXIST overlap,
- * -ENOMEM memlock limit or no memory, -ENOSPC too many mappings, -EFAULT
- * bad user address).
+ * Return: the bytes consumed: the message's size, or the length of the
+ * write when that was shorter but still held the whole IOTLB entry (the
+ * kernel's vhost answers the full size there, more than was written);
+ * -EINVAL for a malformed or short message, -EPERM if the caller is not
+ * the owner, -ENODEV after the device went away, and the errors of the
+ * operation (-EEXIST overlap, -ENOMEM memlock limit or no memory, -ENOSPC
+ * too many mappings, -EFAULT bad user address).
  */
 ssize_t vxvdpa_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
 	struct vxvdpa *v = iocb->ki_filp->private_data;
 	struct vhost_iotlb_msg msg;
+	size_t len, count = iov_iter_count(from);
 	u32 hdr[2], asid = 0;
-	size_t len;
 	int err;
 
 	BUILD_BUG_ON(sizeof(struct vhost_msg) != sizeof(hdr) + sizeof(((struct vhost_msg *)0)->padding));
@@ -419,7 +421,7 @@ ssize_t vxvdpa_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	err = vxvdpa_iotlb_msg(v, asid, &msg);
 out:
 	mutex_unlock(&v->mutex);
-	return err ? err : len;
+	return err ? err : min(len, count);
 }
 
 /**

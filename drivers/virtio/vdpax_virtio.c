@@ -174,10 +174,27 @@ static void vdpax_virtio_del_vqs(struct virtio_device *vdev)
 	}
 }
 
+/* find_vqs() lost its parallel arrays for struct virtqueue_info in 6.11. */
+#ifdef VHOSTX_VIRTQUEUE_INFO
+#define VQ_NAME(i)	(vqs_info[i].name)
+#define VQ_CALLBACK(i)	(vqs_info[i].callback)
+#define VQ_CTX(i)	(vqs_info[i].ctx)
+#else
+#define VQ_NAME(i)	(names[i])
+#define VQ_CALLBACK(i)	(callbacks[i])
+#define VQ_CTX(i)	(ctx ? ctx[i] : false)
+#endif
+
+#ifdef VHOSTX_VIRTQUEUE_INFO
+static int vdpax_virtio_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
+				 struct virtqueue *vqs[], struct virtqueue_info vqs_info[],
+				 struct irq_affinity *desc)
+#else
 static int vdpax_virtio_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
 				 struct virtqueue *vqs[], vq_callback_t *callbacks[],
 				 const char * const names[], const bool *ctx,
 				 struct irq_affinity *desc)
+#endif
 {
 	struct vdpax_virtio *vd = to_vdpax_virtio(vdev);
 	struct vdpax_callback cb = {
@@ -188,12 +205,11 @@ static int vdpax_virtio_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
 	int err;
 
 	for (i = 0; i < nvqs; i++) {
-		if (!names[i]) {
+		if (!VQ_NAME(i)) {
 			vqs[i] = NULL;
 			continue;
 		}
-		vqs[i] = vdpax_virtio_setup_vq(vdev, idx++, callbacks[i], names[i],
-					       ctx ? ctx[i] : false);
+		vqs[i] = vdpax_virtio_setup_vq(vdev, idx++, VQ_CALLBACK(i), VQ_NAME(i), VQ_CTX(i));
 		if (IS_ERR(vqs[i])) {
 			err = PTR_ERR(vqs[i]);
 			goto err_del;
@@ -206,6 +222,10 @@ err_del:
 	vdpax_virtio_del_vqs(vdev);
 	return err;
 }
+
+#undef VQ_NAME
+#undef VQ_CALLBACK
+#undef VQ_CTX
 
 static u64 vdpax_virtio_get_features(struct virtio_device *vdev)
 {

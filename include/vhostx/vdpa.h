@@ -238,6 +238,9 @@ struct vdpax_config_ops {
  * @mdev: the management device that created it, NULL if created otherwise
  * @driver_override: driver name this device only binds to, or NULL; under
  *                   the device lock
+ * @owner: module implementing @config; pinned from unregistration until the
+ *         device is released, so config->free() never outlives its code
+ * @owner_pinned: @owner is pinned
  */
 struct vdpax_device {
 	struct device dev;
@@ -250,6 +253,8 @@ struct vdpax_device {
 	unsigned int nas;
 	struct vdpax_mgmt_dev *mdev;
 	const char *driver_override;
+	struct module *owner;
+	bool owner_pinned;
 };
 
 /**
@@ -379,6 +384,7 @@ static inline bool vdpax_has_own_iotlb(const struct vdpax_device *vdev)
  *                              parent structure
  * @size: size of the parent structure; struct vdpax_device must be its
  *        first member
+ * @owner: module implementing @config (THIS_MODULE of the parent driver)
  * @parent: parent device in sysfs (the management device's device), or NULL
  * @config: config ops; must stay valid for the device's lifetime
  * @ngroups: number of virtqueue groups, at least 1
@@ -391,7 +397,8 @@ static inline bool vdpax_has_own_iotlb(const struct vdpax_device *vdev)
  *
  * Return: the device, or an ERR_PTR (-EINVAL bad arguments, -ENOMEM).
  */
-struct vdpax_device *vdpax_alloc_device_sized(size_t size, struct device *parent,
+struct vdpax_device *vdpax_alloc_device_sized(size_t size, struct module *owner,
+					      struct device *parent,
 					      const struct vdpax_config_ops *config,
 					      unsigned int ngroups, unsigned int nas,
 					      const char *name);
@@ -410,7 +417,7 @@ struct vdpax_device *vdpax_alloc_device_sized(size_t size, struct device *parent
  */
 #define vdpax_alloc_device(type, member, parent, config, ngroups, nas, name)	\
 	((type *)vdpax_alloc_device_sized(sizeof(type) +			\
-		BUILD_BUG_ON_ZERO(offsetof(type, member)),			\
+		BUILD_BUG_ON_ZERO(offsetof(type, member)), THIS_MODULE,		\
 		parent, config, ngroups, nas, name))
 
 /**
@@ -451,8 +458,9 @@ int vdpax_register_device_locked(struct vdpax_device *vdev, u32 nvqs);
  * vdpax_unregister_device() - remove a device from the bus
  * @vdev: a registered device
  *
- * Unbinds the driver, then drops the registration reference. Takes the
- * core's device lock.
+ * Unbinds the driver, then drops the registration reference. The owner
+ * module stays pinned until the last reference is gone (its module refcount
+ * shows devices not yet released). Takes the core's device lock.
  */
 void vdpax_unregister_device(struct vdpax_device *vdev);
 

@@ -27,6 +27,7 @@ struct fz_vq {
 	int kick;			/* eventfd set as kick, or -1 */
 	bool clean;			/* well-formed traffic only: used-ring oracle on */
 	uint16_t avail_idx, used_seen;
+	uint64_t used_total;		/* used entries seen (checked) */
 	uint8_t out[FZ_MAX_NUM];	/* heads made available, not yet used */
 	uint32_t out_len[FZ_MAX_NUM];
 };
@@ -53,6 +54,14 @@ struct fz_net {
 	uint64_t gpa_base;
 	struct fz_vq vq[2];
 	void *membuf;
+	/*
+	 * Plain mode (the teardown tests): no random features, one memory
+	 * region, 256-entry queues on the backends given here, buffers of
+	 * fill_len bytes.
+	 */
+	bool plain;
+	int backend[2];
+	unsigned int fill_len;
 	int failed;
 	char why[256];
 };
@@ -64,6 +73,7 @@ int fz_net_open(struct fz_net *s, struct fz_env *env, struct fz_stats *stats,
 void fz_net_setup(struct fz_net *s);
 void fz_net_op(struct fz_net *s);
 void fz_net_traffic(struct fz_net *s);
+void fz_net_pump(struct fz_net *s);
 int fz_net_sequence(struct fz_net *s, struct fz_env *env, struct fz_stats *stats,
 		    uint64_t seed, uint64_t seq);
 

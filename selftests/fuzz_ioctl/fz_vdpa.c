@@ -46,10 +46,14 @@ int fz_vdpa_find(struct fz_vdpa_dev *v)
 	}
 	if (find_node(v->path, sizeof(v->path)))
 		return 0;
-	/* Ask the bus for one: any management device will do. */
-	if (system("vdpa mgmtdev show 2>/dev/null | grep -q . && "
+	/*
+	 * Ask the bus for one: any management device will do. The vdpa
+	 * family lives in the initial network namespace only, and the
+	 * fuzzer runs in a private one.
+	 */
+	if (system("nsenter -t 1 -n sh -c 'vdpa mgmtdev show 2>/dev/null | grep -q . && "
 		   "vdpa dev add name vxfzvdpa0 mgmtdev \"$(vdpa mgmtdev show | "
-		   "sed -n '1s/:.*//p')\" >/dev/null 2>&1") == 0) {
+		   "sed -n \"1s/:.*//p\")\"' >/dev/null 2>&1") == 0) {
 		v->created = 1;
 		for (int i = 0; i < 50; i++) {
 			if (find_node(v->path, sizeof(v->path)))
@@ -62,7 +66,7 @@ int fz_vdpa_find(struct fz_vdpa_dev *v)
 
 void fz_vdpa_release(struct fz_vdpa_dev *v)
 {
-	if (v->created && system("vdpa dev del vxfzvdpa0 >/dev/null 2>&1") != 0)
+	if (v->created && system("nsenter -t 1 -n vdpa dev del vxfzvdpa0 >/dev/null 2>&1") != 0)
 		v->created = 0;
 }
 

@@ -6,7 +6,7 @@
 # virtio_vdpa (vdpax_virtio.ko) and vhost_vdpa (vhostx_vdpa.ko, when built).
 . "$(dirname "$0")/lib.sh"
 
-N=18
+N=19
 require_base $N
 trap cleanup_devs EXIT
 autoprobe_off
@@ -80,6 +80,7 @@ H=(
 	"a /dev/vhost-vdpa-N node appears"
 	"unbind from vhost_vdpa: node gone"
 	"rebind from vhost_vdpa to virtio_vdpa"
+	"deleted while /dev/vhost-vdpa-N is open: released at once, close is clean"
 )
 if ! have_driver vhost_vdpa; then
 	for t in "${H[@]}"; do skip "$t" "vhostx_vdpa.ko not built or not loaded"; done
@@ -101,6 +102,26 @@ else
 		check $? "${H[3]}"
 	else
 		skip "${H[3]}" "vdpax_virtio.ko not loaded"
+	fi
+	# An open file keeps vhost_vdpa's char device, not the vDPA device:
+	# deletion releases it at once (no pin left on vdpax_sim_net), and the
+	# file is closed later without touching it.
+	P=vxtp
+	"$VDPA" dev add name $P mgmtdev vdpasim_net
+	echo vhost_vdpa > $S/devices/$P/driver_override
+	echo $P > $S/drivers/vhost_vdpa/bind
+	node=/dev/$(ls $S/devices/$P/ | grep -m1 '^vhost-vdpa-')
+	ref0=$(cat /sys/module/vdpax_sim_net/refcnt)
+	if [ -c "$node" ] && exec 9<> "$node"; then
+		"$VDPA" dev del $P
+		ref1=$(cat /sys/module/vdpax_sim_net/refcnt)
+		exec 9>&-
+		sleep 0.2
+		ref2=$(cat /sys/module/vdpax_sim_net/refcnt)
+		[ ! -d $S/devices/$P ] && [ "$ref1" = "$ref0" ] && [ "$ref2" = "$ref0" ]
+		check $? "${H[4]}" "refcnt $ref0 -> $ref1 open -> $ref2 closed"
+	else
+		fail "${H[4]}" "cannot open $node"
 	fi
 fi
 

@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-only
 """200 add/del cycles through the vdpa netlink family leave nothing behind:
-no device, module reference counts back where they were, memory back (one
-leaked simulated device costs about 80 KiB, 200 of them 16 MiB). Then
-cycles with each device bound to virtio_vdpa, a virtio_net netdev brought
-up, and the device deleted while bound."""
+no device, module reference counts back where they were (vdpax pins the
+module of a device's parent from unregistration until the device is
+released, so a device or a child of it that is never freed shows up in
+vdpax_sim_net's refcnt), memory back (one leaked simulated device costs about
+80 KiB, 200 of them 16 MiB). Then cycles with each device bound to
+virtio_vdpa, a virtio_net netdev brought up, and the device deleted while
+bound; a netdev up/down churns per-CPU page lists by a few MiB, so memory is
+only a coarse check there and the refcounts are the precise one."""
 
 import fcntl
 import os
@@ -20,6 +24,7 @@ import vdpa_util as U  # noqa: E402
 CYCLES = int(os.environ.get("CYCLES", 200))
 BOUND_CYCLES = int(os.environ.get("BOUND_CYCLES", 30))
 LEAK_KB = 8192
+BOUND_LEAK_KB = 16384
 
 NAMES = [
     f"{CYCLES} add/del cycles succeed",
@@ -29,7 +34,7 @@ NAMES = [
     f"{BOUND_CYCLES} bound add/up/del cycles succeed",
     "bound: a netdev appears and goes each time",
     "bound: module refcounts unchanged",
-    f"bound: MemAvailable back within {LEAK_KB // 1024} MiB",
+    f"bound: MemAvailable back within {BOUND_LEAK_KB // 1024} MiB",
 ]
 
 
@@ -149,7 +154,7 @@ def main():
     t.ok(before == after, why=f"{before} -> {after}")
     mem1 = mem_avail_kb()
     t.diag(f"bound: MemAvailable delta {mem0 - mem1} KiB")
-    t.ok(mem0 - mem1 < LEAK_KB, why=f"{mem0 - mem1} KiB")
+    t.ok(mem0 - mem1 < BOUND_LEAK_KB, why=f"{mem0 - mem1} KiB")
     t.exit()
 
 
