@@ -101,9 +101,15 @@ static struct vdpax_mgmt_dev *vdpax_nl_mgmtdev(struct genl_info *info)
 	return mdev;
 }
 
-static int vdpax_nl_mgmtdev_get_doit(struct sk_buff *skb, struct genl_info *info)
+/*
+ * Builds a doit reply into @msg from what the request names; runs under
+ * vdpax_dev_lock. @arg is the builder's own.
+ */
+typedef int (*vdpax_build_fn)(struct sk_buff *msg, struct genl_info *info, const void *arg);
+
+/* Build a reply with @build under vdpax_dev_lock and send it. */
+static int vdpax_nl_reply(struct genl_info *info, vdpax_build_fn build, const void *arg)
 {
-	struct vdpax_mgmt_dev *mdev;
 	struct sk_buff *msg;
 	int err;
 
@@ -112,21 +118,27 @@ static int vdpax_nl_mgmtdev_get_doit(struct sk_buff *skb, struct genl_info *info
 		return -ENOMEM;
 
 	mutex_lock(&vdpax_dev_lock);
-	mdev = vdpax_nl_mgmtdev(info);
-	if (IS_ERR(mdev)) {
-		err = PTR_ERR(mdev);
-		goto err_unlock;
+	err = build(msg, info, arg);
+	mutex_unlock(&vdpax_dev_lock);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
 	}
-	err = vdpax_mgmtdev_fill(msg, mdev, info->snd_portid, info->snd_seq, 0);
-	if (err)
-		goto err_unlock;
-	mutex_unlock(&vdpax_dev_lock);
 	return genlmsg_reply(msg, info);
+}
 
-err_unlock:
-	mutex_unlock(&vdpax_dev_lock);
-	nlmsg_free(msg);
-	return err;
+static int vdpax_nl_mgmtdev_build(struct sk_buff *msg, struct genl_info *info, const void *arg)
+{
+	struct vdpax_mgmt_dev *mdev = vdpax_nl_mgmtdev(info);
+
+	if (IS_ERR(mdev))
+		return PTR_ERR(mdev);
+	return vdpax_mgmtdev_fill(msg, mdev, info->snd_portid, info->snd_seq, 0);
+}
+
+static int vdpax_nl_mgmtdev_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return vdpax_nl_reply(info, vdpax_nl_mgmtdev_build, NULL);
 }
 
 static int vdpax_nl_mgmtdev_get_dumpit(struct sk_buff *msg, struct netlink_callback *cb)
@@ -406,33 +418,24 @@ cancel:
 typedef int (*vdpax_fill_fn)(struct sk_buff *msg, struct vdpax_device *vdev,
 			     u32 portid, u32 seq, int flags);
 
-static int vdpax_nl_dev_reply(struct genl_info *info, vdpax_fill_fn fill)
+/* @arg points to the vdpax_fill_fn that fills the reply for the named device. */
+static int vdpax_nl_dev_build(struct sk_buff *msg, struct genl_info *info, const void *arg)
 {
+	const vdpax_fill_fn *fill = arg;
 	struct vdpax_device *vdev;
-	struct sk_buff *msg;
 	int err;
 
-	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-
-	mutex_lock(&vdpax_dev_lock);
 	vdev = vdpax_nl_device(info);
-	if (IS_ERR(vdev)) {
-		err = PTR_ERR(vdev);
-		goto err_unlock;
-	}
-	err = fill(msg, vdev, info->snd_portid, info->snd_seq, 0);
+	if (IS_ERR(vdev))
+		return PTR_ERR(vdev);
+	err = (*fill)(msg, vdev, info->snd_portid, info->snd_seq, 0);
 	put_device(&vdev->dev);
-	if (err)
-		goto err_unlock;
-	mutex_unlock(&vdpax_dev_lock);
-	return genlmsg_reply(msg, info);
-
-err_unlock:
-	mutex_unlock(&vdpax_dev_lock);
-	nlmsg_free(msg);
 	return err;
+}
+
+static int vdpax_nl_dev_reply(struct genl_info *info, vdpax_fill_fn fill)
+{
+	return vdpax_nl_reply(info, vdpax_nl_dev_build, &fill);
 }
 
 struct vdpax_dump_ctx {
@@ -535,34 +538,19 @@ static int vdpax_vstats_fill(struct sk_buff *msg, struct genl_info *info,
 	return ops->get_vendor_vq_stats(vdev, qidx, msg, info->extack);
 }
 
-static int vdpax_nl_dev_vstats_get_doit(struct sk_buff *skb, struct genl_info *info)
+static int vdpax_nl_vstats_build(struct sk_buff *msg, struct genl_info *info, const void *arg)
 {
 	struct vdpax_device *vdev;
-	struct sk_buff *msg;
 	void *hdr;
 	int err;
 
-	if (!info->attrs[VDPA_ATTR_DEV_QUEUE_INDEX]) {
-		NL_SET_ERR_MSG_MOD(info->extack, "queue index (qidx) is required");
-		return -EINVAL;
-	}
-
-	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
 	hdr = genlmsg_put(msg, info->snd_portid, info->snd_seq, &vdpax_nl_family, 0,
 			  VDPA_CMD_DEV_VSTATS_GET);
-	if (!hdr) {
-		err = -EMSGSIZE;
-		goto err_free;
-	}
-
-	mutex_lock(&vdpax_dev_lock);
+	if (!hdr)
+		return -EMSGSIZE;
 	vdev = vdpax_nl_device(info);
-	if (IS_ERR(vdev)) {
-		err = PTR_ERR(vdev);
-		goto err_unlock;
-	}
+	if (IS_ERR(vdev))
+		return PTR_ERR(vdev);
 	if (vdev->config->get_device_id(vdev) != VIRTIO_ID_NET ||
 	    !vdev->config->get_vendor_vq_stats) {
 		NL_SET_ERR_MSG_MOD(info->extack, "the device has no per-queue statistics");
@@ -574,17 +562,18 @@ static int vdpax_nl_dev_vstats_get_doit(struct sk_buff *skb, struct genl_info *i
 		up_read(&vdev->cf_lock);
 	}
 	put_device(&vdev->dev);
-	if (err)
-		goto err_unlock;
-	mutex_unlock(&vdpax_dev_lock);
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
-
-err_unlock:
-	mutex_unlock(&vdpax_dev_lock);
-err_free:
-	nlmsg_free(msg);
+	if (!err)
+		genlmsg_end(msg, hdr);
 	return err;
+}
+
+static int vdpax_nl_dev_vstats_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	if (!info->attrs[VDPA_ATTR_DEV_QUEUE_INDEX]) {
+		NL_SET_ERR_MSG_MOD(info->extack, "queue index (qidx) is required");
+		return -EINVAL;
+	}
+	return vdpax_nl_reply(info, vdpax_nl_vstats_build, NULL);
 }
 
 static const struct genl_ops vdpax_nl_ops[] = {
