@@ -36,6 +36,18 @@
 
 static struct device *vdpasim_root;
 
+/* The value of @expr, evaluated with @sim's lock held (interrupts off). */
+#define vdpasim_locked(sim, expr)				\
+({								\
+	unsigned long __flags;					\
+	typeof(expr) __val;					\
+								\
+	spin_lock_irqsave(&(sim)->lock, __flags);		\
+	__val = (expr);						\
+	spin_unlock_irqrestore(&(sim)->lock, __flags);		\
+	__val;							\
+})
+
 /* The features that decide the queue layout right now; lock held. */
 static u64 vdpasim_layout_features(struct vdpasim_net *sim)
 {
@@ -372,15 +384,10 @@ static void vdpasim_set_vq_ready(struct vdpax_device *vdpa, u16 idx, bool ready)
 static bool vdpasim_get_vq_ready(struct vdpax_device *vdpa, u16 idx)
 {
 	struct vdpasim_net *sim = vdpa_to_sim(vdpa);
-	unsigned long flags;
-	bool ready;
 
 	if (idx >= sim->nvqs)
 		return false;
-	spin_lock_irqsave(&sim->lock, flags);
-	ready = sim->vqs[idx].ready;
-	spin_unlock_irqrestore(&sim->lock, flags);
-	return ready;
+	return vdpasim_locked(sim, sim->vqs[idx].ready);
 }
 
 static int vdpasim_set_vq_state(struct vdpax_device *vdpa, u16 idx,
@@ -469,12 +476,8 @@ static u32 vdpasim_get_vq_align(struct vdpax_device *vdpa)
 static u32 vdpasim_get_vq_group(struct vdpax_device *vdpa, u16 idx)
 {
 	struct vdpasim_net *sim = vdpa_to_sim(vdpa);
-	unsigned long flags;
-	bool cvq;
+	bool cvq = vdpasim_locked(sim, vdpasim_is_cvq(sim, idx));
 
-	spin_lock_irqsave(&sim->lock, flags);
-	cvq = vdpasim_is_cvq(sim, idx);
-	spin_unlock_irqrestore(&sim->lock, flags);
 	return cvq ? VDPASIM_CVQ_GROUP : VDPASIM_DATA_GROUP;
 }
 
@@ -503,13 +506,8 @@ static int vdpasim_set_driver_features(struct vdpax_device *vdpa, u64 features)
 static u64 vdpasim_get_driver_features(struct vdpax_device *vdpa)
 {
 	struct vdpasim_net *sim = vdpa_to_sim(vdpa);
-	unsigned long flags;
-	u64 features;
 
-	spin_lock_irqsave(&sim->lock, flags);
-	features = sim->drv_features;
-	spin_unlock_irqrestore(&sim->lock, flags);
-	return features;
+	return vdpasim_locked(sim, sim->drv_features);
 }
 
 static void vdpasim_set_config_cb(struct vdpax_device *vdpa, const struct vdpax_callback *cb)
@@ -543,13 +541,8 @@ static u32 vdpasim_get_vendor_id(struct vdpax_device *vdpa)
 static u8 vdpasim_get_status(struct vdpax_device *vdpa)
 {
 	struct vdpasim_net *sim = vdpa_to_sim(vdpa);
-	unsigned long flags;
-	u8 status;
 
-	spin_lock_irqsave(&sim->lock, flags);
-	status = sim->status;
-	spin_unlock_irqrestore(&sim->lock, flags);
-	return status;
+	return vdpasim_locked(sim, sim->status);
 }
 
 /* Whether the accepted features form a set this device can run; lock held. */
@@ -614,26 +607,27 @@ static int vdpasim_reset(struct vdpax_device *vdpa)
 	return 0;
 }
 
-static int vdpasim_suspend(struct vdpax_device *vdpa)
+static void vdpasim_set_suspended(struct vdpasim_net *sim, bool suspended)
 {
-	struct vdpasim_net *sim = vdpa_to_sim(vdpa);
 	unsigned long flags;
 
 	/* The work item checks this under the lock before each batch. */
 	spin_lock_irqsave(&sim->lock, flags);
-	sim->suspended = true;
+	sim->suspended = suspended;
 	spin_unlock_irqrestore(&sim->lock, flags);
+}
+
+static int vdpasim_suspend(struct vdpax_device *vdpa)
+{
+	vdpasim_set_suspended(vdpa_to_sim(vdpa), true);
 	return 0;
 }
 
 static int vdpasim_resume(struct vdpax_device *vdpa)
 {
 	struct vdpasim_net *sim = vdpa_to_sim(vdpa);
-	unsigned long flags;
 
-	spin_lock_irqsave(&sim->lock, flags);
-	sim->suspended = false;
-	spin_unlock_irqrestore(&sim->lock, flags);
+	vdpasim_set_suspended(sim, false);
 	schedule_work(&sim->work);
 	return 0;
 }
@@ -665,13 +659,8 @@ static void vdpasim_set_config(struct vdpax_device *vdpa, unsigned int offset,
 static u32 vdpasim_get_generation(struct vdpax_device *vdpa)
 {
 	struct vdpasim_net *sim = vdpa_to_sim(vdpa);
-	unsigned long flags;
-	u32 gen;
 
-	spin_lock_irqsave(&sim->lock, flags);
-	gen = sim->generation;
-	spin_unlock_irqrestore(&sim->lock, flags);
-	return gen;
+	return vdpasim_locked(sim, sim->generation);
 }
 
 static struct vdpax_iova_range vdpasim_get_iova_range(struct vdpax_device *vdpa)
