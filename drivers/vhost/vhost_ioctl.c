@@ -108,20 +108,28 @@ out_uregions:
 	return ret;
 }
 
-static long vhostx_vring_set_num(struct vhostx_vq *vq,
-				 struct vhost_vring_state __user *argp)
+/* VHOST_SET_VRING_NUM and VHOST_SET_VRING_BASE: only while the queue is stopped. */
+static long vhostx_vring_set_state(struct vhostx_vq *vq, unsigned int cmd,
+				   struct vhost_vring_state __user *argp)
 {
 	struct vhost_vring_state s;
 
 	lockdep_assert_held(&vq->mutex);
-	/* Resizing a running ring would confuse both sides. */
+	/* Resizing or rebasing a running ring would confuse both sides. */
 	if (vq->private_data)
 		return -EBUSY;
 	if (copy_from_user(&s, argp, sizeof(s)))
 		return -EFAULT;
-	if (!s.num || s.num > 32768 || !is_power_of_2(s.num))
-		return -EINVAL;
-	vq->num = s.num;
+	if (cmd == VHOST_SET_VRING_NUM) {
+		if (!s.num || s.num > 32768 || !is_power_of_2(s.num))
+			return -EINVAL;
+		vq->num = s.num;
+	} else {
+		if (s.num > 0xffff)
+			return -EINVAL;
+		vq->ring.last_avail_idx = s.num;
+		vq->ring.avail_idx = s.num;
+	}
 	return 0;
 }
 
@@ -162,23 +170,6 @@ static long vhostx_vring_set_addr(struct vhostx_vq *vq,
 	vq->avail_addr = a.avail_user_addr;
 	vq->used_addr = a.used_user_addr;
 	vq->addr_set = true;
-	return 0;
-}
-
-static long vhostx_vring_set_base(struct vhostx_vq *vq,
-				  struct vhost_vring_state __user *argp)
-{
-	struct vhost_vring_state s;
-
-	lockdep_assert_held(&vq->mutex);
-	if (vq->private_data)
-		return -EBUSY;
-	if (copy_from_user(&s, argp, sizeof(s)))
-		return -EFAULT;
-	if (s.num > 0xffff)
-		return -EINVAL;
-	vq->ring.last_avail_idx = s.num;
-	vq->ring.avail_idx = s.num;
 	return 0;
 }
 
@@ -234,18 +225,11 @@ static long vhostx_vring_set_eventfd(struct vhostx_vq *vq,
 				     struct eventfd_ctx **slot)
 {
 	struct vhost_vring_file f;
-	struct eventfd_ctx *ctx;
 
 	lockdep_assert_held(&vq->mutex);
 	if (copy_from_user(&f, argp, sizeof(f)))
 		return -EFAULT;
-	ctx = f.fd == VHOST_FILE_UNBIND ? NULL : eventfd_ctx_fdget(f.fd);
-	if (IS_ERR(ctx))
-		return PTR_ERR(ctx);
-	swap(ctx, *slot);
-	if (ctx)
-		eventfd_ctx_put(ctx);
-	return 0;
+	return vhostx_eventfd_replace(slot, f.fd);
 }
 
 /**
@@ -277,13 +261,11 @@ long vhostx_vring_ioctl(struct vhostx_dev *dev, unsigned int cmd,
 	mutex_lock(&vq->mutex);
 	switch (cmd) {
 	case VHOST_SET_VRING_NUM:
-		ret = vhostx_vring_set_num(vq, argp);
+	case VHOST_SET_VRING_BASE:
+		ret = vhostx_vring_set_state(vq, cmd, argp);
 		break;
 	case VHOST_SET_VRING_ADDR:
 		ret = vhostx_vring_set_addr(vq, argp);
-		break;
-	case VHOST_SET_VRING_BASE:
-		ret = vhostx_vring_set_base(vq, argp);
 		break;
 	case VHOST_GET_VRING_BASE:
 		ret = vhostx_vring_get_base(vq, argp);
@@ -367,27 +349,13 @@ long vhostx_dev_ioctl(struct vhostx_dev *dev, unsigned int cmd,
 		return vhostx_dev_set_owner(dev);
 	}
 
-	switch (cmd) {
-	case VHOST_SET_MEM_TABLE:
-	case VHOST_SET_LOG_BASE:
-	case VHOST_SET_LOG_FD:
-	case VHOST_SET_VRING_NUM:
-	case VHOST_SET_VRING_ADDR:
-	case VHOST_SET_VRING_BASE:
-	case VHOST_GET_VRING_BASE:
-	case VHOST_SET_VRING_KICK:
-	case VHOST_SET_VRING_CALL:
-	case VHOST_SET_VRING_ERR:
-	case VHOST_SET_VRING_BUSYLOOP_TIMEOUT:
-	case VHOST_GET_VRING_BUSYLOOP_TIMEOUT:
-		ret = vhostx_dev_check_owner(dev);
-		if (ret)
-			return ret;
-		break;
-	default:
-		/* Unknown to everyone, owner or not. */
+	/* Commands unknown here are unknown to everyone, owner or not. */
+	if (cmd != VHOST_SET_MEM_TABLE && cmd != VHOST_SET_LOG_BASE &&
+	    cmd != VHOST_SET_LOG_FD && !vhostx_is_vring_ioctl(cmd))
 		return -ENOIOCTLCMD;
-	}
+	ret = vhostx_dev_check_owner(dev);
+	if (ret)
+		return ret;
 
 	switch (cmd) {
 	case VHOST_SET_MEM_TABLE:
@@ -396,18 +364,8 @@ long vhostx_dev_ioctl(struct vhostx_dev *dev, unsigned int cmd,
 	case VHOST_SET_LOG_FD:
 		/* Dirty-page logging comes with live migration support. */
 		return -EOPNOTSUPP;
-	case VHOST_SET_VRING_NUM:
-	case VHOST_SET_VRING_ADDR:
-	case VHOST_SET_VRING_BASE:
-	case VHOST_GET_VRING_BASE:
-	case VHOST_SET_VRING_KICK:
-	case VHOST_SET_VRING_CALL:
-	case VHOST_SET_VRING_ERR:
-	case VHOST_SET_VRING_BUSYLOOP_TIMEOUT:
-	case VHOST_GET_VRING_BUSYLOOP_TIMEOUT:
-		return vhostx_vring_ioctl(dev, cmd, argp);
 	default:
-		return -ENOIOCTLCMD;
+		return vhostx_vring_ioctl(dev, cmd, argp);
 	}
 }
 EXPORT_SYMBOL_GPL(vhostx_dev_ioctl);

@@ -30,6 +30,7 @@
 #include <linux/poll.h>
 #include <linux/types.h>
 #include <linux/uio.h>
+#include <linux/vhost.h>
 #include <linux/wait.h>
 #include <vhostx/ring.h>
 
@@ -262,6 +263,60 @@ static inline bool vhostx_vq_has_feature(const struct vhostx_vq *vq, unsigned in
 static inline struct vhostx_vq *vhostx_kick_vq(struct vhostx_work *work)
 {
 	return container_of(work, struct vhostx_vq, poll.work);
+}
+
+/**
+ * vhostx_is_vring_ioctl() - is this one of the generic per-queue ioctls?
+ * @cmd: the ioctl
+ *
+ * The per-queue commands of <linux/vhost.h> every vhost device serves (the
+ * vDPA-only ones aside); each argument starts with the queue index.
+ * vhostx_dev_ioctl() serves them for vhostx devices, vhostx_vdpa itself.
+ *
+ * Return: true for VHOST_{SET,GET}_VRING_{NUM,ADDR,BASE,KICK,CALL,ERR,
+ * BUSYLOOP_TIMEOUT} (those that exist), false for anything else.
+ */
+static inline bool vhostx_is_vring_ioctl(unsigned int cmd)
+{
+	switch (cmd) {
+	case VHOST_SET_VRING_NUM:
+	case VHOST_SET_VRING_ADDR:
+	case VHOST_SET_VRING_BASE:
+	case VHOST_GET_VRING_BASE:
+	case VHOST_SET_VRING_KICK:
+	case VHOST_SET_VRING_CALL:
+	case VHOST_SET_VRING_ERR:
+	case VHOST_SET_VRING_BUSYLOOP_TIMEOUT:
+	case VHOST_GET_VRING_BUSYLOOP_TIMEOUT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/**
+ * vhostx_eventfd_replace() - point an eventfd slot at another eventfd
+ * @slot: the slot; the caller holds the lock that protects it
+ * @fd: the new eventfd, or VHOST_FILE_UNBIND for none
+ *
+ * The old context, if any, is put once the new one is in place. On error
+ * @slot is left as it was.
+ *
+ * Return: 0, or the error of eventfd_ctx_fdget() for a bad @fd.
+ */
+static inline int vhostx_eventfd_replace(struct eventfd_ctx **slot, int fd)
+{
+	struct eventfd_ctx *ctx = NULL;
+
+	if (fd != VHOST_FILE_UNBIND) {
+		ctx = eventfd_ctx_fdget(fd);
+		if (IS_ERR(ctx))
+			return PTR_ERR(ctx);
+	}
+	swap(ctx, *slot);
+	if (ctx)
+		eventfd_ctx_put(ctx);
+	return 0;
 }
 
 #endif /* _VHOSTX_VHOST_H */
