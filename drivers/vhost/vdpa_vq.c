@@ -10,6 +10,7 @@
 #include <linux/nospec.h>
 #include <linux/uaccess.h>
 #include <linux/virtio_ring.h>
+#include <vhostx/vhost.h>
 
 #include "vdpa_internal.h"
 
@@ -118,21 +119,6 @@ static long vxvdpa_set_call(struct vxvdpa_vq *vq, int fd)
 	vq->call_ctx = ctx;
 	cb.private = ctx;
 	vq->vdpa->config->set_vq_cb(vq->vdpa, vq->index, &cb);
-	return 0;
-}
-
-static long vxvdpa_set_err(struct vxvdpa_vq *vq, int fd)
-{
-	struct eventfd_ctx *ctx = NULL;
-
-	if (fd != VHOST_FILE_UNBIND) {
-		ctx = eventfd_ctx_fdget(fd);
-		if (IS_ERR(ctx))
-			return PTR_ERR(ctx);
-	}
-	swap(ctx, vq->err_ctx);
-	if (ctx)
-		eventfd_ctx_put(ctx);
 	return 0;
 }
 
@@ -245,23 +231,9 @@ long vxvdpa_vring_ioctl(struct vxvdpa *v, unsigned int cmd, void __user *argp)
 	long ret;
 
 	lockdep_assert_held(&v->mutex);
-	switch (cmd) {
-	case VHOST_SET_VRING_NUM:
-	case VHOST_SET_VRING_ADDR:
-	case VHOST_SET_VRING_BASE:
-	case VHOST_GET_VRING_BASE:
-	case VHOST_SET_VRING_KICK:
-	case VHOST_SET_VRING_CALL:
-	case VHOST_SET_VRING_ERR:
-	case VHOST_SET_VRING_BUSYLOOP_TIMEOUT:
-	case VHOST_GET_VRING_BUSYLOOP_TIMEOUT:
-	case VHOST_VDPA_SET_VRING_ENABLE:
-	case VHOST_VDPA_GET_VRING_GROUP:
-	case VHOST_VDPA_SET_GROUP_ASID:
-		break;
-	default:
+	if (!vhostx_is_vring_ioctl(cmd) && cmd != VHOST_VDPA_SET_VRING_ENABLE &&
+	    cmd != VHOST_VDPA_GET_VRING_GROUP && cmd != VHOST_VDPA_SET_GROUP_ASID)
 		return -ENOIOCTLCMD;
-	}
 	ret = vxvdpa_check_owner(v);
 	if (ret)
 		return ret;
@@ -290,7 +262,7 @@ long vxvdpa_vring_ioctl(struct vxvdpa *v, unsigned int cmd, void __user *argp)
 			return vxvdpa_set_kick(vq, f.fd);
 		if (cmd == VHOST_SET_VRING_CALL)
 			return vxvdpa_set_call(vq, f.fd);
-		return vxvdpa_set_err(vq, f.fd);
+		return vhostx_eventfd_replace(&vq->err_ctx, f.fd);
 	}
 
 	if (copy_from_user(&s, argp, sizeof(s)))
@@ -325,6 +297,9 @@ long vxvdpa_vring_ioctl(struct vxvdpa *v, unsigned int cmd, void __user *argp)
 		if (ret)
 			return ret;
 		break;
+	default:
+		/* A generic queue command this device does not serve (yet). */
+		return -ENOIOCTLCMD;
 	}
 	s.index = idx;
 	return copy_to_user(argp, &s, sizeof(s)) ? -EFAULT : 0;
@@ -366,7 +341,7 @@ void vxvdpa_vqs_release(struct vxvdpa *v)
 
 		vxvdpa_kick_stop(vq);
 		vxvdpa_call_stop(vq);
-		vxvdpa_set_err(vq, VHOST_FILE_UNBIND);
+		vhostx_eventfd_replace(&vq->err_ctx, VHOST_FILE_UNBIND);
 		vq->busyloop_timeout = 0;
 	}
 }
