@@ -220,37 +220,38 @@ static int vdrv_ioctl(struct vdrv_dev *d, const char *step, unsigned long req,
 int vdrv_vq_program(struct vdrv_dev *d, unsigned int index)
 {
 	struct vdrv_vq *vq = &d->vq[index];
-	struct vhost_vring_state s = { .index = index };
-	struct vhost_vring_addr a = { .index = index };
-	struct vhost_vring_file f = { .index = index };
+	struct vhost_vring_state num = { .index = index, .num = vq->num };
+	struct vhost_vring_state base = { .index = index, .num = vq->avail_idx };
+	struct vhost_vring_addr a = {
+		.index = index,
+		.desc_user_addr = (uintptr_t)vq->vr.desc,
+		.avail_user_addr = (uintptr_t)vq->vr.avail,
+		.used_user_addr = (uintptr_t)vq->vr.used,
+	};
+	struct vhost_vring_file kick = { .index = index, .fd = vq->kick };
+	struct vhost_vring_file call = { .index = index, .fd = vq->call };
+	struct vhost_vring_file err = { .index = index, .fd = vq->err };
+	/* In the order QEMU programs a ring; the first failure stops it. */
+	const struct {
+		const char *step;
+		unsigned long req;
+		void *arg;
+	} steps[] = {
+		{ "SET_VRING_NUM", VHOST_SET_VRING_NUM, &num },
+		{ "SET_VRING_BASE", VHOST_SET_VRING_BASE, &base },
+		{ "SET_VRING_ADDR", VHOST_SET_VRING_ADDR, &a },
+		{ "SET_VRING_KICK", VHOST_SET_VRING_KICK, &kick },
+		{ "SET_VRING_CALL", VHOST_SET_VRING_CALL, &call },
+		{ "SET_VRING_ERR", VHOST_SET_VRING_ERR, &err },
+	};
+	unsigned int i;
 	int r;
 
-	s.num = vq->num;
-	r = vdrv_ioctl(d, "SET_VRING_NUM", VHOST_SET_VRING_NUM, &s);
-	if (r)
-		return r;
-	s.num = vq->avail_idx;
-	r = vdrv_ioctl(d, "SET_VRING_BASE", VHOST_SET_VRING_BASE, &s);
-	if (r)
-		return r;
-	a.desc_user_addr = (uintptr_t)vq->vr.desc;
-	a.avail_user_addr = (uintptr_t)vq->vr.avail;
-	a.used_user_addr = (uintptr_t)vq->vr.used;
-	r = vdrv_ioctl(d, "SET_VRING_ADDR", VHOST_SET_VRING_ADDR, &a);
-	if (r)
-		return r;
-	f.fd = vq->kick;
-	r = vdrv_ioctl(d, "SET_VRING_KICK", VHOST_SET_VRING_KICK, &f);
-	if (r)
-		return r;
-	f.fd = vq->call;
-	r = vdrv_ioctl(d, "SET_VRING_CALL", VHOST_SET_VRING_CALL, &f);
-	if (r)
-		return r;
-	f.fd = vq->err;
-	r = vdrv_ioctl(d, "SET_VRING_ERR", VHOST_SET_VRING_ERR, &f);
-	if (r)
-		return r;
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		r = vdrv_ioctl(d, steps[i].step, steps[i].req, steps[i].arg);
+		if (r)
+			return r;
+	}
 	return 0;
 }
 
@@ -708,215 +709,9 @@ ssize_t vdrv_rx_frame(struct vdrv_vq *vq, struct virtio_net_hdr_mrg_rxbuf *hdr,
 
 /* ---- host side ---- */
 
-static int vdrv_write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
-int vdrv_netns_new(void)
-{
-	if (unshare(CLONE_NEWNET) < 0)
-		return -errno;
-	vdrv_write_file("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1");
-	vdrv_write_file("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
-	return vdrv_link_up("lo");
-}
-
-int vdrv_sh(const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	r = system(cmd);
-	if (r == -1)
-		return -1;
-	return WIFEXITED(r) ? WEXITSTATUS(r) : 128;
-}
-
 int vdrv_tap_open(const char *name, int extra, int hdr_sz)
 {
-	struct ifreq ifr = { 0 };
-	int fd, saved;
-
-	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT) {
-		/* No udev in the test VM: the node appears with the module. */
-		vdrv_sh("modprobe -q tun");
-		fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
-	}
-	if (fd < 0)
-		return -errno;
-	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | extra;
-	if (hdr_sz > 0)
-		ifr.ifr_flags |= IFF_VNET_HDR;
-	if (ioctl(fd, TUNSETIFF, &ifr) < 0)
-		goto fail;
-	if (hdr_sz > 0 && ioctl(fd, TUNSETVNETHDRSZ, &hdr_sz) < 0)
-		goto fail;
-	return fd;
-fail:
-	saved = errno;
-	close(fd);
-	return -saved;
-}
-
-static int vdrv_ifreq(unsigned long req, struct ifreq *ifr)
-{
-	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	int r = 0;
-
-	if (s < 0)
-		return -errno;
-	if (ioctl(s, req, ifr) < 0)
-		r = -errno;
-	close(s);
-	return r;
-}
-
-int vdrv_link_up(const char *name)
-{
-	struct ifreq ifr = { 0 };
-	int r;
-
-	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
-	r = vdrv_ifreq(SIOCGIFFLAGS, &ifr);
-	if (r)
-		return r;
-	ifr.ifr_flags |= IFF_UP;
-	return vdrv_ifreq(SIOCSIFFLAGS, &ifr);
-}
-
-int vdrv_link_mtu(const char *name, int mtu)
-{
-	struct ifreq ifr = { 0 };
-
-	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
-	ifr.ifr_mtu = mtu;
-	return vdrv_ifreq(SIOCSIFMTU, &ifr);
-}
-
-int vdrv_ifindex(const char *name)
-{
-	struct ifreq ifr = { 0 };
-	int r;
-
-	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
-	r = vdrv_ifreq(SIOCGIFINDEX, &ifr);
-	return r ? r : ifr.ifr_ifindex;
-}
-
-int vdrv_link_mac(const char *name, uint8_t mac[6])
-{
-	struct ifreq ifr = { 0 };
-	int r;
-
-	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
-	r = vdrv_ifreq(SIOCGIFHWADDR, &ifr);
-	if (!r)
-		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
-	return r;
-}
-
-int vdrv_macvtap_open(const char *name, int hdr_sz)
-{
-	char path[128], dev[32];
-	unsigned int maj, min;
-	int idx, fd, n, sfd;
-
-	idx = vdrv_ifindex(name);
-	if (idx < 0)
-		return idx;
-	snprintf(path, sizeof(path), "/dev/tap%d", idx);
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		/* No udev here: make the node from what sysfs says. */
-		snprintf(path, sizeof(path), "/sys/class/net/%s/macvtap/tap%d/dev",
-			 name, idx);
-		sfd = open(path, O_RDONLY | O_CLOEXEC);
-		if (sfd < 0)
-			return -errno;
-		n = read(sfd, dev, sizeof(dev) - 1);
-		close(sfd);
-		if (n <= 0)
-			return -EIO;
-		dev[n] = 0;
-		if (sscanf(dev, "%u:%u", &maj, &min) != 2)
-			return -EIO;
-		snprintf(path, sizeof(path), "/tmp/vdrv-tap%d", idx);
-		unlink(path);
-		if (mknod(path, S_IFCHR | 0600, makedev(maj, min)) < 0)
-			return -errno;
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			return -errno;
-	}
-	if (hdr_sz > 0 && ioctl(fd, TUNSETVNETHDRSZ, &hdr_sz) < 0) {
-		n = -errno;
-		close(fd);
-		return n;
-	}
-	return fd;
-}
-
-int vdrv_pkt_open(const char *ifname, bool vnet_hdr, bool no_outgoing)
-{
-	struct sockaddr_ll sll = { 0 };
-	int one = 1, buf = 16 << 20;
-	int fd, idx, saved;
-
-	idx = vdrv_ifindex(ifname);
-	if (idx < 0)
-		return idx;
-	/* Protocol 0 first: nothing is queued before the bind. */
-	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf)) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof(buf)) < 0)
-		goto fail;
-	if (vnet_hdr &&
-	    setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one)) < 0)
-		goto fail;
-	if (no_outgoing &&
-	    setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)) < 0)
-		goto fail;
-	sll.sll_family = AF_PACKET;
-	sll.sll_protocol = htons(ETH_P_ALL);
-	sll.sll_ifindex = idx;
-	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
-		goto fail;
-	return fd;
-fail:
-	saved = errno;
-	close(fd);
-	return -saved;
-}
-
-ssize_t vdrv_pkt_recv(int fd, void *buf, size_t cap, int timeout_ms)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	ssize_t n;
-	int r;
-
-	r = poll(&p, 1, timeout_ms);
-	if (r < 0)
-		return -errno;
-	if (!r)
-		return -ETIMEDOUT;
-	n = recv(fd, buf, cap, MSG_TRUNC | MSG_DONTWAIT);
-	return n < 0 ? -errno : n;
+	return nu_tun_open(name, IFF_TAP | IFF_NO_PI | extra, hdr_sz);
 }
 
 static const uint8_t vdrv_mac_dst[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 };
@@ -1161,40 +956,6 @@ int vdrv_rx_check(struct vdrv_vq *vq, int inj, const uint8_t *frame,
 out:
 	free(buf);
 	return r;
-}
-
-int vdrv_count_comm(const char *prefix, pid_t pid)
-{
-	char want[64], path[300], comm[64];
-	struct dirent *de;
-	int count = 0;
-	DIR *dir;
-
-	snprintf(want, sizeof(want), "%s%d", prefix, (int)pid);
-	dir = opendir("/proc");
-	if (!dir)
-		return -1;
-	while ((de = readdir(dir))) {
-		int fd;
-		ssize_t n;
-
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		n = read(fd, comm, sizeof(comm) - 1);
-		close(fd);
-		if (n <= 0)
-			continue;
-		comm[n] = 0;
-		comm[strcspn(comm, "\n")] = 0;
-		if (!strcmp(comm, want))
-			count++;
-	}
-	closedir(dir);
-	return count;
 }
 
 int vdrv_module_refcnt(const char *mod)

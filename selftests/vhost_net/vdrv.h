@@ -25,6 +25,8 @@
 #include <linux/virtio_net.h>
 #include <linux/virtio_ring.h>
 
+#include "../lib/netutil.h"
+
 #define VDRV_RX			0
 #define VDRV_TX			1
 #define VDRV_NVQ		2
@@ -187,28 +189,25 @@ void vdrv_set_avail_flags(struct vdrv_vq *vq, uint16_t flags);
 
 /* ---- host side helpers ---- */
 
-/* Enter a fresh network namespace with IPv6 off (no stray frames). */
-int vdrv_netns_new(void);
-/* Run a shell command built from printf arguments; its exit status. */
-int vdrv_sh(const char *fmt, ...);
+/*
+ * Namespaces, links, tap, macvtap and AF_PACKET sockets come from
+ * selftests/lib/netutil.h, under the names the tests use.
+ */
+#define vdrv_netns_new		nu_netns_new
+#define vdrv_sh			nu_sh
+#define vdrv_link_up		nu_link_up
+#define vdrv_link_mtu		nu_link_mtu
+#define vdrv_ifindex		nu_ifindex
+#define vdrv_link_mac		nu_link_mac
+#define vdrv_macvtap_open	nu_macvtap_open
+#define vdrv_pkt_open		nu_pkt_open
+#define vdrv_pkt_recv		nu_pkt_recv
+#define vdrv_count_comm		nu_count_comm
 /*
  * Create or attach to tap @name with IFF_TAP|IFF_NO_PI, plus IFF_VNET_HDR
  * and TUNSETVNETHDRSZ when @hdr_sz > 0, plus @extra flags (IFF_MULTI_QUEUE).
  */
 int vdrv_tap_open(const char *name, int extra, int hdr_sz);
-int vdrv_link_up(const char *name);
-int vdrv_link_mtu(const char *name, int mtu);
-int vdrv_ifindex(const char *name);
-int vdrv_link_mac(const char *name, uint8_t mac[6]);
-/* Open the macvtap character device of @name. */
-int vdrv_macvtap_open(const char *name, int hdr_sz);
-/*
- * AF_PACKET SOCK_RAW socket bound to @ifname (all protocols), with a large
- * buffer; @vnet_hdr sets PACKET_VNET_HDR, @no_outgoing PACKET_IGNORE_OUTGOING.
- */
-int vdrv_pkt_open(const char *ifname, bool vnet_hdr, bool no_outgoing);
-/* Receive one frame, waiting up to @timeout_ms. Length or -errno. */
-ssize_t vdrv_pkt_recv(int fd, void *buf, size_t cap, int timeout_ms);
 
 /*
  * Test frames: Ethernet to @dst from @src (NULL: built-in addresses),
@@ -266,8 +265,6 @@ int vdrv_rx_check(struct vdrv_vq *vq, int inj, const uint8_t *frame,
 		  size_t len, struct virtio_net_hdr_mrg_rxbuf *hdr,
 		  unsigned int *nbufs);
 
-/* Count of threads whose comm is "<prefix><pid>" (vhost worker names). */
-int vdrv_count_comm(const char *prefix, pid_t pid);
 /* /sys/module/<mod>/refcnt, or -1. */
 int vdrv_module_refcnt(const char *mod);
 
