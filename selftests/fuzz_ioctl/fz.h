@@ -116,6 +116,21 @@ int fz_burst(struct fz_env *env, struct fz_rng *r, unsigned int frames);
 /* errno sanity: a value userspace may see from these calls. */
 bool fz_errno_ok(int e);
 
+/*
+ * Verdicts of a sequence @s: any struct with "int failed" and "char why[]"
+ * (struct fz_net, struct fz_vdpa). Only the first failure is kept.
+ */
+#define fz_fail(s, ...) fz_failf(&(s)->failed, (s)->why, sizeof((s)->why), __VA_ARGS__)
+/*
+ * For an ioctl() @name that returned @ret != 0 with errno @e: a return
+ * other than -1, or an errno userspace may not see, fails @s. Returns -@e.
+ */
+#define fz_call_failed(s, name, ret, e) \
+	fz_call_failedf(&(s)->failed, (s)->why, sizeof((s)->why), name, ret, e)
+void fz_failf(int *failed, char *why, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+int fz_call_failedf(int *failed, char *why, size_t len, const char *name, int ret, int e);
+
 /* Threads named "vhost-<pid>" / "vhostx-<pid>" (pid 0: any). */
 int fz_count_workers(int pid);
 

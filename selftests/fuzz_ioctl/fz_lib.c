@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@
 #include <sys/un.h>
 #include <netinet/in.h>
 #include "fz.h"
+#include "../lib/netutil.h"
 
 struct fz_params fz_params;
 uint8_t *fz_arena;
@@ -277,71 +279,20 @@ static void add_fd(struct fz_env *env, int fd, enum fz_kind kind, const char *wh
 	env->nfds++;
 }
 
-static int if_up(const char *name)
-{
-	struct ifreq ifr = { 0 };
-	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	int ret = -1;
-
-	if (s < 0)
-		return -1;
-	strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
-	if (!ioctl(s, SIOCGIFFLAGS, &ifr)) {
-		ifr.ifr_flags |= IFF_UP;
-		ret = ioctl(s, SIOCSIFFLAGS, &ifr);
-	}
-	close(s);
-	return ret;
-}
-
+/* A tun/tap, up; the vnet header is 12 bytes when @flags ask for one. */
 static int open_tap(const char *name, int flags)
 {
-	struct ifreq ifr = { 0 };
-	int hdr = 12;
-	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	int fd = nu_tun_open(name, flags, flags & IFF_VNET_HDR ? 12 : 0);
+	int r;
 
 	if (fd < 0)
-		return -1;
-	strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
-	ifr.ifr_flags = flags;
-	if (ioctl(fd, TUNSETIFF, &ifr) ||
-	    ((flags & IFF_VNET_HDR) && ioctl(fd, TUNSETVNETHDRSZ, &hdr)) ||
-	    if_up(name)) {
+		return fd;
+	r = nu_link_up(name);
+	if (r) {
 		close(fd);
-		return -1;
+		return r;
 	}
 	return fd;
-}
-
-/* /dev/tapN of a macvtap: devtmpfs makes it; fall back to our own node. */
-static int open_macvtap(const char *name)
-{
-	unsigned int maj, min;
-	char path[96];
-	int idx = if_nametoindex(name);
-	FILE *f;
-	int fd;
-
-	if (!idx)
-		return -1;
-	snprintf(path, sizeof(path), "/dev/tap%d", idx);
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd >= 0)
-		return fd;
-	snprintf(path, sizeof(path), "/sys/class/net/%s/macvtap/tap%d/dev", name, idx);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%u:%u", &maj, &min) != 2) {
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	snprintf(path, sizeof(path), "/tmp/vxfz-tap%d", idx);
-	unlink(path);
-	if (mknod(path, S_IFCHR | 0600, makedev(maj, min)))
-		return -1;
-	return open(path, O_RDWR | O_CLOEXEC);
 }
 
 static int packet_socket(int type, int ifindex)
@@ -392,7 +343,7 @@ int fz_env_init(struct fz_env *env)
 	/* A private network namespace: everything we create dies with us. */
 	if (unshare(CLONE_NEWNET))
 		return -errno;
-	if_up("lo");
+	nu_link_up("lo");
 	if (system("modprobe -q tun; modprobe -q macvtap; modprobe -q dummy") < 0)
 		return -errno;
 
@@ -402,7 +353,7 @@ int fz_env_init(struct fz_env *env)
 
 	fd = open_tap("vxfz0", IFF_TAP | IFF_NO_PI | IFF_VNET_HDR);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	add_fd(env, fd, FZ_K_TAP, "tap+vnet_hdr");
 	env->burst_ifindex = if_nametoindex("vxfz0");
 	env->burst_fd = packet_socket(SOCK_RAW, env->burst_ifindex);
@@ -412,7 +363,7 @@ int fz_env_init(struct fz_env *env)
 	if (system("ip link add vxfzd0 type dummy 2>/dev/null && ip link set vxfzd0 up && "
 		   "ip link add link vxfzd0 name vxfzmv0 type macvtap mode bridge 2>/dev/null && "
 		   "ip link set vxfzmv0 up") == 0) {
-		fd = open_macvtap("vxfzmv0");
+		fd = nu_macvtap_open("vxfzmv0", 0);
 		if (fd >= 0) {
 			int hdr = 12;
 
@@ -524,36 +475,31 @@ bool fz_errno_ok(int e)
 	}
 }
 
+void fz_failf(int *failed, char *why, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (*failed)
+		return;
+	*failed = 1;
+	va_start(ap, fmt);
+	vsnprintf(why, len, fmt, ap);
+	va_end(ap);
+}
+
+int fz_call_failedf(int *failed, char *why, size_t len, const char *name, int ret, int e)
+{
+	if (ret != -1)
+		fz_failf(failed, why, len, "%s returned %d", name, ret);
+	else if (!fz_errno_ok(e))
+		fz_failf(failed, why, len, "%s failed with errno %d, not a userspace errno",
+			 name, e);
+	return -e;
+}
+
 int fz_count_workers(int pid)
 {
-	struct dirent *de;
-	char path[300], comm[32], want[2][24];
-	DIR *d = opendir("/proc");
-	int n = 0;
+	int old = nu_count_comm("vhost-", pid), ours = nu_count_comm("vhostx-", pid);
 
-	if (!d)
-		return -1;
-	snprintf(want[0], sizeof(want[0]), "vhost-%d\n", pid);
-	snprintf(want[1], sizeof(want[1]), "vhostx-%d\n", pid);
-	while ((de = readdir(d))) {
-		ssize_t len;
-		int fd;
-
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		len = read(fd, comm, sizeof(comm) - 1);
-		close(fd);
-		if (len <= 0)
-			continue;
-		comm[len] = 0;
-		if (pid ? !strcmp(comm, want[0]) || !strcmp(comm, want[1])
-			: !strncmp(comm, "vhost-", 6) || !strncmp(comm, "vhostx-", 7))
-			n++;
-	}
-	closedir(d);
-	return n;
+	return old < 0 || ours < 0 ? -1 : old + ours;
 }

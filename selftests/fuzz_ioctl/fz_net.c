@@ -11,7 +11,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -54,18 +53,6 @@ const char *fz_net_dev(void)
 	return d && *d ? d : "/dev/vhost-net";
 }
 
-static void fail(struct fz_net *s, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (s->failed)
-		return;
-	s->failed = 1;
-	va_start(ap, fmt);
-	vsnprintf(s->why, sizeof(s->why), fmt, ap);
-	va_end(ap);
-}
-
 /* Every call goes through here: 0 or -errno, and the errno must be sane. */
 static int call(struct fz_net *s, const char *name, unsigned long req, void *arg)
 {
@@ -85,23 +72,19 @@ static int call(struct fz_net *s, const char *name, unsigned long req, void *arg
 		return 0;
 	}
 	fz_log("%s%s -> %d (%s)", name, idxs, ret, strerror(e));
-	if (ret != -1)
-		fail(s, "%s returned %d", name, ret);
-	else if (!fz_errno_ok(e))
-		fail(s, "%s failed with errno %d, not a userspace errno", name, e);
-	return -e;
+	return fz_call_failed(s, name, ret, e);
 }
 
 static void must_fail(struct fz_net *s, const char *name, int ret, const char *why)
 {
 	if (!ret)
-		fail(s, "%s succeeded but must fail: %s", name, why);
+		fz_fail(s, "%s succeeded but must fail: %s", name, why);
 }
 
 static void must_errno(struct fz_net *s, const char *name, int ret, int want, const char *why)
 {
 	if (ret != -want)
-		fail(s, "%s: %s: got %s, want %s", name, why,
+		fz_fail(s, "%s: %s: got %s, want %s", name, why,
 		     ret ? strerror(-ret) : "success", strerror(want));
 }
 
@@ -215,7 +198,7 @@ static void op_set_owner(struct fz_net *s)
 	if (s->owner != FZ_OWNER_NONE)
 		must_errno(s, "SET_OWNER", ret, EBUSY, "the device has an owner");
 	else if (ret && ret != -ENOMEM)
-		fail(s, "SET_OWNER on an unowned device: %s", strerror(-ret));
+		fz_fail(s, "SET_OWNER on an unowned device: %s", strerror(-ret));
 	if (!ret)
 		s->owner = FZ_OWNER_US;
 }
@@ -227,7 +210,7 @@ static void op_reset_owner(struct fz_net *s)
 	if (owner_gate(s, "RESET_OWNER", ret))
 		return;
 	if (ret && ret != -ENOMEM)
-		fail(s, "RESET_OWNER by the owner: %s", strerror(-ret));
+		fz_fail(s, "RESET_OWNER by the owner: %s", strerror(-ret));
 	if (!ret) {
 		s->owner = FZ_OWNER_NONE;
 		s->table_bad = s->table_sane = s->table_maybe = false;
@@ -244,9 +227,9 @@ static void op_features(struct fz_net *s)
 	if (fz_chance(&s->r, 30)) {
 		ret = call(s, "GET_FEATURES", VHOST_GET_FEATURES, &f);
 		if (ret)
-			fail(s, "GET_FEATURES: %s", strerror(-ret));
+			fz_fail(s, "GET_FEATURES: %s", strerror(-ret));
 		else if (s->features_known && f != s->features)
-			fail(s, "GET_FEATURES changed: %#llx then %#llx",
+			fz_fail(s, "GET_FEATURES changed: %#llx then %#llx",
 			     (unsigned long long)s->features, (unsigned long long)f);
 		s->features = f;
 		s->features_known = true;
@@ -274,7 +257,7 @@ static void op_features(struct fz_net *s)
 	if (want & ~s->features)
 		must_errno(s, "SET_FEATURES", ret, EOPNOTSUPP, "unsupported feature bits");
 	else if (ret && !(want & (1ULL << VHOST_F_LOG_ALL_BIT)) && ret != -ENOMEM)
-		fail(s, "SET_FEATURES %#llx (a subset of GET_FEATURES): %s",
+		fz_fail(s, "SET_FEATURES %#llx (a subset of GET_FEATURES): %s",
 		     (unsigned long long)want, strerror(-ret));
 }
 
@@ -370,7 +353,7 @@ static void op_mem_table(struct fz_net *s)
 	}
 	for (int i = 0; i < NVQ; i++) {
 		if (s->vq[i].has_backend && s->table_bad && uva_mode(s))
-			fail(s, "SET_MEM_TABLE accepted a region outside user memory while vq %d runs",
+			fz_fail(s, "SET_MEM_TABLE accepted a region outside user memory while vq %d runs",
 			     i);
 		if (s->vq[i].clean || !s->table_sane)
 			s->hostile = true;	/* old descriptors, new meaning */
@@ -398,7 +381,7 @@ static void op_vring_num(struct fz_net *s)
 	else if (!st.num || st.num > 32768 || (st.num & (st.num - 1)))
 		must_fail(s, "SET_VRING_NUM", ret, "size not a power of two up to 32768");
 	else if (ret && ret != -ENOMEM)
-		fail(s, "SET_VRING_NUM %u on a stopped queue: %s", st.num, strerror(-ret));
+		fz_fail(s, "SET_VRING_NUM %u on a stopped queue: %s", st.num, strerror(-ret));
 	if (!ret) {
 		s->vq[st.index].num = st.num;
 		vq_recheck(&s->vq[st.index]);
@@ -483,9 +466,9 @@ static void op_vring_base(struct fz_net *s)
 		}
 		vq = &s->vq[st.index];
 		if (ret)
-			fail(s, "GET_VRING_BASE: %s", strerror(-ret));
+			fz_fail(s, "GET_VRING_BASE: %s", strerror(-ret));
 		else if (vq->base_known && st.num != vq->base)
-			fail(s, "GET_VRING_BASE %u after SET_VRING_BASE %u on a queue that never ran",
+			fz_fail(s, "GET_VRING_BASE %u after SET_VRING_BASE %u on a queue that never ran",
 			     st.num, vq->base);
 		return;
 	}
@@ -503,7 +486,7 @@ static void op_vring_base(struct fz_net *s)
 	else if (st.num > 0xffff)
 		must_fail(s, "SET_VRING_BASE", ret, "index above 0xffff (split ring)");
 	else if (ret)
-		fail(s, "SET_VRING_BASE %u on a stopped queue: %s", st.num, strerror(-ret));
+		fz_fail(s, "SET_VRING_BASE %u on a stopped queue: %s", st.num, strerror(-ret));
 	if (!ret) {
 		vq->base_known = !vq->ever_backend;
 		vq->base = st.num;
@@ -532,7 +515,7 @@ static void op_vring_fd(struct fz_net *s)
 	if (f->kind != FZ_K_EVENTFD && f->kind != FZ_K_NONE)
 		must_fail(s, names[which], ret, f->what);
 	else if (ret && ret != -ENOMEM)
-		fail(s, "%s with %s: %s", names[which], f->what, strerror(-ret));
+		fz_fail(s, "%s with %s: %s", names[which], f->what, strerror(-ret));
 	if (!ret && which == 0)
 		s->vq[vf.index].kick = f->kind == FZ_K_EVENTFD ? f->fd : -1;
 }
@@ -555,7 +538,7 @@ static void op_busyloop(struct fz_net *s)
 	st.num = 0;
 	ret = call(s, "GET_VRING_BUSYLOOP_TIMEOUT", VHOST_GET_VRING_BUSYLOOP_TIMEOUT, &st);
 	if (!ret && st.num != want)
-		fail(s, "busyloop timeout reads back %u, set %u", st.num, want);
+		fz_fail(s, "busyloop timeout reads back %u, set %u", st.num, want);
 }
 
 static void op_log(struct fz_net *s)
@@ -604,17 +587,17 @@ static void op_backend(struct fz_net *s)
 		return;
 	}
 	if (is_real && !ret && s->table_bad && uva_mode(s)) {
-		fail(s, "NET_SET_BACKEND started vq %u on a memory table with non-user memory",
+		fz_fail(s, "NET_SET_BACKEND started vq %u on a memory table with non-user memory",
 		     vf.index);
 		return;
 	}
 	if (is_real && !ret && vq->ring_bad && uva_mode(s)) {
-		fail(s, "NET_SET_BACKEND started vq %u with rings outside user memory", vf.index);
+		fz_fail(s, "NET_SET_BACKEND started vq %u with rings outside user memory", vf.index);
 		return;
 	}
 	/* The kernel's vhost checks the rings even to detach: -EFAULT is fair. */
 	if (f->kind == FZ_K_NONE && ret && ret != -EFAULT)
-		fail(s, "NET_SET_BACKEND -1 (detach): %s", strerror(-ret));
+		fz_fail(s, "NET_SET_BACKEND -1 (detach): %s", strerror(-ret));
 	if (ret)
 		return;
 	s->stats->backend_ok += is_real;
@@ -637,7 +620,7 @@ static void op_unknown(struct fz_net *s)
 
 	/* The kernel's vhost reads a queue index first: ENOBUFS, EFAULT happen. */
 	if (ret != -ENOTTY && ret != -EPERM && ret != -EINVAL && ret != -ENOBUFS && ret != -EFAULT)
-		fail(s, "unknown ioctl %#lx: %s, want ENOTTY", req, ret ? strerror(-ret) : "success");
+		fz_fail(s, "unknown ioctl %#lx: %s, want ENOTTY", req, ret ? strerror(-ret) : "success");
 }
 
 /* read/write/poll: IOTLB messages where the device speaks them, else refused. */
@@ -668,12 +651,12 @@ static void op_rw(struct fz_net *s)
 	s->stats->calls++;
 	n = write(s->fd, buf, fz_chance(&s->r, 85) ? sizeof(msg) : fz_below(&s->r, 100));
 	if (n < 0 && !fz_errno_ok(errno))
-		fail(s, "write: errno %d", errno);
+		fz_fail(s, "write: errno %d", errno);
 	fl = fcntl(s->fd, F_GETFL);
 	if (fl >= 0 && !fcntl(s->fd, F_SETFL, fl | O_NONBLOCK)) {
 		n = read(s->fd, buf, fz_below(&s->r, 2) ? sizeof(msg) : 1);
 		if (n < 0 && !fz_errno_ok(errno))
-			fail(s, "read: errno %d", errno);
+			fz_fail(s, "read: errno %d", errno);
 		fcntl(s->fd, F_SETFL, fl);
 	}
 	poll(&p, 1, 0);
@@ -698,7 +681,7 @@ static void check_used(struct fz_net *s, unsigned int idx)
 	now = __atomic_load_n(&u->idx, __ATOMIC_ACQUIRE);
 	fresh = now - vq->used_seen;
 	if (fresh > (uint16_t)(vq->avail_idx - vq->used_seen)) {
-		fail(s, "vq %u: used idx moved by %u with %u buffers outstanding", idx, fresh,
+		fz_fail(s, "vq %u: used idx moved by %u with %u buffers outstanding", idx, fresh,
 		     (uint16_t)(vq->avail_idx - vq->used_seen));
 		return;
 	}
@@ -706,12 +689,12 @@ static void check_used(struct fz_net *s, unsigned int idx)
 		struct vring_used_elem e = u->ring[(uint16_t)(vq->used_seen + i) % vq->num];
 
 		if (e.id >= vq->num || !vq->out[e.id]) {
-			fail(s, "vq %u: used ring holds head %u, which we never made available",
+			fz_fail(s, "vq %u: used ring holds head %u, which we never made available",
 			     idx, e.id);
 			return;
 		}
 		if (idx == 0 && e.len > vq->out_len[e.id]) {
-			fail(s, "vq %u: used len %u for a %u-byte buffer", idx, e.len,
+			fz_fail(s, "vq %u: used len %u for a %u-byte buffer", idx, e.len,
 			     vq->out_len[e.id]);
 			return;
 		}
@@ -958,9 +941,9 @@ static void op_child(struct fz_net *s)
 	}
 	waitpid(pid, &status, 0);
 	if (read(p[0], why, sizeof(why) - 1) > 0)
-		fail(s, "child: %s", why);
+		fz_fail(s, "child: %s", why);
 	else if (WIFEXITED(status) && WEXITSTATUS(status))
-		fail(s, "child exited with %d", WEXITSTATUS(status));
+		fz_fail(s, "child exited with %d", WEXITSTATUS(status));
 	close(p[0]);
 	s->stats->children++;
 	s->acked_known = false;		/* anyone may SET_FEATURES */

@@ -9,7 +9,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -70,18 +69,6 @@ void fz_vdpa_release(struct fz_vdpa_dev *v)
 		v->created = 0;
 }
 
-static void fail(struct fz_vdpa *s, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (s->failed)
-		return;
-	s->failed = 1;
-	va_start(ap, fmt);
-	vsnprintf(s->why, sizeof(s->why), fmt, ap);
-	va_end(ap);
-}
-
 static int call(struct fz_vdpa *s, const char *name, unsigned long req, void *arg)
 {
 	int ret, e;
@@ -94,11 +81,7 @@ static int call(struct fz_vdpa *s, const char *name, unsigned long req, void *ar
 		s->stats->ok++;
 		return 0;
 	}
-	if (ret != -1)
-		fail(s, "%s returned %d", name, ret);
-	else if (!fz_errno_ok(e))
-		fail(s, "%s failed with errno %d, not a userspace errno", name, e);
-	return -e;
+	return fz_call_failed(s, name, ret, e);
 }
 
 static void op_query(struct fz_vdpa *s)
@@ -133,7 +116,7 @@ static void op_query(struct fz_vdpa *s)
 	case 6:
 		if (!call(s, "GET_IOVA_RANGE", VHOST_VDPA_GET_IOVA_RANGE, &range) &&
 		    range.first > range.last)
-			fail(s, "GET_IOVA_RANGE: first %#llx > last %#llx",
+			fz_fail(s, "GET_IOVA_RANGE: first %#llx > last %#llx",
 			     (unsigned long long)range.first, (unsigned long long)range.last);
 		break;
 	case 7:
@@ -162,7 +145,7 @@ static void op_config(struct fz_vdpa *s)
 		   set ? VHOST_VDPA_SET_CONFIG : VHOST_VDPA_GET_CONFIG, c);
 	if (s->config_size && !ret &&
 	    (!c->len || c->off > s->config_size || c->len > s->config_size - c->off))
-		fail(s, "%s off %u len %u accepted for a %u-byte config", set ? "SET_CONFIG" :
+		fz_fail(s, "%s off %u len %u accepted for a %u-byte config", set ? "SET_CONFIG" :
 		     "GET_CONFIG", c->off, c->len, s->config_size);
 }
 
@@ -216,7 +199,7 @@ static void op_vring(struct fz_vdpa *s)
 	default:
 		ret = call(s, "GET_VRING_GROUP", VHOST_VDPA_GET_VRING_GROUP, &st);
 		if (!ret && idx >= s->nvqs && s->nvqs)
-			fail(s, "GET_VRING_GROUP accepted queue %u of %u", idx, s->nvqs);
+			fz_fail(s, "GET_VRING_GROUP accepted queue %u of %u", idx, s->nvqs);
 		if (fz_chance(&s->r, 50)) {
 			st.index = fz_below(&s->r, 4);
 			st.num = fz_chance(&s->r, 80) ? fz_below(&s->r, 3) : (uint32_t)fz_next(&s->r);
@@ -271,12 +254,12 @@ static void op_iotlb(struct fz_vdpa *s)
 	s->stats->iotlb++;
 	n = write(s->fd, buf, len);
 	if (n < 0 && !fz_errno_ok(errno))
-		fail(s, "IOTLB write: errno %d", errno);
+		fz_fail(s, "IOTLB write: errno %d", errno);
 	else if (n >= 0 && (size_t)n != len)
-		fail(s, "IOTLB write of %zu bytes returned %zd", len, n);
+		fz_fail(s, "IOTLB write of %zu bytes returned %zd", len, n);
 	else if (n >= 0 && full && io->type == VHOST_IOTLB_UPDATE &&
 		 (!io->size || io->iova + io->size - 1 < io->iova))
-		fail(s, "IOTLB update iova %#llx size %#llx (empty or wrapping) accepted",
+		fz_fail(s, "IOTLB update iova %#llx size %#llx (empty or wrapping) accepted",
 		     (unsigned long long)io->iova, (unsigned long long)io->size);
 	else if (n >= 0)
 		s->stats->ok++;
