@@ -84,6 +84,10 @@ check_workers() {
 		skip "$name" "$st"
 		return
 	fi
+	if [ ! -s "$file" ]; then
+		fail "$name" "no worker threads recorded: the client never ran"
+		return
+	fi
 	mine=$(grep -c '^vhostx-' "$file")
 	theirs=$(grep -c '^vhost-' "$file")
 	if [ "$NODE" = /dev/vhost-net ] && [ -d /sys/module/vhost_net ]; then
@@ -149,8 +153,8 @@ check_counters() {
 		skip "$name" "$st"
 		return
 	fi
-	if [ "$rc" != 0 ]; then
-		skip "$name" "vhostx_net exposes no counters in /sys/kernel/debug/vhostx"
+	if [ "$rc" != 0 ] || [ ! -s "$file" ]; then
+		fail "$name" "no snapshot of /sys/kernel/debug/vhostx while the client ran"
 		return
 	fi
 	moved=$(debugfs_packets "$file" | awk '$2 > 0' | wc -l)
