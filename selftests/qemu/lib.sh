@@ -183,7 +183,7 @@ nested_test() {
 	# The snapshot must be taken while QEMU still holds its vhost fds: the
 	# launcher copies the debugfs tree before it lets the guest power off.
 	"$VX_TOP/tools/nested/run" --dev "$NODE" --queues "$queues" \
-		--timeout "${NESTED_TIMEOUT:-540}" --state "$st" > "$st/out" 2>&1
+		--timeout "${NESTED_TIMEOUT:-1500}" --state "$st" > "$st/out" 2>&1
 	rc=$?
 	sed 's/^/# /' "$st/out"
 	case $rc in

@@ -20,6 +20,7 @@ MAC=02:00:00:71:65:01
 top=$(cd "$(dirname "$0")/../.." && pwd)
 kver=${KVER:-$(uname -r)}
 kernel=/boot/vmlinuz-$kver
+[ "${VX_NESTED:-0}" = 1 ] || ktap_skip_all $N "nested QEMU not validated yet; VX_NESTED=1 runs it"
 why=$(vv_missing)
 [ -n "$why" ] && ktap_skip_all $N "$why"
 command -v qemu-system-x86_64 > /dev/null || ktap_skip_all $N "qemu-system-x86_64 missing"
@@ -73,7 +74,8 @@ wait_console() {
 	done
 }
 
-wait_console "^NESTED-BOOT"
+# Not anchored: the BIOS leaves escape codes on the line before it.
+wait_console "NESTED-BOOT"
 check $? "QEMU boots a guest with -netdev vhost-vdpa ($((SECONDS - start)) s)" \
 	"$(grep -av '^\s*$' "$console" | tail -n 3 | tr '\n' ' ')"
 
@@ -90,7 +92,7 @@ while [ $((SECONDS - start)) -lt "$timeout" ] && kill -0 "$qpid" 2> /dev/null; d
 	tx=$(vv_vstat vxvq0 1 tx_packets)
 	rx=$(vv_vstat vxvq0 0 rx_packets)
 	[ "${tx:-0}" -gt 0 ] && [ "${rx:-0}" -gt 0 ] && break
-	sleep 1
+	sleep 0.2
 done
 diag "device counters while the guest runs: tx_packets $tx rx_packets $rx"
 [ "${tx:-0}" -gt 0 ]
