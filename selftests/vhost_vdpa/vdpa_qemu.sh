@@ -20,7 +20,7 @@ MAC=02:00:00:71:65:01
 top=$(cd "$(dirname "$0")/../.." && pwd)
 kver=${KVER:-$(uname -r)}
 kernel=/boot/vmlinuz-$kver
-[ "${VX_NESTED:-0}" = 1 ] || ktap_skip_all $N "nested QEMU not validated yet; VX_NESTED=1 runs it"
+[ "${VX_NESTED:-1}" = 1 ] || ktap_skip_all $N "nested QEMU boots turned off (VX_NESTED=0)"
 why=$(vv_missing)
 [ -n "$why" ] && ktap_skip_all $N "$why"
 command -v qemu-system-x86_64 > /dev/null || ktap_skip_all $N "qemu-system-x86_64 missing"
