@@ -243,18 +243,17 @@ ssize_t nu_pkt_recv(int fd, void *buf, size_t cap, int timeout_ms)
 	return n < 0 ? -errno : n;
 }
 
-int nu_count_comm(const char *prefix, pid_t pid)
+int nu_walk_tasks(nu_task_fn fn, void *arg)
 {
-	char want[64], path[300], comm[64];
+	char path[300], comm[64];
 	struct dirent *de;
-	int count = 0;
+	int ret = 0;
 	DIR *dir;
 
-	snprintf(want, sizeof(want), "%s%d", prefix, (int)pid);
 	dir = opendir("/proc");
 	if (!dir)
 		return -1;
-	while ((de = readdir(dir))) {
+	while (!ret && (de = readdir(dir))) {
 		int fd;
 		ssize_t n;
 
@@ -270,9 +269,35 @@ int nu_count_comm(const char *prefix, pid_t pid)
 			continue;
 		comm[n] = 0;
 		comm[strcspn(comm, "\n")] = 0;
-		if (pid ? !strcmp(comm, want) : !strncmp(comm, prefix, strlen(prefix)))
-			count++;
+		ret = fn(de->d_name, comm, arg);
 	}
 	closedir(dir);
-	return count;
+	return ret;
+}
+
+struct count_comm {
+	char want[64];
+	const char *prefix;
+	pid_t pid;
+	int count;
+};
+
+static int count_comm_one(const char *tid, const char *comm, void *arg)
+{
+	struct count_comm *c = arg;
+
+	(void)tid;
+	if (c->pid ? !strcmp(comm, c->want) : !strncmp(comm, c->prefix, strlen(c->prefix)))
+		c->count++;
+	return 0;
+}
+
+int nu_count_comm(const char *prefix, pid_t pid)
+{
+	struct count_comm c = { .prefix = prefix, .pid = pid };
+
+	snprintf(c.want, sizeof(c.want), "%s%d", prefix, (int)pid);
+	if (nu_walk_tasks(count_comm_one, &c) < 0)
+		return -1;
+	return c.count;
 }

@@ -50,6 +50,13 @@ int nu_pkt_open(const char *ifname, bool vnet_hdr, bool no_outgoing);
 /* Receive one frame, waiting up to @timeout_ms. Length, -ETIMEDOUT or -errno. */
 ssize_t nu_pkt_recv(int fd, void *buf, size_t cap, int timeout_ms);
 
+typedef int (*nu_task_fn)(const char *tid, const char *comm, void *arg);
+/*
+ * Call @fn for every task in /proc with its tid (as a string) and comm,
+ * until @fn returns non-zero; returns that, 0, or -1 when /proc cannot be
+ * read.
+ */
+int nu_walk_tasks(nu_task_fn fn, void *arg);
 /*
  * Threads whose comm is "<@prefix><@pid>" (vhost worker names), or, for
  * @pid 0, whose comm starts with @prefix. -1 when /proc cannot be read.

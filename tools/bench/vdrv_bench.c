@@ -33,7 +33,6 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -135,44 +134,33 @@ static int open_stat(const char *iface, const char *counter)
  * kernel's vhost) or "vhostx-<pid>" (ours), as lib.sh's workers() finds
  * them. Keeps their schedstat files open.
  */
+static int find_worker(const char *tid, const char *comm, void *arg)
+{
+	struct bench *b = arg;
+	char want[32], path[300];
+	int fd;
+
+	if (b->nworkers >= MAX_WORKERS)
+		return 1;
+	snprintf(want, sizeof(want), "vhost-%d", (int)getpid());
+	if (strcmp(comm, want)) {
+		snprintf(want, sizeof(want), "vhostx-%d", (int)getpid());
+		if (strcmp(comm, want))
+			return 0;
+	}
+	snprintf(path, sizeof(path), "/proc/%s/schedstat", tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	b->worker_fd[b->nworkers] = fd;
+	snprintf(b->worker_name[b->nworkers], sizeof(b->worker_name[0]), "%s", comm);
+	b->nworkers++;
+	return 0;
+}
+
 static void find_workers(struct bench *b)
 {
-	char want1[32], want2[32], path[300], comm[32];
-	struct dirent *de;
-	DIR *dir;
-
-	snprintf(want1, sizeof(want1), "vhost-%d", (int)getpid());
-	snprintf(want2, sizeof(want2), "vhostx-%d", (int)getpid());
-	dir = opendir("/proc");
-	if (!dir)
-		return;
-	while ((de = readdir(dir)) && b->nworkers < MAX_WORKERS) {
-		ssize_t n;
-		int fd;
-
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		n = read(fd, comm, sizeof(comm) - 1);
-		close(fd);
-		if (n <= 0)
-			continue;
-		comm[n] = 0;
-		comm[strcspn(comm, "\n")] = 0;
-		if (strcmp(comm, want1) && strcmp(comm, want2))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/schedstat", de->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		b->worker_fd[b->nworkers] = fd;
-		snprintf(b->worker_name[b->nworkers], sizeof(b->worker_name[0]), "%s", comm);
-		b->nworkers++;
-	}
-	closedir(dir);
+	nu_walk_tasks(find_worker, b);
 }
 
 static void take_snap(struct bench *b, struct snap *s)
