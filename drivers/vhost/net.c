@@ -111,8 +111,9 @@ bool vhostx_net_busyloop(struct vhostx_net_vq *nvq,
  * The socket behind a backend fd, with the file reference kept (drop it
  * with sockfd_put()). tun and tap/macvtap files are used through the
  * socket their driver exports; any other socket must be a raw packet
- * socket (family and type both checked). Anything else, a bad fd
- * included, is ENOTSOCK, as with the kernel's vhost-net.
+ * socket (family and type both checked). A socket of another family or
+ * type is EINVAL; an fd that is no socket at all (eventfd, regular file,
+ * a closed fd) is ENOTSOCK. The kernel's vhost-net says ENOTSOCK for both.
  */
 static struct socket *vhostx_net_get_socket(int fd, enum vhostx_net_backend *kind)
 {
@@ -136,7 +137,7 @@ static struct socket *vhostx_net_get_socket(int fd, enum vhostx_net_backend *kin
 	    sock->sk->sk_type == SOCK_RAW)
 		return sock;
 	fput(file);
-	return ERR_PTR(-ENOTSOCK);
+	return ERR_PTR(sock ? -EINVAL : -ENOTSOCK);
 }
 
 static struct ptr_ring *vhostx_net_ptr_ring(struct file *file)
