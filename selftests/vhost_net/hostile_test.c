@@ -7,6 +7,7 @@
  * The VM runner fails the run if the kernel log shows a WARN/BUG/oops.
  */
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "kselftest_harness.h"
 #include "vtest.h"
@@ -15,12 +16,18 @@
 #define BAD0	(NUM - 1)	/* vdrv hands out descriptors from 0 up */
 #define BAD1	(NUM - 2)
 #define GAP_GPA	0x80000000ULL	/* between the two regions: unmapped */
+/* A third region for the length overflow cases, far above the other two. */
+#define BIG_GPA		0x400000000ULL
+#define BIG_SIZE	0x80000000ULL	/* 2 GiB, reserved but never touched */
 
 struct ctx {
 	struct vdrv_dev *d;
 	struct vdrv_vq *vq;
 	uint64_t data;		/* gpa of a valid, writable 4 KiB buffer */
 	uint16_t rw;		/* VRING_DESC_F_WRITE on RX, 0 on TX */
+	int backend;		/* the queue's backend fd (the tap) */
+	int set_backend_ret;	/* what a build's own SET_BACKEND returned */
+	bool failed;		/* a build step that is not under test failed */
 };
 
 typedef void (*build_fn)(struct ctx *c);
@@ -189,6 +196,71 @@ static void b_avail_idx_back(struct ctx *c)
 			 __ATOMIC_RELEASE);
 }
 
+/*
+ * Two descriptors of 2 GiB each, both wholly inside guest memory (a 2 GiB
+ * region added for this): each is a valid buffer on its own, but the
+ * chain's length, 2^32, does not fit the 32-bit length of a used entry.
+ * ring.c adds each length into a 64-bit sum and fails the chain once the
+ * sum passes U32_MAX, before translating that descriptor; with a region
+ * this large every descriptor up to the overflow also translates, so the
+ * overflow check is what stops the chain, not the memory table. The
+ * region is reserved address space only: nothing reads or writes it.
+ */
+static void b_len_overflow(struct ctx *c)
+{
+	struct {
+		struct vhost_memory m;
+		struct vhost_memory_region r[VDRV_MAX_REGIONS + 1];
+	} t;
+	struct vhost_memory_region *big;
+	void *p;
+
+	p = mmap(NULL, BIG_SIZE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED) {
+		c->failed = true;
+		return;
+	}
+	memset(&t, 0, sizeof(t));
+	vdrv_mem_table(c->d, &t.m);
+	big = &t.m.regions[t.m.nregions++];
+	big->guest_phys_addr = BIG_GPA;
+	big->memory_size = BIG_SIZE;
+	big->userspace_addr = (uintptr_t)p;
+	if (ioctl(c->d->fd, VHOST_SET_MEM_TABLE, &t.m) < 0) {
+		c->failed = true;
+		return;
+	}
+	vdrv_desc_set(c->vq, BAD0, BIG_GPA, 0x80000000U, c->rw | VRING_DESC_F_NEXT, BAD1);
+	vdrv_desc_set(c->vq, BAD1, BIG_GPA, 0x80000000U, c->rw, 0);
+	vdrv_publish(c->vq, BAD0);
+}
+
+/*
+ * used->idx jumps: with the backend detached, the other side moves
+ * used->idx NUM + 1 entries ahead, more chains than the ring can have in
+ * flight. ring.c reads used->idx when the queue (re)starts and refuses a
+ * value more than the ring size away from the avail base; while running
+ * it publishes from its own copy and never reads used->idx back, so this
+ * check is the only place a jump can be seen. Setting the backend again
+ * must fail with EINVAL and signal the error eventfd. used->idx is put
+ * back afterwards so the checks after the build see what we completed.
+ */
+static void b_used_idx_jump(struct ctx *c)
+{
+	struct vdrv_vq *vq = c->vq;
+	uint16_t old;
+
+	if (vdrv_set_backend(c->d, vq->index, -1)) {
+		c->failed = true;
+		return;
+	}
+	old = __atomic_load_n(&vq->vr.used->idx, __ATOMIC_ACQUIRE);
+	__atomic_store_n(&vq->vr.used->idx, (uint16_t)(old + NUM + 1), __ATOMIC_RELEASE);
+	c->set_backend_ret = vdrv_set_backend(c->d, vq->index, c->backend);
+	__atomic_store_n(&vq->vr.used->idx, old, __ATOMIC_RELEASE);
+}
+
 static void b_wrong_direction(struct ctx *c)
 {
 	/* Writable buffer on TX, read-only one on RX. */
@@ -206,6 +278,9 @@ FIXTURE_VARIANT(hostile) {
 	bool rx;		/* attack the RX queue (else TX) */
 	bool no_follow;		/* do not post a good chain behind it */
 	bool kernel_continues;	/* the kernel skips the bad head and goes on */
+	/* The kernel's vhost_net has no such check (the case is ours only). */
+	const char *kernel_lacks;
+	int set_backend_err;	/* the build's SET_BACKEND must fail so */
 };
 
 FIXTURE_VARIANT_ADD(hostile, tx_head_out_of_range) {
@@ -288,6 +363,16 @@ FIXTURE_VARIANT_ADD(hostile, tx_avail_idx_back) {
 	.build = b_avail_idx_back, .no_follow = true,
 };
 
+FIXTURE_VARIANT_ADD(hostile, tx_len_overflow) {
+	.build = b_len_overflow,
+	.kernel_lacks = "no check of a chain's total length",
+};
+
+FIXTURE_VARIANT_ADD(hostile, tx_used_idx_jump) {
+	.build = b_used_idx_jump, .no_follow = true, .set_backend_err = EINVAL,
+	.kernel_lacks = "used->idx is taken as it is at start",
+};
+
 /*
  * The kernel consumes a TX chain with writable descriptors, signals the
  * error and then carries on with the next chain (the bad head is never
@@ -316,6 +401,17 @@ FIXTURE_VARIANT_ADD(hostile, rx_desc_outside_mem) {
 
 FIXTURE_VARIANT_ADD(hostile, rx_avail_idx_jump) {
 	.build = b_avail_idx_jump, .rx = true, .no_follow = true,
+};
+
+FIXTURE_VARIANT_ADD(hostile, rx_len_overflow) {
+	.build = b_len_overflow, .rx = true,
+	.kernel_lacks = "no check of a chain's total length",
+};
+
+FIXTURE_VARIANT_ADD(hostile, rx_used_idx_jump) {
+	.build = b_used_idx_jump, .rx = true, .no_follow = true,
+	.set_backend_err = EINVAL,
+	.kernel_lacks = "used->idx is taken as it is at start",
 };
 
 /* The kernel drops a read-only RX chain the same way. */
@@ -370,13 +466,20 @@ TEST_F(hostile, error_eventfd)
 
 	if (_metadata->skip)
 		return;
+	if (variant->kernel_lacks && !vdrv_is_vhostx())
+		SKIP(return, "kernel vhost_net: %s", variant->kernel_lacks);
 	c.rw = variant->rx ? VRING_DESC_F_WRITE : 0;
+	c.backend = self->e.tap;
 	/* A valid buffer for the bad chains to point at: slot 0's memory. */
 	c.data = vdrv_hva2gpa(&self->d, vdrv_slot(vq, BAD1 - 1));
 	ASSERT_NE(0, c.data);
 	ASSERT_EQ(0, vdrv_evt_count(vq->err));
 
 	variant->build(&c);
+	ASSERT_FALSE(c.failed) {
+		TH_LOG("setting up the case failed: %s", strerror(errno));
+	}
+	EXPECT_EQ(-variant->set_backend_err, c.set_backend_ret);
 	ASSERT_EQ(0, poke(vq, self->e.inj, variant->rx, 1));
 	ASSERT_EQ(1, vdrv_evt_wait(vq->err, 5000)) {
 		TH_LOG("no error eventfd signal");
