@@ -3,8 +3,8 @@
  * vhostx core tests: what the core promises around the rings. Owner
  * rules, the worker thread (name, cgroup, lifetime), debugfs counters, the
  * max_mem_regions and budget parameters, memory table swaps under traffic,
- * the error eventfd and recovery, busy polling, the module reference an
- * open file holds. Traffic goes through a tap with a tiny guest (vc.c).
+ * the error eventfd and recovery, busy polling (it must really poll), TX
+ * batches under a burst, the module reference an open file holds. Traffic goes through a tap with a tiny guest (vc.c).
  *
  * Needs vhostx_net loaded (SKIP otherwise) and root.
  */
@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -456,6 +457,142 @@ TEST_F(net, busyloop)
 	EXPECT_EQ(VC_TX, s.index);
 	EXPECT_EQ(0, tx_roundtrip(&self->d, &self->t, 7000, 32, true));
 	EXPECT_EQ(0, vc_counter("tx", "errors"));
+}
+
+/*
+ * A paced TX stream from a driver that honours VRING_USED_F_NO_NOTIFY: it
+ * publishes a frame, then kicks only if the device has not said "no
+ * kicks". It waits for each frame's used entry and then for @gap_us
+ * before the next, so the device has long finished that frame. Returns 0
+ * or which frame failed; @kicks gets the kicks the driver made.
+ */
+static int paced_stream(struct vc_dev *d, uint32_t seq0, int n, int gap_us,
+			int *kicks)
+{
+	struct vc_vq *vq = &d->vq[VC_TX];
+	uint8_t frame[60];
+	int i;
+
+	*kicks = 0;
+	for (i = 0; i < n; i++) {
+		vc_frame(frame, sizeof(frame), seq0 + i);
+		if (vc_tx(d, frame, sizeof(frame), false))
+			return 1 + i;
+		/* avail->idx must be visible before we look at the flags. */
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (!(__atomic_load_n(&vq->used->flags, __ATOMIC_RELAXED) &
+		      VRING_USED_F_NO_NOTIFY)) {
+			vc_kick(d, VC_TX);
+			(*kicks)++;
+		}
+		if (vc_wait_used(d, VC_TX, 5000) != 1 || vc_used(d, VC_TX, NULL, NULL) < 0)
+			return 100 + i;
+		usleep(gap_us);
+	}
+	return 0;
+}
+
+/* Keep the worker and us on different CPUs if we may (best effort). */
+static void pin_apart(void)
+{
+	char comm[32];
+	cpu_set_t set;
+	pid_t w;
+
+	snprintf(comm, sizeof(comm), "vhostx-%d", getpid());
+	w = find_thread(comm);
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	if (w > 0)
+		sched_setaffinity(w, sizeof(set), &set);
+	CPU_ZERO(&set);
+	CPU_SET(1, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+/*
+ * Busy polling must really poll. Without it, a device that found the ring
+ * empty turns kicks back on (clears NO_NOTIFY) before it sleeps, so each
+ * frame of a paced stream costs a kick. With a busyloop timeout far longer
+ * than the gap between frames, the worker is still polling the ring with
+ * NO_NOTIFY set when the next frame comes, picks it up without a kick, and
+ * the device counts fewer kicks than frames. What is asserted is counts
+ * (kicks against frames, and against the same stream without busyloop),
+ * not how long anything took. Spinning ends early when the worker's CPU is
+ * wanted, so the two sides are kept on different CPUs.
+ */
+TEST_F(net, busyloop_polls)
+{
+	struct vhost_vring_state s = { .index = VC_TX };
+	long long k0, k1, k2, r0, r1, r2, p0;
+	int n = 32, gap = 5000, kicks_off, kicks_on;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "needs two CPUs: polling yields to a task on its CPU");
+	pin_apart();
+	p0 = vc_counter("tx", "packets");
+	k0 = vc_counter("tx", "kicks");
+	r0 = vc_counter("tx", "runs");
+	ASSERT_LE(0, k0);
+
+	/* The control: no busyloop, a kick per frame (or nearly). */
+	ASSERT_EQ(0, paced_stream(&self->d, 12000, n, gap, &kicks_off));
+	k1 = vc_counter("tx", "kicks");
+	r1 = vc_counter("tx", "runs");
+
+	s.num = 200000;		/* 200 ms, forty gaps */
+	ASSERT_EQ(0, vc_ioctl(self->d.fd, VHOST_SET_VRING_BUSYLOOP_TIMEOUT, &s));
+	ASSERT_EQ(0, paced_stream(&self->d, 13000, n, gap, &kicks_on));
+	k2 = vc_counter("tx", "kicks");
+	r2 = vc_counter("tx", "runs");
+	s.num = 0;
+	ASSERT_EQ(0, vc_ioctl(self->d.fd, VHOST_SET_VRING_BUSYLOOP_TIMEOUT, &s));
+
+	TH_LOG("%d frames each; no busyloop: %lld kicks (driver %d), %lld runs; busyloop: %lld kicks (driver %d), %lld runs",
+	       n, k1 - k0, kicks_off, r1 - r0, k2 - k1, kicks_on, r2 - r1);
+	EXPECT_EQ(2 * n, vc_counter("tx", "packets") - p0);
+	EXPECT_EQ(0, vc_counter("tx", "errors"));
+	/* Polling picked up at least half the frames without a kick. */
+	EXPECT_LE(2 * (k2 - k1), n);
+	/* And that is the busyloop's doing: the control needed more kicks. */
+	EXPECT_LT(k2 - k1, k1 - k0);
+}
+
+/*
+ * 64 frames posted before a single kick: the worker takes them in one run
+ * and publishes used entries in batches, so the batch histogram moves in a
+ * bucket above 1 and there are fewer batches than frames.
+ */
+TEST_F(net, tx_burst_batches)
+{
+	static const char * const names[] = {
+		"batch_1", "batch_2", "batch_4", "batch_8",
+		"batch_16", "batch_32", "batch_64", "batch_128",
+	};
+	long long before[8], delta, total = 0, multi = 0, u0;
+	unsigned int i;
+
+	for (i = 0; i < 8; i++) {
+		before[i] = vc_counter("tx", names[i]);
+		ASSERT_LE(0, before[i]) {
+			TH_LOG("no %s counter", names[i]);
+		}
+	}
+	u0 = vc_counter("tx", "used");
+	ASSERT_EQ(0, tx_roundtrip(&self->d, &self->t, 15000, 64, false));
+	for (i = 0; i < 8; i++) {
+		delta = vc_counter("tx", names[i]) - before[i];
+		if (delta)
+			TH_LOG("%s +%lld", names[i], delta);
+		total += delta;
+		if (i)
+			multi += delta;
+	}
+	EXPECT_EQ(64, vc_counter("tx", "used") - u0);
+	EXPECT_LE(1, multi) {
+		TH_LOG("every used entry went out alone");
+	}
+	EXPECT_GT(64, total);
 }
 
 /*
