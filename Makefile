@@ -9,7 +9,9 @@
 #   make demo       boot a VM, load the modules, show them working
 #   make bench      vhostx_net against the kernel's vhost_net, side by side
 #   make fuzz       run the ring fuzzer (FUZZ_TIME seconds)
-#   make install    modules_install + depmod on this host (see README for DKMS)
+#   make install    modules_install + depmod on this host
+#   make dkms-install    the one-step install: DKMS for every kernel, and
+#                        /dev/vhost-net served by vhostx_net (dkms-uninstall)
 
 VERSION := 0.1.0
 
@@ -29,7 +31,8 @@ KSFT_DIR := $(TOP)/build/ksft
 LINUX_SOURCE_TAR ?= $(lastword $(sort $(wildcard /usr/src/linux-source-*.tar.xz)))
 
 .PHONY: all modules clean deps check demo bench fuzz install ksft selftests \
-	selftests-clean checkpatch dkms-test kver help broken
+	selftests-clean checkpatch dkms-test kver help broken dkms-install \
+	dkms-uninstall
 
 all: modules
 
@@ -89,9 +92,15 @@ broken:
 dkms-test:
 	@tools/dkms-test.sh
 
+dkms-install:
+	@tools/dkms-install
+
+dkms-uninstall:
+	@tools/dkms-install --uninstall
+
 install: modules
 	$(MAKE) -C $(KDIR) M=$(TOP) modules_install
 	depmod -a $$($(MAKE) -s kver)
 
 help:
-	@sed -n '3,14p' Makefile
+	@sed -n '3,16p' Makefile

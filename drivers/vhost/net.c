@@ -424,3 +424,10 @@ module_init(vhostx_net_init);
 module_exit(vhostx_net_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("vhostx: in-kernel virtio-net worker (vhost-net ABI)");
+/*
+ * The node's aliases, as the kernel's vhost_net has them: kmod creates
+ * /dev/vhost-net at boot and the first open loads whichever module the
+ * aliases resolve to (tools/dkms-install blacklists the kernel's).
+ */
+MODULE_ALIAS_MISCDEV(VHOST_NET_MINOR);
+MODULE_ALIAS("devname:vhost-net");
