@@ -5,7 +5,10 @@ no device, module reference counts back where they were (vdpax pins the
 module of a device's parent from unregistration until the device is
 released, so a device or a child of it that is never freed shows up in
 vdpax_sim_net's refcnt), memory back (one leaked simulated device costs about
-80 KiB, 200 of them 16 MiB). Then cycles with each device bound to
+80 KiB, 200 of them 16 MiB), and unreclaimable slab back within half a
+KiB a cycle (selftests/lib/slab.py), so a leak of 1 KiB or more a cycle
+fails. VDPA_CYCLES_INJECT_LEAK=1 proves that: each cycle then also leaves
+an unread message (about 768 bytes of slab) in a socket. Then cycles with each device bound to
 virtio_vdpa, a virtio_net netdev brought up, and the device deleted while
 bound; a netdev up/down churns per-CPU page lists by a few MiB, so memory is
 only a coarse check there and the refcounts are the precise one."""
@@ -19,11 +22,15 @@ import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import vdpa_util as U  # noqa: E402
+import slab  # noqa: E402
 
 CYCLES = int(os.environ.get("CYCLES", 200))
 BOUND_CYCLES = int(os.environ.get("BOUND_CYCLES", 30))
 LEAK_KB = 8192
+SLAB_LEAK_KB = max(CYCLES // 2, 16)    # half a KiB a cycle
+INJECT_LEAK = os.environ.get("VDPA_CYCLES_INJECT_LEAK") == "1"
 BOUND_LEAK_KB = 16384
 
 NAMES = [
@@ -31,6 +38,7 @@ NAMES = [
     "no device left on the bus or under the management device",
     "module refcounts unchanged",
     f"MemAvailable back within {LEAK_KB // 1024} MiB",
+    f"slab (SUnreclaim) back within {SLAB_LEAK_KB} KiB",
     f"{BOUND_CYCLES} bound add/up/del cycles succeed",
     "bound: a netdev appears and goes each time",
     "bound: module refcounts unchanged",
@@ -43,18 +51,9 @@ def refcnts(mods):
             for m in mods}
 
 
-def meminfo(key):
-    with open("/proc/meminfo") as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    return 0
-
-
 def mem_avail_kb():
-    os.sync()
-    U.sysfs_write("/proc/sys/vm/drop_caches", "3")
-    return meminfo("MemAvailable")
+    slab.settle("3")
+    return slab.meminfo("MemAvailable")
 
 
 def test_devs():
@@ -85,7 +84,16 @@ def main():
     def delete(name):
         return g.request(fam, U.CMD_DEV_DEL, U.a_str(U.A_DEV_NAME, name))
 
+    if INJECT_LEAK:
+        t.diag("VDPA_CYCLES_INJECT_LEAK=1: each cycle leaves a message in a socket")
+        leak = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        SO_SNDBUFFORCE = 32
+        leak[0].setsockopt(socket.SOL_SOCKET, SO_SNDBUFFORCE, 64 << 20)
+        leak[0].setblocking(False)
+
     def cycle(i):
+        if INJECT_LEAK:
+            leak[0].send(b"x")
         name = f"vxtc{i % 7}"
         mac = bytes([2, 0, 0, 0, i % 256, 1])
         e, m, _ = add(name, U.attr(U.A_MAC, mac) + U.a_u16(U.A_MAX_VQP, i % 4 + 1))
@@ -96,7 +104,7 @@ def main():
 
     cycle(0)    # warm the caches so the baseline holds what a cycle allocates
     mods = ["vdpax", "vdpax_sim_net", "vhost_iotlb"]
-    before, mem0, slab0 = refcnts(mods), mem_avail_kb(), meminfo("Slab")
+    before, mem0, slab0 = refcnts(mods), mem_avail_kb(), slab.unreclaimable_kb()
     bad = None
     for i in range(1, CYCLES + 1):
         bad = cycle(i)
@@ -108,9 +116,12 @@ def main():
                                   if d.startswith("vxt")], why=str(test_devs()))
     after = refcnts(mods)
     t.ok(before == after, why=f"{before} -> {after}")
-    mem1, slab1 = mem_avail_kb(), meminfo("Slab")
-    t.diag(f"MemAvailable delta {mem0 - mem1} KiB, Slab delta {slab1 - slab0} KiB")
+    mem1 = mem_avail_kb()
+    grew, slab_ok = slab.check_growth(slab0, SLAB_LEAK_KB)
+    t.diag(f"MemAvailable delta {mem0 - mem1} KiB, SUnreclaim {slab0} KiB, grew {grew} KiB "
+           f"over {CYCLES} cycles (limit {SLAB_LEAK_KB} KiB)")
     t.ok(mem0 - mem1 < LEAK_KB, why=f"{mem0 - mem1} KiB")
+    t.ok(slab_ok, why=f"grew {grew} KiB, {grew * 1024 // max(CYCLES, 1)} bytes a cycle")
 
     if not U.have_driver("virtio_vdpa"):
         t.skip_rest("vdpax_virtio.ko not loaded")
