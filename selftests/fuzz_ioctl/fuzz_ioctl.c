@@ -345,8 +345,14 @@ TEST_F_TIMEOUT(fz, vhost_vdpa_iotlb, 86400)
 	FZ_SKIPPED();
 	if (!selected("vhost_vdpa_iotlb"))
 		SKIP(return, "FUZZ_ONLY=%s", fz_params.only);
-	if (fz_vdpa_find(&dev))
-		SKIP(return, "no /dev/vhost-vdpa-N (and no vdpa management device to add one)");
+	ret = fz_vdpa_find(&dev);
+	if (ret == -ENOENT)
+		SKIP(return, "%s", dev.why);
+	if (ret)
+		fz_vdpa_release(&dev);
+	ASSERT_EQ(0, ret) {
+		TH_LOG("%s", dev.why);
+	}
 
 	while (more(seq - fz_params.first, until)) {
 		fz_progress("vhost_vdpa_iotlb", seq, fz_params.seed);

@@ -4,7 +4,8 @@
  *
  * The device comes from the vDPA bus: when no node exists and the vdpa
  * tool sees a management device, one is created for the run ("vdpa dev
- * add") and deleted afterwards. No node: the caller SKIPs.
+ * add"), bound to vhost_vdpa and deleted afterwards. No node: the caller
+ * SKIPs if our vDPA modules are not loaded, and fails if they are.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -34,6 +35,51 @@ static int find_node(char *path, size_t len)
 	return found;
 }
 
+static int loaded(const char *mod)
+{
+	char path[280];
+
+	snprintf(path, sizeof(path), "/sys/module/%s", mod);
+	return !access(path, F_OK);
+}
+
+static int sysfs_write(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return (int)n;
+}
+
+/* Give the device we added to vhost_vdpa, whichever driver took it. */
+static void bind_vhost_vdpa(void)
+{
+	const char *dev = "/sys/bus/vdpa/devices/vxfzvdpa0";
+	char link[280], path[600];
+	ssize_t n;
+	char *drv;
+
+	if (sysfs_write("/sys/bus/vdpa/devices/vxfzvdpa0/driver_override", "vhost_vdpa"))
+		return;
+	snprintf(path, sizeof(path), "%s/driver", dev);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n > 0) {
+		link[n] = 0;
+		drv = strrchr(link, '/');
+		drv = drv ? drv + 1 : link;
+		if (!strcmp(drv, "vhost_vdpa"))
+			return;
+		snprintf(path, sizeof(path), "/sys/bus/vdpa/drivers/%s/unbind", drv);
+		sysfs_write(path, "vxfzvdpa0");
+	}
+	sysfs_write("/sys/bus/vdpa/drivers/vhost_vdpa/bind", "vxfzvdpa0");
+}
+
 int fz_vdpa_find(struct fz_vdpa_dev *v)
 {
 	const char *env = getenv("FUZZ_VDPA_DEV");
@@ -41,7 +87,10 @@ int fz_vdpa_find(struct fz_vdpa_dev *v)
 	memset(v, 0, sizeof(*v));
 	if (env && *env) {
 		snprintf(v->path, sizeof(v->path), "%s", env);
-		return access(v->path, R_OK | W_OK) ? -ENOENT : 0;
+		if (!access(v->path, R_OK | W_OK))
+			return 0;
+		snprintf(v->why, sizeof(v->why), "FUZZ_VDPA_DEV=%s: %s", env, strerror(errno));
+		return -EIO;
 	}
 	if (find_node(v->path, sizeof(v->path)))
 		return 0;
@@ -54,13 +103,23 @@ int fz_vdpa_find(struct fz_vdpa_dev *v)
 		   "vdpa dev add name vxfzvdpa0 mgmtdev \"$(vdpa mgmtdev show | "
 		   "sed -n \"1s/:.*//p\")\"' >/dev/null 2>&1") == 0) {
 		v->created = 1;
+		bind_vhost_vdpa();
 		for (int i = 0; i < 50; i++) {
 			if (find_node(v->path, sizeof(v->path)))
 				return 0;
 			usleep(100000);
 		}
 	}
-	return -ENOENT;
+	/* Without our vDPA modules there is nothing to fuzz: skip. With them, a bug. */
+	if (!loaded("vdpax") || !loaded("vdpax_sim_net") || !loaded("vhostx_vdpa")) {
+		snprintf(v->why, sizeof(v->why),
+			 "no /dev/vhost-vdpa-N (vdpax, vdpax_sim_net or vhostx_vdpa not loaded)");
+		return -ENOENT;
+	}
+	snprintf(v->why, sizeof(v->why), "vdpax, vdpax_sim_net and vhostx_vdpa are loaded but %s",
+		 v->created ? "the device added gets no /dev/vhost-vdpa-N node" :
+		 "vdpa dev add on the first management device failed");
+	return -EIO;
 }
 
 void fz_vdpa_release(struct fz_vdpa_dev *v)

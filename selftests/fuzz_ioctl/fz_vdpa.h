@@ -8,6 +8,7 @@
 struct fz_vdpa_dev {
 	char path[280];
 	int created;		/* we ran "vdpa dev add": delete it after */
+	char why[200];		/* when fz_vdpa_find fails */
 };
 
 struct fz_vdpa_stats {
@@ -25,6 +26,7 @@ struct fz_vdpa {
 	char why[256];
 };
 
+/* 0: found; -ENOENT: our modules absent (skip); other: a failure (why). */
 int fz_vdpa_find(struct fz_vdpa_dev *v);
 void fz_vdpa_release(struct fz_vdpa_dev *v);
 int fz_vdpa_sequence(struct fz_vdpa *s, const char *path, struct fz_env *env,

@@ -96,27 +96,80 @@ static int find_node(char *node, size_t len)
 	return found;
 }
 
+static int loaded(const char *mod)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/sys/module/%s", mod);
+	return !stat(path, &st);
+}
+
+/* Run @cmd (stdout and stderr together); its last line goes to @out. */
+static int run_last_line(const char *cmd, char *out, size_t len)
+{
+	char line[256];
+	FILE *p = popen(cmd, "r");
+	int rc;
+
+	out[0] = 0;
+	if (!p)
+		return -1;
+	while (fgets(line, sizeof(line), p)) {
+		line[strcspn(line, "\n")] = 0;
+		if (line[0]) {
+			size_t n = strlen(line);
+
+			if (n >= len)
+				n = len - 1;
+			memcpy(out, line, n);
+			out[n] = 0;
+		}
+	}
+	rc = pclose(p);
+	return rc ? -1 : 0;
+}
+
+/*
+ * Missing modules are a reason to skip (return 1). With vdpax,
+ * vdpax_sim_net and vhostx_vdpa loaded, not getting a node is a bug in
+ * them (return -1). @why says which, either way.
+ */
 int vv_ensure_device(char *node, size_t len, char *why, size_t whylen)
 {
+	char out[160];
 	struct stat st;
 	int err, i;
 
 	if (stat(SYS_VDPA, &st)) {
 		snprintf(why, whylen, "no vdpa bus (vdpax.ko not loaded)");
-		return -1;
+		return loaded("vdpax") ? -1 : 1;
 	}
 	if (stat(SYS_VDPA "/drivers/vhost_vdpa", &st)) {
-		snprintf(why, whylen, "no vhost_vdpa driver (vhostx_vdpa.ko not loaded)");
+		if (!loaded("vhostx_vdpa")) {
+			snprintf(why, whylen, "no vhost_vdpa driver (vhostx_vdpa.ko not loaded)");
+			return 1;
+		}
+		snprintf(why, whylen, "vhostx_vdpa is loaded but no vhost_vdpa driver is on the bus");
 		return -1;
 	}
 	if (stat(SYS_VDPA "/devices/" VV_DEV, &st)) {
-		if (system("vdpa mgmtdev show vdpasim_net >/dev/null 2>&1")) {
-			snprintf(why, whylen, "no vdpa tool or no vdpasim_net management device");
+		if (system("command -v vdpa >/dev/null 2>&1")) {
+			snprintf(why, whylen, "no vdpa tool (iproute2)");
+			return 1;
+		}
+		if (run_last_line("vdpa mgmtdev show vdpasim_net 2>&1", out, sizeof(out))) {
+			if (!loaded("vdpax_sim_net")) {
+				snprintf(why, whylen, "no vdpasim_net management device (vdpax_sim_net.ko not loaded)");
+				return 1;
+			}
+			snprintf(why, whylen, "vdpax_sim_net is loaded but vdpa mgmtdev show vdpasim_net fails: %s",
+				 out);
 			return -1;
 		}
-		if (system("vdpa dev add name " VV_DEV " mgmtdev vdpasim_net mac " VV_MAC
-			   " mtu 1500 >/dev/null")) {
-			snprintf(why, whylen, "vdpa dev add failed");
+		if (run_last_line("vdpa dev add name " VV_DEV " mgmtdev vdpasim_net mac " VV_MAC
+				  " mtu 1500 2>&1", out, sizeof(out))) {
+			snprintf(why, whylen, "vdpa dev add failed: %s", out);
 			return -1;
 		}
 	}
@@ -130,7 +183,7 @@ int vv_ensure_device(char *node, size_t len, char *why, size_t whylen)
 			return 0;
 		usleep(20000);
 	}
-	snprintf(why, whylen, "no /dev/vhost-vdpa-N node for " VV_DEV);
+	snprintf(why, whylen, "no /dev/vhost-vdpa-N node for " VV_DEV " bound to vhost_vdpa");
 	return -1;
 }
 

@@ -62,7 +62,11 @@ struct vv {
 	struct vv_vq vq[2];
 };
 
-/* Device management (vv.c). why: reason on failure, for SKIP. */
+/*
+ * Device management (vv.c). vv_ensure_device: 0 with a node, 1 when our
+ * modules are not loaded (SKIP), -1 when they are and it fails (FAIL);
+ * why says why.
+ */
 int vv_ensure_device(char *node, size_t len, char *why, size_t whylen);
 int vv_sysfs_write(const char *path, const char *val);
 int vv_bind(const char *drv);
