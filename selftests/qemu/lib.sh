@@ -166,9 +166,11 @@ check_counters() {
 	fi
 }
 
-# nested_test QUEUES: the nested-QEMU test with QUEUES queue pairs.
+# nested_test QUEUES [--fds]: the nested-QEMU test with QUEUES queue pairs;
+# --fds hands QEMU pre-opened tap and vhost fds (vhostfd=, as libvirt does)
+# instead of letting it open the node itself.
 nested_test() {
-	local queues=$1 st rc snap_rc tag
+	local queues=$1 st rc snap_rc tag launch=()
 
 	# A nested TCG boot takes about 2 minutes on an idle host, 6-9 on a
 	# loaded one: VX_NESTED=0 leaves these out.
@@ -177,12 +179,16 @@ nested_test() {
 	require_node
 	command -v qemu-system-x86_64 >/dev/null || ktap_skip_all "qemu-system-x86_64 missing"
 	tag=q$queues
+	if [ "${2:-}" = --fds ]; then
+		launch=(--fds)
+		tag=${tag}_vhostfd
+	fi
 	st=$(mktemp -d /tmp/qemu-test.XXXXXX)
 	ktap_plan 4
 	echo "# node $NODE, $(ours_status)"
 	# The snapshot must be taken while QEMU still holds its vhost fds: the
 	# launcher copies the debugfs tree before it lets the guest power off.
-	"$VX_TOP/tools/nested/run" --dev "$NODE" --queues "$queues" \
+	"$VX_TOP/tools/nested/run" --dev "$NODE" --queues "$queues" "${launch[@]}" \
 		--timeout "${NESTED_TIMEOUT:-1500}" --state "$st" > "$st/out" 2>&1
 	rc=$?
 	sed 's/^/# /' "$st/out"
