@@ -489,7 +489,7 @@ TEST_F_TIMEOUT(td, mem_table_replace_under_traffic, 1200)
  * Unloading the module while a file is open must be refused, and leave the
  * device working.
  */
-TEST_F(td, rmmod_while_open)
+TEST_F_TIMEOUT(td, rmmod_while_open, 600)
 {
 	static struct fz_net s;
 	const char *m = module_name();
