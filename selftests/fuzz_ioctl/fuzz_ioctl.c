@@ -236,8 +236,11 @@ static int death_round(struct fz_env *env, struct fz_stats *st, uint64_t seq, ch
 		int ret = fz_net_open(&s, env, &cst, fz_params.seed ^ 0xdea7ULL, seq, held);
 
 		close(p[0]);
-		if (ret)
+		if (ret) {
+			/* Say why: a bare exit status hid the errno once. */
+			dprintf(p[1], "owner's open of %s: %s", fz_net_dev(), strerror(-ret));
 			_exit(2);
+		}
 		fz_net_setup(&s);
 		if (mode == 2) {
 			c.fd = s.fd;

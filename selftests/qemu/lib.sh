@@ -176,13 +176,6 @@ nested_test() {
 	# loaded one: VX_NESTED=0 leaves these out.
 	[ "${VX_NESTED:-1}" = 1 ] ||
 		ktap_skip_all "nested QEMU boots turned off (VX_NESTED=0)"
-	# Known failure, open in issue 3: on Debian's 6.1.0-57 (VM and nested
-	# guest) the single-queue guest pinged this VM, then received nothing
-	# more (vm_ping 0/10, no echo request reached it) on 2026-11-29 beside
-	# another VM; alone, the same test had not ended after 8 minutes (about
-	# 2 expected). Off by default until understood.
-	[ "${VX_NESTED_NET:-0}" = 1 ] ||
-		ktap_skip_all "nested vhost=on tests off by default: known failure on 6.1.0-57, VM-to-guest traffic stops after the guest's first pings (issue 3); VX_NESTED_NET=1 runs them"
 	require_node
 	command -v qemu-system-x86_64 >/dev/null || ktap_skip_all "qemu-system-x86_64 missing"
 	tag=q$queues
