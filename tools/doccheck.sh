@@ -1,12 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# tools/doccheck.sh: every Documentation/*.rst must parse with docutils
+# tools/doccheck.sh [FILE.rst...]: every Documentation/*.rst (or the files
+# given) must parse with docutils
 # without a warning (a broken table or literal renders as garbage). Prints
 # each problem as docutils reports it; exits non-zero if there is any.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-python3 - Documentation/*.rst <<'PY'
+[ $# -gt 0 ] || { cd "$(dirname "$0")/.." && set -- Documentation/*.rst; }
+python3 - "$@" <<'PY'
 import io
 import re
 import sys
