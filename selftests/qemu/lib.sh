@@ -20,41 +20,7 @@
 QEMU_TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 VX_TOP=$(cd "$QEMU_TESTS_DIR/../.." && pwd)
 NODE=${VHOST_NET_DEV:-/dev/vhost-net}
-KSFT_PASS=0 KSFT_FAIL=1 KSFT_SKIP=4
-_n=0 _fail=0 _skip=0 _pass=0
-
-ktap_plan() { # count
-	echo "TAP version 13"
-	echo "1..$1"
-}
-
-ktap_skip_all() { # why
-	echo "TAP version 13"
-	echo "1..0 # SKIP $1"
-	exit $KSFT_SKIP
-}
-
-ok() { # name
-	_n=$((_n + 1)) _pass=$((_pass + 1))
-	echo "ok $_n $1"
-}
-
-fail() { # name [why]
-	_n=$((_n + 1)) _fail=$((_fail + 1))
-	echo "not ok $_n $1${2:+ # $2}"
-}
-
-skip() { # name why
-	_n=$((_n + 1)) _skip=$((_skip + 1))
-	echo "ok $_n $1 # SKIP $2"
-}
-
-ktap_exit() {
-	echo "# $_pass passed, $_fail failed, $_skip skipped"
-	[ $_fail -gt 0 ] && exit $KSFT_FAIL
-	[ $_pass -eq 0 ] && exit $KSFT_SKIP
-	exit $KSFT_PASS
-}
+. "$QEMU_TESTS_DIR/../lib/ktap.sh"
 
 # require_node: skip everything when there is no vhost-net node to test.
 require_node() {

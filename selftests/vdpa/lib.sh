@@ -5,49 +5,7 @@
 # cleanup of the devices a test creates (all named vxt*).
 
 VDPA=${VDPA:-$(command -v vdpa || echo /sbin/vdpa)}
-KSFT_SKIP=4
-_n=0 _fail=0 _skip=0 _pass=0
-
-ktap_plan() { # count
-	echo "TAP version 13"
-	echo "1..$1"
-}
-
-ok() { # name
-	_n=$((_n + 1)) _pass=$((_pass + 1))
-	echo "ok $_n $1"
-}
-
-fail() { # name [why]
-	_n=$((_n + 1)) _fail=$((_fail + 1))
-	echo "not ok $_n $1${2:+ # $2}"
-}
-
-skip() { # name why
-	_n=$((_n + 1)) _skip=$((_skip + 1))
-	echo "ok $_n $1 # SKIP $2"
-}
-
-check() { # status name [why]
-	if [ "$1" = 0 ]; then ok "$2"; else fail "$2" "${3:-}"; fi
-}
-
-diag() { echo "# $*"; }
-
-ktap_exit() {
-	diag "pass $_pass fail $_fail skip $_skip"
-	[ $_fail -gt 0 ] && exit 1
-	[ $_pass -eq 0 ] && [ $_skip -gt 0 ] && exit $KSFT_SKIP
-	exit 0
-}
-
-# Skip the whole program (no plan printed yet): ktap_skip_all count why
-ktap_skip_all() {
-	ktap_plan "$1"
-	local i
-	for i in $(seq 1 "$1"); do skip "requirement $i" "$2"; done
-	exit $KSFT_SKIP
-}
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/ktap.sh"
 
 have_module() { [ -d "/sys/module/$1" ]; }
 have_mgmtdev() { "$VDPA" mgmtdev show vdpasim_net > /dev/null 2>&1; }

@@ -7,28 +7,8 @@
 
 VDPA=${VDPA:-$(command -v vdpa || echo /sbin/vdpa)}
 S=/sys/bus/vdpa
-KSFT_SKIP=4
-_n=0 _fail=0 _skip=0 _pass=0 _plan=0 _made=""
-
-ktap_plan() { _plan=$1; echo "TAP version 13"; echo "1..$1"; }
-ok() { _n=$((_n + 1)) _pass=$((_pass + 1)); echo "ok $_n $1"; }
-fail() { _n=$((_n + 1)) _fail=$((_fail + 1)); echo "not ok $_n $1${2:+ # $2}"; }
-skip() { _n=$((_n + 1)) _skip=$((_skip + 1)); echo "ok $_n $1 # SKIP $2"; }
-check() { if [ "$1" = 0 ]; then ok "$2"; else fail "$2" "${3:-}"; fi; }
-diag() { echo "# $*"; }
-
-# Skip what is left of the plan.
-skip_rest() { while [ $_n -lt $_plan ]; do skip "test $((_n + 1))" "$1"; done; }
-
-ktap_exit() {
-	diag "pass $_pass fail $_fail skip $_skip"
-	[ $_fail -gt 0 ] && exit 1
-	[ $_pass -eq 0 ] && [ $_skip -gt 0 ] && exit $KSFT_SKIP
-	exit 0
-}
-
-# Whole program skipped: ktap_skip_all count why
-ktap_skip_all() { ktap_plan "$1"; skip_rest "$2"; ktap_exit; }
+_made=""
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/ktap.sh"
 
 # Why the vDPA side cannot run here, or nothing.
 vv_missing() {
