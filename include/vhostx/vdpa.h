@@ -28,7 +28,11 @@
  * disabled) and must not sleep. Device callbacks (struct vdpax_callback) are
  * invoked by the parent in any context, never concurrently with a
  * set_vq_cb()/set_config_cb() replacing them: once those return, the old
- * callback is neither running nor will run.
+ * callback is neither running nor will run. A parent never runs a callback
+ * while holding a lock its kick_vq() takes: a callback may signal an
+ * eventfd whose wake-up kicks a queue of the same device (vhostx_vdpa
+ * calls kick_vq() from the kick eventfd's wake-up, and userspace may give
+ * one eventfd as both kick and call).
  */
 #ifndef _VHOSTX_VDPA_H
 #define _VHOSTX_VDPA_H

@@ -583,6 +583,39 @@ TEST_F_TIMEOUT(vdpa, call_eventfd, 60)
 	EXPECT_EQ(1, poll(&p, 1, RX_TIMEOUT_MS)) TH_LOG("no call on the TX eventfd");
 }
 
+/*
+ * One eventfd as the TX queue's kick and as both queues' call: the
+ * device's used-buffer callback then wakes the kick path that runs
+ * kick_vq(). A device that runs its callbacks under the lock kick_vq()
+ * takes deadlocks right there (lockdep saw the order on the debug kernel
+ * under QEMU). Nothing forbids this set-up: frames must still loop.
+ */
+TEST_F_TIMEOUT(vdpa, kick_eventfd_is_call_eventfd, 60)
+{
+	struct vhost_vring_file f;
+	int efd;
+
+	NEED_DEVICE();
+
+	ASSERT_EQ(0, owner(self->fd));
+	ASSERT_EQ(0, vv_map(&self->v, 0));
+	ASSERT_EQ(0, vv_start(&self->v, VV_FEATURES));
+	efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	ASSERT_LE(0, efd);
+	f.fd = efd;
+	f.index = VV_TX;
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_SET_VRING_KICK, &f));
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_SET_VRING_CALL, &f));
+	f.index = VV_RX;
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_SET_VRING_CALL, &f));
+	/* vv_send() kicks through vq->kick; vv_recv() polls the used index. */
+	close(self->v.vq[VV_TX].kick);
+	self->v.vq[VV_TX].kick = dup(efd);
+	ASSERT_LE(0, self->v.vq[VV_TX].kick);
+	EXPECT_EQ(0, loop_frames(_metadata, &self->v, 100));
+	close(efd);
+}
+
 TEST_F_TIMEOUT(vdpa, suspend_resume, 60)
 {
 	struct vhost_vring_state s1 = { .index = VV_TX }, s2 = { .index = VV_TX };

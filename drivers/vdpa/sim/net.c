@@ -263,27 +263,52 @@ out:
 	return false;
 }
 
-/* Call the callbacks of queues that completed buffers; lock held. */
-static void vdpasim_deliver_irqs(struct vdpasim_net *sim)
+/*
+ * Which queues completed buffers and want a callback: a bit per queue.
+ * Lock held; the callbacks themselves run after it is dropped.
+ */
+static unsigned long vdpasim_pending_irqs(struct vdpasim_net *sim)
 {
+	unsigned long irqs = 0;
 	u16 i;
 
+	lockdep_assert_held(&sim->lock);
+	BUILD_BUG_ON(VDPASIM_MAX_VQS > BITS_PER_LONG);
 	for (i = 0; i < sim->nvqs; i++) {
 		struct vdpasim_vq *vq = &sim->vqs[i];
 
 		if (!vq->need_irq)
 			continue;
 		vq->need_irq = false;
-		if (vq->cb.callback && vdpasim_vq_want_irq(vq, vdpasim_vq_iotlb(sim, i)))
-			vq->cb.callback(vq->cb.private);
+		if (vdpasim_vq_want_irq(vq, vdpasim_vq_iotlb(sim, i)))
+			irqs |= BIT(i);
 	}
+	return irqs;
+}
+
+/* Run the used-buffer callbacks of @irqs; the device lock is not held. */
+static void vdpasim_deliver_irqs(struct vdpasim_net *sim, unsigned long irqs)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	if (!irqs)
+		return;
+	spin_lock_irqsave(&sim->cb_lock, flags);
+	for_each_set_bit(i, &irqs, VDPASIM_MAX_VQS) {
+		const struct vdpax_callback *cb = &sim->vq_cb[i];
+
+		if (cb->callback)
+			cb->callback(cb->private);
+	}
+	spin_unlock_irqrestore(&sim->cb_lock, flags);
 }
 
 static void vdpasim_work(struct work_struct *work)
 {
 	struct vdpasim_net *sim = container_of(work, struct vdpasim_net, work);
+	unsigned long flags, irqs;
 	bool more = false;
-	unsigned long flags;
 	unsigned int k;
 
 	/* Softirqs raised by the callbacks (NAPI) run at local_bh_enable(). */
@@ -294,8 +319,9 @@ static void vdpasim_work(struct work_struct *work)
 		for (k = 0; k < sim->max_vqp && vdpasim_running(sim); k++)
 			more |= vdpasim_loop_pair(sim, k, VDPASIM_BUDGET);
 	}
-	vdpasim_deliver_irqs(sim);
+	irqs = vdpasim_pending_irqs(sim);
 	spin_unlock_irqrestore(&sim->lock, flags);
+	vdpasim_deliver_irqs(sim, irqs);
 	local_bh_enable();
 
 	if (more)
@@ -357,12 +383,12 @@ static void vdpasim_set_vq_cb(struct vdpax_device *vdpa, u16 idx,
 
 	if (idx >= sim->nvqs)
 		return;
-	spin_lock_irqsave(&sim->lock, flags);
+	spin_lock_irqsave(&sim->cb_lock, flags);
 	if (cb)
-		sim->vqs[idx].cb = *cb;
+		sim->vq_cb[idx] = *cb;
 	else
-		memset(&sim->vqs[idx].cb, 0, sizeof(sim->vqs[idx].cb));
-	spin_unlock_irqrestore(&sim->lock, flags);
+		memset(&sim->vq_cb[idx], 0, sizeof(sim->vq_cb[idx]));
+	spin_unlock_irqrestore(&sim->cb_lock, flags);
 }
 
 static void vdpasim_set_vq_ready(struct vdpax_device *vdpa, u16 idx, bool ready)
@@ -515,12 +541,12 @@ static void vdpasim_set_config_cb(struct vdpax_device *vdpa, const struct vdpax_
 	struct vdpasim_net *sim = vdpa_to_sim(vdpa);
 	unsigned long flags;
 
-	spin_lock_irqsave(&sim->lock, flags);
+	spin_lock_irqsave(&sim->cb_lock, flags);
 	if (cb)
 		sim->config_cb = *cb;
 	else
 		memset(&sim->config_cb, 0, sizeof(sim->config_cb));
-	spin_unlock_irqrestore(&sim->lock, flags);
+	spin_unlock_irqrestore(&sim->cb_lock, flags);
 }
 
 static u16 vdpasim_get_vq_num_max(struct vdpax_device *vdpa)
@@ -589,7 +615,6 @@ static void vdpasim_reset_locked(struct vdpasim_net *sim)
 	sim->suspended = false;
 	sim->cur_vqp = 1;
 	ether_addr_copy(sim->config.mac, sim->prov_mac);
-	memset(&sim->config_cb, 0, sizeof(sim->config_cb));
 	for (i = 0; i < VDPASIM_NGROUPS; i++)
 		sim->group_asid[i] = 0;
 	memset(sim->vqs, 0, sim->nvqs * sizeof(*sim->vqs));
@@ -604,6 +629,11 @@ static int vdpasim_reset(struct vdpax_device *vdpa)
 	spin_lock_irqsave(&sim->lock, flags);
 	vdpasim_reset_locked(sim);
 	spin_unlock_irqrestore(&sim->lock, flags);
+	/* Apart: see @cb_lock. A callback still running is waited for. */
+	spin_lock_irqsave(&sim->cb_lock, flags);
+	memset(sim->vq_cb, 0, sizeof(sim->vq_cb));
+	memset(&sim->config_cb, 0, sizeof(sim->config_cb));
+	spin_unlock_irqrestore(&sim->cb_lock, flags);
 	return 0;
 }
 
@@ -777,6 +807,7 @@ static int vdpasim_dev_add(struct vdpax_mgmt_dev *mdev, const char *name,
 		return PTR_ERR(sim);
 
 	spin_lock_init(&sim->lock);
+	spin_lock_init(&sim->cb_lock);
 	INIT_WORK(&sim->work, vdpasim_work);
 	sim->dev_features = features;
 	sim->max_vqp = max_vqp;

@@ -23,6 +23,7 @@
 #define VDPASIM_CVQ_GROUP	1
 #define VDPASIM_VQ_NUM_MAX	256
 #define VDPASIM_MAX_VQP		4
+#define VDPASIM_MAX_VQS		(2 * VDPASIM_MAX_VQP + 1)
 #define VDPASIM_IOTLB_LIMIT	32768
 #define VDPASIM_BUF_SIZE	65536
 
@@ -83,7 +84,6 @@ struct vdpasim_vq_stats {
  * @last_avail_idx: next available ring index the device reads
  * @used_idx: next used ring index the device writes
  * @need_irq: used entries were added since the last callback
- * @cb: used-buffer callback
  * @stats: counters
  */
 struct vdpasim_vq {
@@ -95,7 +95,6 @@ struct vdpasim_vq {
 	u16 last_avail_idx;
 	u16 used_idx;
 	bool need_irq;
-	struct vdpax_callback cb;
 	struct vdpasim_vq_stats stats;
 };
 
@@ -105,6 +104,13 @@ struct vdpasim_vq {
  * @lock: protects every field below except @work; taken with interrupts
  *        disabled because kick_vq may be called from any context
  * @work: runs the datapath and delivers callbacks
+ * @cb_lock: protects @vq_cb and @config_cb, and is held while a callback
+ *           runs, so none runs once set_vq_cb() or reset has returned.
+ *           Never taken with @lock held: a callback may signal an eventfd
+ *           that is also a queue's kick eventfd, whose wake-up calls
+ *           kick_vq(), which takes @lock.
+ * @vq_cb: used-buffer callback of each virtqueue
+ * @config_cb: config change callback
  * @dev_features: features offered
  * @drv_features: features accepted by the driver
  * @features_set: @drv_features was set since the last reset
@@ -116,7 +122,6 @@ struct vdpasim_vq {
  * @prov_mac: MAC address given at creation (restored on reset)
  * @prov_mtu: MTU given at creation
  * @config: config space, little-endian
- * @config_cb: config change callback
  * @group_asid: address space each group is attached to
  * @iotlb: one IOTLB per address space
  * @nvqs: number of virtqueues (2 * @max_vqp + 1)
@@ -129,6 +134,9 @@ struct vdpasim_net {
 	struct vdpax_device vdpa;
 	spinlock_t lock;	/* everything below but @work */
 	struct work_struct work;
+	spinlock_t cb_lock;	/* vq_cb, config_cb; held across callbacks */
+	struct vdpax_callback vq_cb[VDPASIM_MAX_VQS];
+	struct vdpax_callback config_cb;
 	u64 dev_features;
 	u64 drv_features;
 	bool features_set;
@@ -140,7 +148,6 @@ struct vdpasim_net {
 	u8 prov_mac[ETH_ALEN];
 	u16 prov_mtu;
 	struct virtio_net_config config;
-	struct vdpax_callback config_cb;
 	unsigned int group_asid[VDPASIM_NGROUPS];
 	struct vhost_iotlb *iotlb[VDPASIM_NAS];
 	u32 nvqs;
