@@ -391,10 +391,11 @@ TEST_F_TIMEOUT(fz, vhost_vdpa_iotlb, 86400)
 	}
 	fz_vdpa_release(&dev);
 	snprintf(line, sizeof(line),
-		 "vhost_vdpa_iotlb: %s, seed %#llx, %llu sequences, %llu ops, %llu calls (%llu accepted), %llu IOTLB messages, %.0f s",
+		 "vhost_vdpa_iotlb: %s, seed %#llx, %llu sequences, %llu ops, %llu calls (%llu accepted), %llu IOTLB messages, %llu devices driven (%llu kicks), %.0f s",
 		 dev.path, (unsigned long long)fz_params.seed, (unsigned long long)st.sequences,
 		 (unsigned long long)st.ops, (unsigned long long)st.calls,
-		 (unsigned long long)st.ok, (unsigned long long)st.iotlb, fz_now() - t0);
+		 (unsigned long long)st.ok, (unsigned long long)st.iotlb,
+		 (unsigned long long)st.runs, (unsigned long long)st.kicks, fz_now() - t0);
 	record(line);
 }
 

@@ -79,6 +79,16 @@ enum fz_region {
 
 enum fz_region fz_region_fix(uint64_t gpa, uint64_t *size, uint64_t uaddr);
 
+/*
+ * fz_ring.c: a hostile guest's writes into the split ring of @num entries
+ * at user addresses @desc/@avail/@used (all in the arena): loops, bad
+ * lengths, wild indices, indirect tables. Descriptors point into the
+ * arena (the device sees its first byte at @base) or anywhere. Advances
+ * *@avail_idx and publishes it.
+ */
+void fz_ring_hostile(struct fz_rng *r, unsigned int num, uint64_t desc, uint64_t avail,
+		     uint64_t used, uint16_t *avail_idx, uint64_t base);
+
 /* File descriptors of every kind the kernel may be handed. */
 enum fz_kind {
 	FZ_K_NONE,		/* -1 */

@@ -741,56 +741,15 @@ static void fill_clean(struct fz_net *s, unsigned int idx)
 	__atomic_store_n(&a->idx, vq->avail_idx, __ATOMIC_RELEASE);
 }
 
-/* Whatever a hostile guest may write: loops, bad lengths, wild indices. */
+/* Whatever a hostile guest may write (fz_ring_hostile): no oracle then. */
 static void fill_hostile(struct fz_net *s, unsigned int idx)
 {
-	static const uint64_t lens[] = { 0, 1, 11, 12, 13, 4096, 65535, 65536,
-					 0x7fffffff, 0x80000000, 0xffffffff };
 	struct fz_vq *vq = &s->vq[idx];
-	struct vring_desc *d = (void *)(uintptr_t)vq->desc;
-	struct vring_avail *a = (void *)(uintptr_t)vq->avail;
-	unsigned int n = 1 + fz_below(&s->r, vq->num);
-	uint8_t *tbl = fz_arena + FZ_RING_AREA + FZ_BUF_AREA / 2 + fz_below(&s->r, 64) * 1024;
 
 	vq->clean = false;
 	s->hostile = true;
-	for (unsigned int i = 0; i < n; i++) {
-		struct vring_desc *x = &d[fz_below(&s->r, vq->num)];
-
-		x->addr = fz_chance(&s->r, 60) ? to_gpa(s, fz_arena + FZ_RING_AREA +
-							fz_below(&s->r, FZ_BUF_AREA))
-					       : fz_gpa(&s->r);
-		x->len = fz_chance(&s->r, 50) ? 1 + fz_below(&s->r, 2048) : FZ_PICK(&s->r, lens);
-		x->flags = fz_chance(&s->r, 80) ? fz_below(&s->r, 8) : (uint16_t)fz_next(&s->r);
-		x->next = fz_chance(&s->r, 85) ? fz_below(&s->r, vq->num) : (uint16_t)fz_next(&s->r);
-		if ((x->flags & VRING_DESC_F_INDIRECT) && fz_chance(&s->r, 70)) {
-			/* An indirect table: sometimes pointing at itself or nesting. */
-			struct vring_desc *t = (void *)tbl;
-			unsigned int tn = 1 + fz_below(&s->r, 64);
-
-			for (unsigned int j = 0; j < tn; j++) {
-				t[j].addr = fz_chance(&s->r, 10) ? to_gpa(s, tbl)
-								 : to_gpa(s, fz_arena + FZ_RING_AREA +
-									  fz_below(&s->r, FZ_BUF_AREA));
-				t[j].len = 1 + fz_below(&s->r, 4096);
-				t[j].flags = fz_below(&s->r, 8);
-				t[j].next = fz_below(&s->r, tn + 2);
-			}
-			x->addr = to_gpa(s, tbl);
-			x->len = fz_chance(&s->r, 80) ? tn * 16 : FZ_PICK(&s->r, lens);
-		}
-	}
-	for (unsigned int i = 0; i < n; i++)
-		a->ring[(uint16_t)(vq->avail_idx + i) % vq->num] =
-			fz_chance(&s->r, 90) ? fz_below(&s->r, vq->num) : (uint16_t)fz_next(&s->r);
-	if (fz_chance(&s->r, 10))
-		vq->avail_idx += (uint16_t)fz_next(&s->r);	/* an index from nowhere */
-	else
-		vq->avail_idx += n;
-	a->flags = fz_chance(&s->r, 80) ? 0 : (uint16_t)fz_next(&s->r);
-	if (fz_chance(&s->r, 20))
-		((struct vring_used *)(uintptr_t)vq->used)->idx = (uint16_t)fz_next(&s->r);
-	__atomic_store_n(&a->idx, vq->avail_idx, __ATOMIC_RELEASE);
+	fz_ring_hostile(&s->r, vq->num, vq->desc, vq->avail, vq->used, &vq->avail_idx,
+			s->gpa_base);
 }
 
 /* Set up a queue the way QEMU does, starting a "clean" epoch. */

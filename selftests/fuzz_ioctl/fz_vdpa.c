@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <linux/vhost.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_ring.h>
 #include <sys/ioctl.h>
 #include "fz_vdpa.h"
 
@@ -347,6 +349,135 @@ static void op_setup(struct fz_vdpa *s)
 	}
 }
 
+/* Map the whole arena at @iova in address space 0: v2 message, else v1. */
+static int map_arena(struct fz_vdpa *s, uint64_t iova)
+{
+	struct vhost_msg_v2 m2 = { .type = VHOST_IOTLB_MSG_V2 };
+	struct vhost_msg m1 = { .type = VHOST_IOTLB_MSG };
+	struct vhost_iotlb_msg io = {
+		.iova = iova, .size = FZ_ARENA_SIZE, .uaddr = (uintptr_t)fz_arena,
+		.perm = VHOST_ACCESS_RW, .type = VHOST_IOTLB_UPDATE,
+	};
+
+	s->stats->calls++;
+	s->stats->iotlb++;
+	m2.iotlb = io;
+	if (write(s->fd, &m2, sizeof(m2)) == sizeof(m2))
+		return 0;
+	m1.iotlb = io;
+	if (write(s->fd, &m1, sizeof(m1)) == sizeof(m1))
+		return 0;
+	if (!fz_errno_ok(errno))
+		fz_fail(s, "IOTLB update of the arena: errno %d", errno);
+	return -1;
+}
+
+/* Queue @idx's rings: 64 KiB of the arena's ring half each. */
+#define RUN_RING(idx)	((uint64_t)(idx) * 0x10000)
+#define RUN_AVAIL	0x2000
+#define RUN_USED	0x4000
+#define RUN_QUEUES	3
+
+/* Well-formed buffers: writable ones on RX (0), frames behind a zero header on TX (1). */
+static void post_clean(struct fz_vdpa *s, unsigned int idx, unsigned int num, uint64_t iova,
+		       uint16_t *avail_idx)
+{
+	uint8_t *ring = fz_arena + RUN_RING(idx);
+	struct vring_desc *d = (void *)ring;
+	struct vring_avail *a = (void *)(ring + RUN_AVAIL);
+	unsigned int n = 1 + fz_below(&s->r, num);
+
+	for (unsigned int i = 0; i < n; i++) {
+		uint16_t head = (uint16_t)(*avail_idx + i) % num;
+		uint64_t off = FZ_RING_AREA + (uint64_t)idx * (FZ_BUF_AREA / 4) + head * 2048ULL;
+		uint32_t len = idx == 1 ? 12 + 14 + fz_below(&s->r, 1501) : 2048;
+
+		if (idx == 1) {
+			memset(fz_arena + off, 0, 12);
+			memset(fz_arena + off + 12, 0xff, 6);
+		}
+		d[head].addr = iova + off;
+		d[head].len = len;
+		d[head].flags = idx == 0 ? VRING_DESC_F_WRITE : 0;
+		d[head].next = 0;
+		a->ring[head] = head;
+	}
+	*avail_idx += n;
+	__atomic_store_n(&a->idx, *avail_idx, __ATOMIC_RELEASE);
+}
+
+/*
+ * Drive the device as a driver would, and as a hostile one: the arena
+ * mapped at an IOVA, the first queues laid out in it, DRIVER_OK, then
+ * clean or hostile (fz_ring_hostile) ring contents and kicks. Kick and
+ * call eventfds come from the environment; now and then one eventfd is
+ * both, so a callback wakes the kick path of the same device.
+ */
+static void op_run(struct fz_vdpa *s)
+{
+	static const uint64_t iovas[] = { 0, 0x40000000, 1ULL << 32, (1ULL << 47) - FZ_ARENA_SIZE };
+	unsigned int nq = s->nvqs < RUN_QUEUES ? s->nvqs : RUN_QUEUES;
+	uint16_t avail_idx[RUN_QUEUES] = { 0 };
+	unsigned int num[RUN_QUEUES] = { 0 };
+	int kick[RUN_QUEUES] = { -1, -1, -1 };
+	uint64_t iova = FZ_PICK(&s->r, iovas), f, one = 1;
+	uint8_t st;
+
+	if (!nq || map_arena(s, iova))
+		return;
+	s->stats->runs++;
+	st = 0;
+	call(s, "SET_STATUS", VHOST_VDPA_SET_STATUS, &st);
+	st = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
+	call(s, "SET_STATUS", VHOST_VDPA_SET_STATUS, &st);
+	f = s->features & (fz_chance(&s->r, 70) ? ~0ULL : fz_next(&s->r));
+	call(s, "SET_FEATURES", VHOST_SET_FEATURES, &f);
+	st |= VIRTIO_CONFIG_S_FEATURES_OK;
+	call(s, "SET_STATUS", VHOST_VDPA_SET_STATUS, &st);
+	memset(fz_arena, 0, RUN_RING(nq));
+	for (unsigned int q = 0; q < nq; q++) {
+		struct vhost_vring_state vs = { .index = q, .num = 1u << (2 + fz_below(&s->r, 7)) };
+		struct vhost_vring_addr a = {
+			.index = q, .desc_user_addr = iova + RUN_RING(q),
+			.avail_user_addr = iova + RUN_RING(q) + RUN_AVAIL,
+			.used_user_addr = iova + RUN_RING(q) + RUN_USED,
+		};
+		struct vhost_vring_file vf = { .index = q };
+
+		if (!call(s, "SET_VRING_NUM", VHOST_SET_VRING_NUM, &vs))
+			num[q] = vs.num;
+		if (fz_chance(&s->r, 10))
+			a.used_user_addr = fz_gpa(&s->r);
+		call(s, "SET_VRING_ADDR", VHOST_SET_VRING_ADDR, &a);
+		vs.num = 0;
+		call(s, "SET_VRING_BASE", VHOST_SET_VRING_BASE, &vs);
+		vf.fd = fz_env_fd(s->env, &s->r, FZ_K_EVENTFD)->fd;
+		if (!call(s, "SET_VRING_KICK", VHOST_SET_VRING_KICK, &vf))
+			kick[q] = vf.fd;
+		if (fz_chance(&s->r, 70))
+			vf.fd = fz_env_fd(s->env, &s->r, FZ_K_EVENTFD)->fd;
+		call(s, "SET_VRING_CALL", VHOST_SET_VRING_CALL, &vf);
+		vs.num = 1;
+		call(s, "SET_VRING_ENABLE", VHOST_VDPA_SET_VRING_ENABLE, &vs);
+	}
+	st |= VIRTIO_CONFIG_S_DRIVER_OK;
+	call(s, "SET_STATUS", VHOST_VDPA_SET_STATUS, &st);
+	for (unsigned int k = 1 + fz_below(&s->r, 8); k--; ) {
+		unsigned int q = fz_below(&s->r, nq);
+		uint64_t ring = (uintptr_t)fz_arena + RUN_RING(q);
+
+		if (num[q] && fz_chance(&s->r, 75))
+			post_clean(s, q, num[q], iova, &avail_idx[q]);
+		else if (num[q])
+			fz_ring_hostile(&s->r, num[q], ring, ring + RUN_AVAIL, ring + RUN_USED,
+					&avail_idx[q], iova);
+		if (kick[q] >= 0 && write(kick[q], &one, sizeof(one)) == sizeof(one))
+			s->stats->kicks++;
+		if (fz_chance(&s->r, 30))
+			usleep(fz_below(&s->r, 1000));
+	}
+}
+
 int fz_vdpa_sequence(struct fz_vdpa *s, const char *path, struct fz_env *env,
 		     struct fz_vdpa_stats *stats, uint64_t seed, uint64_t seq)
 {
@@ -389,8 +520,10 @@ int fz_vdpa_sequence(struct fz_vdpa *s, const char *path, struct fz_env *env,
 			op_status(s);
 		else if (p < 55)
 			op_vring(s);
-		else if (p < 90)
+		else if (p < 88)
 			op_iotlb(s);
+		else if (p < 91)
+			op_run(s);
 		else
 			op_setup(s);
 	}

@@ -13,6 +13,7 @@ struct fz_vdpa_dev {
 
 struct fz_vdpa_stats {
 	uint64_t sequences, ops, calls, ok, iotlb;
+	uint64_t runs, kicks;	/* op_run: devices driven, kicks written */
 };
 
 struct fz_vdpa {
