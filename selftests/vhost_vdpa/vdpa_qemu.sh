@@ -59,7 +59,7 @@ timeout=${VV_QEMU_TIMEOUT:-600}
 qemu-system-x86_64 -accel tcg -cpu max -m 256 -smp 1 \
 	-nographic -nodefaults -serial stdio -no-reboot -nic none \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 quiet panic=-1 nested.mac=$MAC nested.addr=192.0.2.2/24 nested.peer=192.0.2.1 nested.echos=1 nested.wait=5" \
+	-append "console=ttyS0 quiet panic=-1 nested.mac=$MAC nested.addr=192.0.2.2/24 nested.peer=192.0.2.1 nested.echos=1 nested.wait=60" \
 	-netdev vhost-vdpa,vhostdev="$node",id=n0 \
 	-device virtio-net-pci,netdev=n0,romfile= \
 	< /dev/null > "$console" 2>&1 &
@@ -88,11 +88,15 @@ diag "guest: ${got:+MAC $got }${res}"
 check $? "guest NIC has the MAC given to vdpa dev add ($MAC)" "${res:-no answer}"
 
 # Frames through the device, while the guest is up (a reset clears them).
+# The highest reading counts: a read that races with the guest's reset at
+# power-off fails (-1) and must not hide what an earlier one saw.
 tx=0 rx=0
 while [ $((SECONDS - start)) -lt "$timeout" ] && kill -0 "$qpid" 2> /dev/null; do
-	tx=$(vv_vstat vxvq0 1 tx_packets)
-	rx=$(vv_vstat vxvq0 0 rx_packets)
-	[ "${tx:-0}" -gt 0 ] && [ "${rx:-0}" -gt 0 ] && break
+	t=$(vv_vstat vxvq0 1 tx_packets)
+	[ "${t:--1}" -gt "$tx" ] && tx=$t
+	t=$(vv_vstat vxvq0 0 rx_packets)
+	[ "${t:--1}" -gt "$rx" ] && rx=$t
+	[ "$tx" -gt 0 ] && [ "$rx" -gt 0 ] && break
 	sleep 0.2
 done
 diag "device counters while the guest runs: tx_packets $tx rx_packets $rx"
