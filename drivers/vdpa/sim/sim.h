@@ -101,8 +101,9 @@ struct vdpasim_vq {
 /**
  * struct vdpasim_net - one simulated network device
  * @vdpa: the bus device, first member
- * @lock: protects every field below except @work; taken with interrupts
- *        disabled because kick_vq may be called from any context
+ * @lock: protects every field below except @work and what @cb_lock
+ *        protects; taken with interrupts disabled because kick_vq may be
+ *        called from any context
  * @work: runs the datapath and delivers callbacks
  * @cb_lock: protects @vq_cb and @config_cb, and is held while a callback
  *           runs, so none runs once set_vq_cb() or reset has returned.
@@ -132,7 +133,7 @@ struct vdpasim_vq {
  */
 struct vdpasim_net {
 	struct vdpax_device vdpa;
-	spinlock_t lock;	/* everything below but @work */
+	spinlock_t lock;	/* everything below but @work and the callbacks */
 	struct work_struct work;
 	spinlock_t cb_lock;	/* vq_cb, config_cb; held across callbacks */
 	struct vdpax_callback vq_cb[VDPASIM_MAX_VQS];
