@@ -8,6 +8,7 @@
 #   make check KERNEL=debug   the same on a KASAN+lockdep+kmemleak kernel
 #   make demo       boot a VM, load the modules, show them working
 #   make bench      vhostx_net against the kernel's vhost_net, side by side
+#   make profile    kernel instructions per packet per function, both modules
 #   make fuzz       run the ring fuzzer (FUZZ_TIME seconds)
 #   make install    modules_install + depmod on this host
 #   make dkms-install    the one-step install: DKMS for every kernel, and
@@ -31,7 +32,7 @@ KSFT_DIR := $(TOP)/build/ksft
 LINUX_SOURCE_TAR ?= $(lastword $(sort $(wildcard /usr/src/linux-source-*.tar.xz)))
 
 .PHONY: all modules clean deps check demo bench fuzz install ksft selftests \
-	selftests-clean checkpatch dkms-test kver help broken dkms-install \
+	selftests-clean checkpatch dkms-test kver help broken dkms-install profile \
 	dkms-uninstall
 
 all: modules
@@ -79,6 +80,9 @@ demo: modules
 bench: modules
 	@tools/bench/run
 
+profile: modules
+	@tools/profile/run
+
 fuzz:
 	$(MAKE) -C tools/ringtest fuzz FUZZ_TIME=$(or $(FUZZ_TIME),60)
 
@@ -103,4 +107,4 @@ install: modules
 	depmod -a $$($(MAKE) -s kver)
 
 help:
-	@sed -n '3,16p' Makefile
+	@sed -n '3,17p' Makefile
