@@ -160,12 +160,30 @@ unget:
 	return ret;
 }
 
-/* Write @len bytes at @off of the packet held by vq->iov[0..segs). */
+/*
+ * Write @len bytes at @off of the packet held by vq->iov[0..segs). The
+ * header fields are written once per packet and almost always sit in the
+ * first segment: there, a write of constant size (no iov_iter walk, no
+ * hardened-usercopy lookup of the source; make profile counted about 150
+ * instructions a packet for those). Anywhere else, the iov_iter.
+ */
 static int vhostx_net_rx_put(struct vhostx_vq *vq, unsigned int segs, size_t total,
 			     size_t off, const void *buf, size_t len)
 {
+	void __user *to = vq->iov[0].iov_base + off;
 	struct iov_iter it;
 
+	if (likely(vq->iov[0].iov_len >= off + len)) {
+		switch (len) {
+		case sizeof(__le16):
+			return put_user(*(const __le16 *)buf, (__le16 __user *)to);
+		case sizeof(struct virtio_net_hdr):
+			return copy_to_user(to, buf, sizeof(struct virtio_net_hdr)) ? -EFAULT : 0;
+		case sizeof(struct virtio_net_hdr_mrg_rxbuf):
+			return copy_to_user(to, buf, sizeof(struct virtio_net_hdr_mrg_rxbuf)) ?
+			       -EFAULT : 0;
+		}
+	}
 	iov_iter_init(&it, ITER_DEST, vq->iov, segs, total);
 	iov_iter_advance(&it, off);
 	return copy_to_iter(buf, len, &it) == len ? 0 : -EFAULT;
