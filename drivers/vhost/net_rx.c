@@ -234,7 +234,7 @@ static void vhostx_net_handle_rx(struct vhostx_net_vq *nvq)
 		if (!peek) {
 			if (vq->busyloop_timeout &&
 			    vhostx_net_busyloop(nvq, vhostx_net_rx_ready))
-				continue;
+				goto next;	/* counts against the budget too */
 			drained = true;
 			break;
 		}

@@ -212,10 +212,10 @@ static void vhostx_net_handle_tx(struct vhostx_net_vq *nvq)
 			vhostx_net_tx_flush(nvq, sock, &pending);
 			if (vq->busyloop_timeout &&
 			    vhostx_net_busyloop(nvq, vhostx_net_tx_ready))
-				continue;
+				goto next;
 			if (unlikely(vhostx_vq_enable_notify(vq))) {
 				vhostx_vq_disable_notify(vq);
-				continue;
+				goto next;
 			}
 			break;
 		}
@@ -265,6 +265,12 @@ queued:
 		if (pending >= batch)
 			vhostx_net_tx_flush(nvq, sock, &pending);
 		bytes += len;
+next:
+		/*
+		 * Every pass counts, an empty one too: a guest that moves
+		 * avail->idx so that we find the ring empty, then not, must
+		 * not keep the worker here.
+		 */
 		if (vhostx_vq_over_budget(vq, ++pkts, bytes, vhostx_net_budget_packets,
 					  vhostx_net_budget_bytes))
 			break;

@@ -30,13 +30,20 @@ void vhostx_vq_reset(struct vhostx_vq *vq)
 	atomic64_set(&vq->poll.wakeups, 0);
 }
 
+/* The ring-relevant feature bits of @vq, as the ring core's flags of @r. */
+static void vhostx_ring_take_features(struct vhostx_ring *r,
+				      const struct vhostx_vq *vq)
+{
+	r->event_idx = vhostx_vq_has_feature(vq, VIRTIO_RING_F_EVENT_IDX);
+	r->indirect = vhostx_vq_has_feature(vq, VIRTIO_RING_F_INDIRECT_DESC);
+	r->notify_on_empty = vhostx_vq_has_feature(vq, VIRTIO_F_NOTIFY_ON_EMPTY);
+}
+
 /* Copy the ring-relevant feature bits into the ring core's flags. */
 void vhostx_vq_apply_features(struct vhostx_vq *vq)
 {
 	lockdep_assert_held(&vq->mutex);
-	vq->ring.event_idx = vhostx_vq_has_feature(vq, VIRTIO_RING_F_EVENT_IDX);
-	vq->ring.indirect = vhostx_vq_has_feature(vq, VIRTIO_RING_F_INDIRECT_DESC);
-	vq->ring.notify_on_empty = vhostx_vq_has_feature(vq, VIRTIO_F_NOTIFY_ON_EMPTY);
+	vhostx_ring_take_features(&vq->ring, vq);
 }
 
 /*
@@ -61,12 +68,18 @@ static void vhostx_vq_check_broken(struct vhostx_vq *vq)
  * the negotiated features into the ring core, and takes the used index
  * from guest memory (the vring base only carries the avail index).
  *
+ * The new ring state is built in a copy and installed only on success. On
+ * failure a queue with a backend attached is left exactly as it was (its
+ * backend keeps running on it, nothing is counted or signalled); a queue
+ * without one is marked broken and its error eventfd signalled, the ring's
+ * content being at fault (say, a used index that jumped).
+ *
  * Return: 0, -EFAULT if the ring is not set up or not accessible,
- * -EINVAL for misaligned addresses.
+ * -EINVAL for misaligned addresses or a bad used index.
  */
 int vhostx_vq_start(struct vhostx_vq *vq)
 {
-	struct vhostx_ring *r = &vq->ring;
+	struct vhostx_ring r = vq->ring;
 	int ret;
 
 	lockdep_assert_held(&vq->mutex);
@@ -76,15 +89,18 @@ int vhostx_vq_start(struct vhostx_vq *vq)
 				     vq->used_addr);
 	if (ret)
 		return ret;
-	r->num = vq->num;
-	r->desc = u64_to_user_ptr(vq->desc_addr);
-	r->avail = u64_to_user_ptr(vq->avail_addr);
-	r->used = u64_to_user_ptr(vq->used_addr);
-	r->mem = vq->dev->mem;
-	vhostx_vq_apply_features(vq);
-	vq->failed = false;
+	r.num = vq->num;
+	r.desc = u64_to_user_ptr(vq->desc_addr);
+	r.avail = u64_to_user_ptr(vq->avail_addr);
+	r.used = u64_to_user_ptr(vq->used_addr);
+	r.mem = vq->dev->mem;
+	vhostx_ring_take_features(&r, vq);
 	/* Takes last_used_idx from used->idx, clears the broken state. */
-	ret = vhostx_ring_start(r);
+	ret = vhostx_ring_start(&r);
+	if (ret && vq->private_data)
+		return ret;
+	vq->ring = r;
+	vq->failed = false;
 	vhostx_vq_check_broken(vq);
 	return ret;
 }
