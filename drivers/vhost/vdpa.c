@@ -19,6 +19,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <uapi/linux/virtio_config.h>
+#include <vhostx/abi.h>
 
 #include "vdpa_internal.h"
 
@@ -228,6 +229,10 @@ static long vxvdpa_dev_ioctl(struct vxvdpa *v, unsigned int cmd, void __user *ar
 		return vxvdpa_set_owner(v);
 	case VHOST_RESET_OWNER:
 		return vxvdpa_reset_owner(v);
+	case VHOST_GET_FORK_FROM_OWNER:
+	case VHOST_SET_FORK_FROM_OWNER:
+		/* Upstream's vhost-vdpa answers them too (no worker there). */
+		return vhostx_fork_owner_ioctl(cmd, argp, v->mm);
 	case VHOST_VDPA_GET_DEVICE_ID:
 		return put_user(ops->get_device_id(vdpa), (u32 __user *)argp);
 	case VHOST_VDPA_GET_STATUS:

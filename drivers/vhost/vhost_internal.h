@@ -34,6 +34,11 @@ void vhostx_debugfs_dev_remove(struct vhostx_dev *dev);
 /* vhost_ioctl.c */
 long vhostx_vring_ioctl(struct vhostx_dev *dev, unsigned int cmd,
 			void __user *argp);
+int vhostx_set_features(struct vhostx_dev *dev, u64 features);
+
+/* vhost_abi.c */
+long vhostx_abi_ioctl(struct vhostx_dev *dev, unsigned int cmd,
+		      void __user *argp);
 
 /* Signal an eventfd once, whatever eventfd_signal()'s arity is. */
 static inline void vhostx_eventfd_signal(struct eventfd_ctx *ctx)

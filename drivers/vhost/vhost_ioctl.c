@@ -12,9 +12,10 @@
 #include <linux/uaccess.h>
 #include <linux/vhost.h>
 #include <linux/virtio_ring.h>
+#include <vhostx/abi.h>
 #include "vhost_internal.h"
 
-static int vhostx_set_features(struct vhostx_dev *dev, u64 features)
+int vhostx_set_features(struct vhostx_dev *dev, u64 features)
 {
 	unsigned int i;
 
@@ -312,7 +313,8 @@ long vhostx_vring_ioctl(struct vhostx_dev *dev, unsigned int cmd,
  * @cmd: the ioctl
  * @argp: its user argument
  *
- * Feature queries and VHOST_SET_OWNER work for anyone holding the file;
+ * Feature calls (also as arrays), the worker mode calls and
+ * VHOST_SET_OWNER work for anyone holding the file;
  * the other known commands need the caller to be the owner (-EPERM
  * otherwise, as in the kernel's vhost). Unknown commands are unknown to
  * everyone: -ENOIOCTLCMD (ENOTTY in userspace) even before SET_OWNER.
@@ -347,6 +349,12 @@ long vhostx_dev_ioctl(struct vhostx_dev *dev, unsigned int cmd,
 		return 0;
 	case VHOST_SET_OWNER:
 		return vhostx_dev_set_owner(dev);
+	case VHOST_GET_FEATURES_ARRAY:
+	case VHOST_SET_FEATURES_ARRAY:
+	case VHOST_GET_FORK_FROM_OWNER:
+	case VHOST_SET_FORK_FROM_OWNER:
+		/* Newer than our uapi: vhost_abi.c. */
+		return vhostx_abi_ioctl(dev, cmd, argp);
 	}
 
 	/* Commands unknown here are unknown to everyone, owner or not. */

@@ -261,6 +261,103 @@ static void op_features(struct fz_net *s)
 		     (unsigned long long)want, strerror(-ret));
 }
 
+#ifndef VHOST_GET_FEATURES_ARRAY
+#define VHOST_GET_FEATURES_ARRAY	_IOC(_IOC_READ, VHOST_VIRTIO, 0x83, 8)
+#define VHOST_SET_FEATURES_ARRAY	_IOC(_IOC_WRITE, VHOST_VIRTIO, 0x83, 8)
+#endif
+#ifndef VHOST_SET_FORK_FROM_OWNER
+#define VHOST_SET_FORK_FROM_OWNER	_IOC(_IOC_WRITE, VHOST_VIRTIO, 0x84, 1)
+#define VHOST_GET_FORK_FROM_OWNER	_IOC(_IOC_READ, VHOST_VIRTIO, 0x85, 1)
+#endif
+
+/*
+ * A module without the calls of 0x83-0x85 (the kernel's 6.1) reads a queue
+ * index from the argument: ENOTTY, ENOBUFS, or EPERM before SET_OWNER.
+ */
+static bool abi_unknown(int ret)
+{
+	return ret == -ENOTTY || ret == -ENOBUFS || ret == -EPERM;
+}
+
+/* VHOST_{GET,SET}_FEATURES_ARRAY and VHOST_{GET,SET}_FORK_FROM_OWNER. */
+static void op_abi(struct fz_net *s)
+{
+	/*
+	 * GET zeroes all the room a count claims: a big one that fits in the
+	 * address space would wipe our stack. These two cannot (EFAULT).
+	 */
+	static const uint64_t counts[] = { 0, 1, 2, 3, 5, 1ULL << 61, ~0ULL };
+	bool ours = access("/sys/module/vhostx_net", F_OK) == 0;
+	uint64_t a[6], count = counts[fz_below(&s->r, 7)];
+	unsigned int i, n = count < 5 ? count : 5;
+	uint8_t mode;
+	int ret;
+
+	switch (fz_below(&s->r, 4)) {
+	case 0:
+		a[0] = count;
+		for (i = 1; i < 6; i++)
+			a[i] = 0xa5a5a5a5a5a5a5a5ULL;
+		ret = call(s, "GET_FEATURES_ARRAY", VHOST_GET_FEATURES_ARRAY, a);
+		if (ret && !abi_unknown(ret) && !(count > 5 && ret == -EFAULT))
+			fz_fail(s, "GET_FEATURES_ARRAY count %llu: %s",
+				(unsigned long long)count, strerror(-ret));
+		if (ret)
+			return;
+		if (count && s->features_known && a[1] != s->features)
+			fz_fail(s, "GET_FEATURES_ARRAY word 0 %#llx, GET_FEATURES %#llx",
+				(unsigned long long)a[1], (unsigned long long)s->features);
+		for (i = 1; i < n; i++)
+			if (ours && a[1 + i])
+				fz_fail(s, "GET_FEATURES_ARRAY word %u: %#llx", i,
+					(unsigned long long)a[1 + i]);
+		if (count < 5 && a[1 + count] != 0xa5a5a5a5a5a5a5a5ULL)
+			fz_fail(s, "GET_FEATURES_ARRAY count %u wrote past the array",
+				(unsigned int)count);
+		return;
+	case 1:
+		if (count > 5)
+			count = fz_below(&s->r, 5);
+		a[0] = count;
+		a[1] = s->features & fz_next(&s->r) & ~(1ULL << VHOST_F_LOG_ALL_BIT);
+		for (i = 2; i < 6; i++)
+			a[i] = fz_chance(&s->r, 80) ? 0 : 1ULL << fz_below(&s->r, 64);
+		ret = call(s, "SET_FEATURES_ARRAY", VHOST_SET_FEATURES_ARRAY, a);
+		if (abi_unknown(ret))
+			return;
+		for (i = 2; i < 1 + count; i++)
+			if (a[i] && ours)
+				must_errno(s, "SET_FEATURES_ARRAY", ret, EOPNOTSUPP,
+					   "a bit beyond word 0");
+		if (!ret) {
+			s->acked = count ? a[1] : 0;
+			s->acked_known = true;
+		} else if (ret != -EOPNOTSUPP) {
+			fz_fail(s, "SET_FEATURES_ARRAY: %s", strerror(-ret));
+		}
+		return;
+	case 2:
+		mode = 0xee;
+		ret = call(s, "GET_FORK_FROM_OWNER", VHOST_GET_FORK_FROM_OWNER, &mode);
+		if (!ret && (mode > 1 || (ours && mode != 0)))
+			fz_fail(s, "GET_FORK_FROM_OWNER: %u", mode);
+		else if (ret && !abi_unknown(ret))
+			fz_fail(s, "GET_FORK_FROM_OWNER: %s", strerror(-ret));
+		return;
+	default:
+		mode = fz_chance(&s->r, 70) ? 0 : (uint8_t)fz_next(&s->r);
+		ret = call(s, "SET_FORK_FROM_OWNER", VHOST_SET_FORK_FROM_OWNER, &mode);
+		if (!ours)
+			return;
+		if (s->owner != FZ_OWNER_NONE)
+			must_errno(s, "SET_FORK_FROM_OWNER", ret, EBUSY, "after SET_OWNER");
+		else
+			must_errno(s, "SET_FORK_FROM_OWNER", ret, mode ? EINVAL : 0,
+				   mode ? "only kthread mode (0)" : "kthread mode before SET_OWNER");
+		return;
+	}
+}
+
 static void op_backend_features(struct fz_net *s)
 {
 	uint64_t f = 0;
@@ -929,8 +1026,10 @@ void fz_net_op(struct fz_net *s)
 		op_set_owner(s);
 	else if (p < 55)
 		op_reset_owner(s);
-	else if (p < 110)
+	else if (p < 95)
 		op_features(s);
+	else if (p < 110)
+		op_abi(s);
 	else if (p < 125)
 		op_backend_features(s);
 	else if (p < 210)

@@ -796,4 +796,44 @@ TEST_F_TIMEOUT(vdpa, unbind_under_traffic, 90)
 	ASSERT_EQ(0, loop_frames(_metadata, &self->v, 4));
 }
 
+#ifndef VHOST_SET_FORK_FROM_OWNER
+#define VHOST_SET_FORK_FROM_OWNER _IOW(VHOST_VIRTIO, 0x84, __u8)	/* 0x4001af84 */
+#define VHOST_GET_FORK_FROM_OWNER _IOR(VHOST_VIRTIO, 0x85, __u8)	/* 0x8001af85 */
+#endif
+#ifndef VHOST_GET_FEATURES_ARRAY
+#define VHOST_GET_FEATURES_ARRAY _IOC(_IOC_READ, VHOST_VIRTIO, 0x83, 8)	/* 0x8008af83 */
+#endif
+
+/*
+ * The worker-mode calls, as upstream's vhost-vdpa answers them through the
+ * generic vhost ioctl: kthread (0) only, SET only before SET_OWNER. The
+ * feature array is vhost-net's only.
+ */
+TEST_F(vdpa, fork_from_owner)
+{
+	uint64_t farray[3] = { 2, 0, 0 };
+	uint8_t m = 0xee;
+
+	NEED_DEVICE();
+	EXPECT_EQ(0x4001af84UL, (unsigned long)VHOST_SET_FORK_FROM_OWNER);
+	EXPECT_EQ(0x8001af85UL, (unsigned long)VHOST_GET_FORK_FROM_OWNER);
+	EXPECT_EQ(0, xioctl(self->fd, VHOST_GET_FORK_FROM_OWNER, &m));
+	EXPECT_EQ(0, m);
+	m = 0;
+	EXPECT_EQ(0, xioctl(self->fd, VHOST_SET_FORK_FROM_OWNER, &m));
+	m = 1;
+	EXPECT_EQ(-EINVAL, xioctl(self->fd, VHOST_SET_FORK_FROM_OWNER, &m));
+	EXPECT_EQ(-EFAULT, xioctl(self->fd, VHOST_SET_FORK_FROM_OWNER, NULL));
+	ASSERT_EQ(0, owner(self->fd));
+	m = 0;
+	EXPECT_EQ(-EBUSY, xioctl(self->fd, VHOST_SET_FORK_FROM_OWNER, &m));
+	m = 0xee;
+	EXPECT_EQ(0, xioctl(self->fd, VHOST_GET_FORK_FROM_OWNER, &m));
+	EXPECT_EQ(0, m);
+	EXPECT_EQ(-ENOTTY, xioctl(self->fd, VHOST_GET_FEATURES_ARRAY, farray));
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_RESET_OWNER, NULL));
+	m = 0;
+	EXPECT_EQ(0, xioctl(self->fd, VHOST_SET_FORK_FROM_OWNER, &m));
+}
+
 TEST_HARNESS_MAIN
