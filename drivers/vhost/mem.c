@@ -219,3 +219,68 @@ int vhostx_mem_translate(struct vhostx_mem *mem, u64 gpa, u64 len,
 	}
 }
 VX_EXPORT(vhostx_mem_translate);
+
+/**
+ * vhostx_mem_reverse() - guest physical ranges behind a user range
+ * @mem: the memory table the user range was translated with
+ * @uaddr: start of the user range
+ * @len: its length; 0 reports nothing
+ * @fn: called with @arg, a guest physical start and a length for the part
+ *      of the range each region maps; a non-zero return stops the walk
+ * @arg: passed to @fn
+ *
+ * Every region is looked at (the table is sorted by guest address, not by
+ * user address, and regions may alias the same user memory), so memory
+ * two regions map is reported at both guest addresses.
+ *
+ * Return: 0, the first non-zero value @fn returned, or -EFAULT when a
+ * byte of the range is in no region or the range wraps.
+ */
+int vhostx_mem_reverse(struct vhostx_mem *mem, u64 uaddr, u64 len,
+		       int (*fn)(void *arg, u64 gpa, u64 len), void *arg)
+{
+	u64 last, at;
+	unsigned int i;
+	int ret;
+
+	if (!len)
+		return 0;
+	last = uaddr + (len - 1);
+	if (unlikely(last < uaddr))
+		return -EFAULT;
+	for (i = 0; i < mem->nregions; i++) {
+		const struct vhostx_mem_region *reg = &mem->regions[i];
+		u64 rlast = reg->uaddr + (reg->size - 1);
+		u64 lo, hi;
+
+		if (reg->uaddr > last || rlast < uaddr)
+			continue;
+		lo = reg->uaddr > uaddr ? reg->uaddr : uaddr;
+		hi = rlast < last ? rlast : last;
+		ret = fn(arg, reg->gpa + (lo - reg->uaddr), hi - lo + 1);
+		if (ret)
+			return ret;
+	}
+	/* Every byte must have been in some region: walk the union. */
+	at = uaddr;
+	for (;;) {
+		u64 reach = 0;
+		bool found = false;
+
+		for (i = 0; i < mem->nregions; i++) {
+			const struct vhostx_mem_region *reg = &mem->regions[i];
+			u64 rlast = reg->uaddr + (reg->size - 1);
+
+			if (at >= reg->uaddr && at <= rlast && (!found || rlast > reach)) {
+				reach = rlast;
+				found = true;
+			}
+		}
+		if (!found)
+			return -EFAULT;
+		if (reach >= last)
+			return 0;
+		at = reach + 1;
+	}
+}
+VX_EXPORT(vhostx_mem_reverse);

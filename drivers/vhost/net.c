@@ -54,7 +54,8 @@ MODULE_PARM_DESC(tx_batch,
 				 BIT_ULL(VIRTIO_F_NOTIFY_ON_EMPTY) |		\
 				 BIT_ULL(VIRTIO_F_ANY_LAYOUT) |			\
 				 BIT_ULL(VIRTIO_NET_F_MRG_RXBUF) |		\
-				 BIT_ULL(VHOST_NET_F_VIRTIO_NET_HDR))
+				 BIT_ULL(VHOST_NET_F_VIRTIO_NET_HDR) |		\
+				 BIT_ULL(VHOST_F_LOG_ALL))
 
 /**
  * vhostx_net_hdr_lens() - virtio-net header sizes for a queue

@@ -307,6 +307,12 @@ static void vhostx_net_handle_rx(struct vhostx_net_vq *nvq)
 			vhostx_vq_fail(vq, "cannot write the RX header");
 			break;
 		}
+		/* Dirty log (migration): header and packet, before the used entries. */
+		if (unlikely(vhostx_vq_has_feature(vq, VHOST_F_LOG_ALL)) &&
+		    vhostx_vq_log_write(vq, vq->iov, segs, total)) {
+			vhostx_vq_unget(vq, n);
+			break;
+		}
 
 		if (pending + n > VHOSTX_NET_USED_BATCH || pending + n > vq->ring.num)
 			vhostx_net_rx_flush(vq, &pending);

@@ -43,6 +43,69 @@ static inline __virtio16 __user *ring_avail_event(struct vhostx_ring *r)
 }
 
 /*
+ * Dirty log: remember that [off, off + len) of the used area was written.
+ * Only called with log_used set; the owner drains the spans after each
+ * call that may write (see struct vhostx_ring).
+ */
+static void ring_log_span(struct vhostx_ring *r, u32 off, u32 len)
+{
+	struct vhostx_ring_span *s;
+	u32 end = off + len;
+
+	if (r->log_n) {
+		s = &r->log[r->log_n - 1];
+		/* Touching or overlapping the last write: one span. */
+		if (off <= s->off + s->len && end >= s->off)
+			goto merge;
+	}
+	if (r->log_n < VHOSTX_RING_LOG_SPANS) {
+		s = &r->log[r->log_n++];
+		s->off = off;
+		s->len = len;
+		return;
+	}
+	/* Full (an owner that does not drain): cover both, lose nothing. */
+	s = &r->log[r->log_n - 1];
+merge:
+	if (end < s->off + s->len)
+		end = s->off + s->len;
+	if (off > s->off)
+		off = s->off;
+	s->off = off;
+	s->len = end - off;
+}
+
+/* Offset of a field of the used area, for ring_log_span(). */
+static inline u32 ring_used_off(struct vhostx_ring *r, const void __user *p)
+{
+	return (u32)((const char __user *)p - (const char __user *)r->used);
+}
+
+/* Log a used-area field of @len bytes at @p, if logging is on. */
+static inline void ring_log_field(struct vhostx_ring *r, const void __user *p, u32 len)
+{
+	if (unlikely(r->log_used))
+		ring_log_span(r, ring_used_off(r, p), len);
+}
+
+/*
+ * Log the used elements [start, start + n) of the ring (wrapping at num,
+ * first of them before the end), and used->idx if @idx.
+ */
+static void ring_log_used(struct vhostx_ring *r, unsigned int start,
+			  unsigned int first, unsigned int n, bool idx)
+{
+	const u32 esz = sizeof(struct vring_used_elem);
+
+	if (first)
+		ring_log_span(r, ring_used_off(r, &r->used->ring[start]), first * esz);
+	if (n > first)
+		ring_log_span(r, ring_used_off(r, &r->used->ring[0]), (n - first) * esz);
+	if (idx)
+		ring_log_span(r, ring_used_off(r, &r->used->idx), sizeof(r->used->idx));
+}
+
+/*
  * Does moving the index from @old to @new step over @event? All values
  * are free-running u16, so the compare is done on distances from @new.
  */
@@ -342,13 +405,22 @@ int vhostx_ring_add_used(struct vhostx_ring *r,
 	if (unlikely(vx_copy_to(&r->used->ring[start], elems, first * sizeof(*elems))))
 		return ring_fail(r, -EFAULT, "cannot write used ring", start);
 	if (first < n &&
-	    unlikely(vx_copy_to(&r->used->ring[0], elems + first, (n - first) * sizeof(*elems))))
+	    unlikely(vx_copy_to(&r->used->ring[0], elems + first, (n - first) * sizeof(*elems)))) {
+		if (r->log_used)
+			ring_log_used(r, start, first, first, false);
 		return ring_fail(r, -EFAULT, "cannot write used ring", 0);
+	}
 	/* The guest must see the elements before the index that covers them. */
 	vx_wmb();
 	new = old + n;
-	if (unlikely(vx_put(cpu_to_vx16(new), &r->used->idx)))
+	if (unlikely(vx_put(cpu_to_vx16(new), &r->used->idx))) {
+		if (r->log_used)
+			ring_log_used(r, start, first, n, false);
 		return ring_fail(r, -EFAULT, "cannot write used idx", new);
+	}
+	/* Logging off costs this one test per batch. */
+	if (unlikely(r->log_used))
+		ring_log_used(r, start, first, n, true);
 	r->last_used_idx = new;
 	/*
 	 * If this batch stepped over the index of our last signal, the
@@ -435,12 +507,14 @@ bool vhostx_ring_enable_notify(struct vhostx_ring *r)
 			ring_fail(r, -EFAULT, "cannot write avail event", 0);
 			return false;
 		}
+		ring_log_field(r, ring_avail_event(r), sizeof(__virtio16));
 	} else if (r->used_flags & VRING_USED_F_NO_NOTIFY) {
 		r->used_flags &= ~VRING_USED_F_NO_NOTIFY;
 		if (unlikely(vx_put(cpu_to_vx16(r->used_flags), &r->used->flags))) {
 			ring_fail(r, -EFAULT, "cannot write used flags", 0);
 			return false;
 		}
+		ring_log_field(r, &r->used->flags, sizeof(r->used->flags));
 	}
 	/* The flag or event write must be visible before we look again. */
 	vx_mb();
@@ -469,6 +543,8 @@ void vhostx_ring_disable_notify(struct vhostx_ring *r)
 	r->used_flags |= VRING_USED_F_NO_NOTIFY;
 	if (unlikely(vx_put(cpu_to_vx16(r->used_flags), &r->used->flags)))
 		ring_fail(r, -EFAULT, "cannot write used flags", 0);
+	else
+		ring_log_field(r, &r->used->flags, sizeof(r->used->flags));
 }
 VX_EXPORT(vhostx_ring_disable_notify);
 
@@ -545,6 +621,7 @@ int vhostx_ring_start(struct vhostx_ring *r)
 		return ring_fail(r, -EINVAL, "bad ring setup", r->num);
 	if (unlikely(vx_put(cpu_to_vx16(0), &r->used->flags)))
 		return ring_fail(r, -EFAULT, "cannot write used flags", 0);
+	ring_log_field(r, &r->used->flags, sizeof(r->used->flags));
 	if (unlikely(vx_get(v, &r->used->idx)))
 		return ring_fail(r, -EFAULT, "cannot read used idx", 0);
 	idx = vx16_to_cpu(v);

@@ -209,6 +209,10 @@ void vhostx_dev_cleanup(struct vhostx_dev *dev)
 		mutex_unlock(&vq->mutex);
 	}
 
+	/* The queues' borrowed copies went with vhostx_vq_reset(). */
+	if (dev->log_ctx)
+		eventfd_ctx_put(dev->log_ctx);
+	dev->log_ctx = NULL;
 	vhostx_mem_free(dev->mem);
 	dev->mem = NULL;
 	if (dev->mm)

@@ -24,6 +24,8 @@ void vhostx_worker_stop(struct vhostx_dev *dev);
 /* vhost_vq.c */
 void vhostx_vq_reset(struct vhostx_vq *vq);
 void vhostx_vq_apply_features(struct vhostx_vq *vq);
+bool vhostx_vq_log_access_ok(struct vhostx_vq *vq, struct vhostx_mem *mem,
+			     void __user *base, bool log_used, u64 log_addr);
 
 /* vhost_debugfs.c */
 int vhostx_debugfs_init(void);

@@ -15,6 +15,30 @@
 #include <vhostx/abi.h>
 #include "vhost_internal.h"
 
+/*
+ * Could every running queue that logs everything (VHOST_F_LOG_ALL acked,
+ * or @log_all) log writes to @mem? The used ring is checked elsewhere.
+ */
+static bool vhostx_log_mem_ok(struct vhostx_dev *dev, struct vhostx_mem *mem,
+			      bool log_all)
+{
+	unsigned int i;
+	bool ok = true;
+
+	lockdep_assert_held(&dev->mutex);
+	for (i = 0; i < dev->nvqs && ok; i++) {
+		struct vhostx_vq *vq = dev->vqs[i];
+
+		mutex_lock(&vq->mutex);
+		/* A stopped queue is checked when its backend is set. */
+		if (vq->private_data &&
+		    (log_all || vhostx_vq_has_feature(vq, VHOST_F_LOG_ALL)))
+			ok = vhostx_vq_log_access_ok(vq, mem, vq->log_base, false, 0);
+		mutex_unlock(&vq->mutex);
+	}
+	return ok;
+}
+
 int vhostx_set_features(struct vhostx_dev *dev, u64 features)
 {
 	unsigned int i;
@@ -22,6 +46,10 @@ int vhostx_set_features(struct vhostx_dev *dev, u64 features)
 	lockdep_assert_held(&dev->mutex);
 	if (features & ~dev->features_supported)
 		return -EOPNOTSUPP;
+	/* As the kernel's vhost-net: logging must be possible on running queues. */
+	if ((features & BIT_ULL(VHOST_F_LOG_ALL)) &&
+	    !vhostx_log_mem_ok(dev, dev->mem, true))
+		return -EFAULT;
 	for (i = 0; i < dev->nvqs; i++) {
 		struct vhostx_vq *vq = dev->vqs[i];
 
@@ -89,6 +117,12 @@ static long vhostx_set_mem_table(struct vhostx_dev *dev,
 			ret = -EFAULT;
 		goto out_regions;
 	}
+	/* Running queues that log everything must be able to log it all. */
+	if (!vhostx_log_mem_ok(dev, mem, false)) {
+		vhostx_mem_free(mem);
+		ret = -EFAULT;
+		goto out_regions;
+	}
 
 	old = dev->mem;
 	dev->mem = mem;
@@ -138,6 +172,7 @@ static long vhostx_vring_set_addr(struct vhostx_vq *vq,
 				  struct vhost_vring_addr __user *argp)
 {
 	struct vhost_vring_addr a;
+	bool log_used;
 	int ret;
 
 	lockdep_assert_held(&vq->mutex);
@@ -145,9 +180,7 @@ static long vhostx_vring_set_addr(struct vhostx_vq *vq,
 		return -EFAULT;
 	if (a.flags & ~BIT(VHOST_VRING_F_LOG))
 		return -EOPNOTSUPP;
-	/* Dirty-page logging is not offered (no VHOST_F_LOG_ALL) yet. */
-	if (a.flags & BIT(VHOST_VRING_F_LOG))
-		return -EOPNOTSUPP;
+	log_used = a.flags & BIT(VHOST_VRING_F_LOG);
 	if ((u64)(unsigned long)a.desc_user_addr != a.desc_user_addr ||
 	    (u64)(unsigned long)a.avail_user_addr != a.avail_user_addr ||
 	    (u64)(unsigned long)a.used_user_addr != a.used_user_addr)
@@ -163,6 +196,10 @@ static long vhostx_vring_set_addr(struct vhostx_vq *vq,
 					     a.avail_user_addr, a.used_user_addr);
 		if (ret)
 			return -EINVAL;
+		/* Only the used ring's bitmap, as the kernel's vhost checks. */
+		if (!vhostx_vq_log_access_ok(vq, NULL, vq->log_base, log_used,
+					     a.log_guest_addr))
+			return -EINVAL;
 		vq->ring.desc = u64_to_user_ptr(a.desc_user_addr);
 		vq->ring.avail = u64_to_user_ptr(a.avail_user_addr);
 		vq->ring.used = u64_to_user_ptr(a.used_user_addr);
@@ -171,6 +208,8 @@ static long vhostx_vring_set_addr(struct vhostx_vq *vq,
 	vq->avail_addr = a.avail_user_addr;
 	vq->used_addr = a.used_user_addr;
 	vq->addr_set = true;
+	vq->ring.log_used = log_used;
+	vq->log_addr = a.log_guest_addr;
 	return 0;
 }
 
@@ -307,6 +346,67 @@ long vhostx_vring_ioctl(struct vhostx_dev *dev, unsigned int cmd,
 	return ret;
 }
 
+/*
+ * VHOST_SET_LOG_BASE: every queue takes the new bitmap, except a running
+ * one whose log it could not hold (EFAULT; that queue keeps its old base,
+ * the others take the new one, as in the kernel's vhost).
+ */
+static long vhostx_set_log_base(struct vhostx_dev *dev, u64 __user *argp)
+{
+	void __user *base;
+	unsigned int i;
+	long ret = 0;
+	u64 p;
+
+	lockdep_assert_held(&dev->mutex);
+	if (copy_from_user(&p, argp, sizeof(p)))
+		return -EFAULT;
+	if ((u64)(unsigned long)p != p)
+		return -EFAULT;
+	base = u64_to_user_ptr(p);
+	for (i = 0; i < dev->nvqs; i++) {
+		struct vhostx_vq *vq = dev->vqs[i];
+
+		mutex_lock(&vq->mutex);
+		if (vq->private_data &&
+		    !vhostx_vq_log_access_ok(vq, vhostx_vq_has_feature(vq, VHOST_F_LOG_ALL) ?
+					     dev->mem : NULL, base,
+					     vq->ring.log_used, vq->log_addr))
+			ret = -EFAULT;
+		else
+			vq->log_base = base;
+		mutex_unlock(&vq->mutex);
+	}
+	return ret;
+}
+
+/* VHOST_SET_LOG_FD: the eventfd signalled after log writes, -1 for none. */
+static long vhostx_set_log_fd(struct vhostx_dev *dev, int __user *argp)
+{
+	struct eventfd_ctx *ctx = NULL;
+	unsigned int i;
+	int fd;
+
+	lockdep_assert_held(&dev->mutex);
+	if (get_user(fd, argp))
+		return -EFAULT;
+	if (fd != VHOST_FILE_UNBIND) {
+		ctx = eventfd_ctx_fdget(fd);
+		if (IS_ERR(ctx))
+			return PTR_ERR(ctx);
+	}
+	swap(ctx, dev->log_ctx);
+	for (i = 0; i < dev->nvqs; i++) {
+		mutex_lock(&dev->vqs[i]->mutex);
+		dev->vqs[i]->log_ctx = dev->log_ctx;
+		mutex_unlock(&dev->vqs[i]->mutex);
+	}
+	/* No queue can use the old one any more: it was read under the mutex. */
+	if (ctx)
+		eventfd_ctx_put(ctx);
+	return 0;
+}
+
 /**
  * vhostx_dev_ioctl() - the generic vhost ioctls
  * @dev: the device; the caller holds its mutex
@@ -369,9 +469,9 @@ long vhostx_dev_ioctl(struct vhostx_dev *dev, unsigned int cmd,
 	case VHOST_SET_MEM_TABLE:
 		return vhostx_set_mem_table(dev, argp);
 	case VHOST_SET_LOG_BASE:
+		return vhostx_set_log_base(dev, argp);
 	case VHOST_SET_LOG_FD:
-		/* Dirty-page logging comes with live migration support. */
-		return -EOPNOTSUPP;
+		return vhostx_set_log_fd(dev, argp);
 	default:
 		return vhostx_vring_ioctl(dev, cmd, argp);
 	}

@@ -8,7 +8,9 @@
  * whole handler run; ioctls take it around configuration changes).
  */
 #include <linux/log2.h>
+#include <linux/sched.h>
 #include <linux/uaccess.h>
+#include <asm/futex.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_ring.h>
 #include "vhost_internal.h"
@@ -26,6 +28,10 @@ void vhostx_vq_reset(struct vhostx_vq *vq)
 	vq->busyloop_timeout = 0;
 	vq->private_data = NULL;
 	vq->failed = false;
+	vq->log_base = NULL;
+	vq->log_addr = 0;
+	vq->log_ctx = NULL;
+	vq->log_signal = false;
 	memset(&vq->stats, 0, sizeof(vq->stats));
 	atomic64_set(&vq->poll.wakeups, 0);
 }
@@ -60,6 +66,187 @@ static void vhostx_vq_check_broken(struct vhostx_vq *vq)
 		vhostx_eventfd_signal(vq->err_ctx);
 }
 
+/*
+ * Dirty-page log: the owner's bitmap, one bit per 4 KiB guest page, bit
+ * (page % 8) of byte (page / 8) from the log base, as the kernel's vhost
+ * lays it out. QEMU reads and clears it concurrently, word by word, with
+ * atomic exchanges, so every bit is set with an atomic OR on the user
+ * word that holds it: the same user access as get_user() (the worker runs
+ * in the owner's mm; a fault that cannot be resolved, as on an unmapped or
+ * read-only page, is -EFAULT), never a pinned page.
+ */
+static int vhostx_log_or(u32 __user *word, u32 mask)
+{
+	int old, ret;
+
+	for (;;) {
+		ret = arch_futex_atomic_op_inuser(FUTEX_OP_OR, (int)mask, &old, word);
+		/* LL/SC architectures give up after a bounded number of tries. */
+		if (ret != -EAGAIN)
+			return ret;
+		cond_resched();
+	}
+}
+
+/* Set the bits of the guest pages [gpa, gpa + len) touches; len > 0. */
+static int vhostx_log_gpa(struct vhostx_vq *vq, u64 gpa, u64 len)
+{
+	u64 base = (u64)(unsigned long)vq->log_base;
+	u64 page = gpa / VHOST_PAGE_SIZE;
+	u64 last = (gpa + (len - 1)) / VHOST_PAGE_SIZE;
+	int ret;
+
+	if (unlikely(gpa + (len - 1) < gpa))
+		return -EFAULT;
+	for (;;) {
+		u64 byte = base + page / 8;
+		unsigned int bit, n;
+		unsigned long addr;
+		u32 mask;
+
+		if (unlikely(byte < base || byte != (unsigned long)byte))
+			return -EFAULT;
+		addr = byte;
+		/* The aligned 32-bit word holding the byte, in memory order. */
+		bit = (addr & 3) * 8 + page % 8;
+		n = min_t(u64, 32 - bit, last - page + 1);
+		mask = (n == 32 ? ~0U : (1U << n) - 1) << bit;
+		ret = vhostx_log_or((u32 __user *)(addr & ~3UL),
+				    (__force u32)cpu_to_le32(mask));
+		if (unlikely(ret))
+			return ret;
+		vq->log_signal = true;
+		if (n == last - page + 1)
+			return 0;
+		page += n;
+	}
+}
+
+static int vhostx_log_region(void *vq, u64 gpa, u64 len)
+{
+	return vhostx_log_gpa(vq, gpa, len);
+}
+
+/*
+ * Log what the ring core wrote in the used area, then signal the log
+ * eventfd if bits were set since it was last signalled. A log that cannot
+ * be written stops the queue like a guest error.
+ */
+static noinline void vhostx_vq_log_flush(struct vhostx_vq *vq)
+{
+	struct vhostx_ring *r = &vq->ring;
+	unsigned int i;
+	int ret = 0;
+
+	/* The guest memory writes are visible before the bits that announce them. */
+	smp_wmb();
+	for (i = 0; i < r->log_n && !ret; i++)
+		ret = vhostx_log_gpa(vq, vq->log_addr + r->log[i].off, r->log[i].len);
+	r->log_n = 0;
+	if (unlikely(ret))
+		vhostx_vq_fail(vq, "cannot write the dirty log of the used ring at %#llx (error %d)",
+			       vq->log_addr, ret);
+	if (vq->log_signal) {
+		vq->log_signal = false;
+		if (vq->log_ctx)
+			vhostx_eventfd_signal(vq->log_ctx);
+	}
+}
+
+/* After every ring call that may write: one test while logging is off. */
+static inline void vhostx_vq_log_drain(struct vhostx_vq *vq)
+{
+	if (unlikely(vq->ring.log_n | vq->log_signal))
+		vhostx_vq_log_flush(vq);
+}
+
+/* Is the bitmap for [addr, addr + size) of guest memory a user range? */
+static bool vhostx_log_range_ok(void __user *base, u64 addr, u64 size)
+{
+	u64 off = addr / VHOST_PAGE_SIZE / 8;
+	u64 b = (u64)(unsigned long)base;
+
+	/* The kernel's vhost bound: the bitmap bytes from the first page on. */
+	if (off > ULONG_MAX - b)
+		return false;
+	return access_ok((void __user *)(unsigned long)(b + off),
+			 (size + VHOST_PAGE_SIZE * 8 - 1) / VHOST_PAGE_SIZE / 8);
+}
+
+/**
+ * vhostx_vq_log_access_ok() - could this queue's writes be logged?
+ * @vq: the queue, mutex held
+ * @mem: the memory table whose writes are logged (VHOST_F_LOG_ALL), or
+ *       NULL when buffer writes are not logged
+ * @base: the log base to check
+ * @log_used: whether the used ring is logged (VHOST_VRING_F_LOG)
+ * @log_addr: the used ring's guest address
+ *
+ * The checks of the kernel's vhost: the bitmap for every region of @mem
+ * and for the used ring (when logged) must be user addresses. Whether
+ * they are mapped and writable is found when they are written.
+ *
+ * Return: true if so.
+ */
+bool vhostx_vq_log_access_ok(struct vhostx_vq *vq, struct vhostx_mem *mem,
+			     void __user *base, bool log_used, u64 log_addr)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&vq->mutex);
+	if (mem) {
+		for (i = 0; i < mem->nregions; i++)
+			if (!vhostx_log_range_ok(base, mem->regions[i].gpa,
+						 mem->regions[i].size))
+				return false;
+	}
+	if (log_used && vq->num &&
+	    !vhostx_log_range_ok(base, log_addr, sizeof(struct vring_used) +
+				 (u64)vq->num * sizeof(struct vring_used_elem) +
+				 (vhostx_vq_has_feature(vq, VIRTIO_RING_F_EVENT_IDX) ?
+				  sizeof(__virtio16) : 0)))
+		return false;
+	return true;
+}
+
+/**
+ * vhostx_vq_log_write() - log a device's writes into guest buffers
+ * @vq: the queue, mutex held, with VHOST_F_LOG_ALL acked
+ * @iov: the writable segments (user addresses from the ring core)
+ * @n: number of segments
+ * @len: bytes written, from the start of @iov[0] on
+ *
+ * Sets the bit of every guest page the first @len bytes of @iov touched,
+ * at each guest address that maps them. The log eventfd is signalled with
+ * the used entries (vhostx_vq_add_used()), so call this before them.
+ *
+ * Return: 0, or -EFAULT when the log cannot be written (the queue is
+ * stopped then, as for a guest error).
+ */
+int vhostx_vq_log_write(struct vhostx_vq *vq, const struct iovec *iov,
+			unsigned int n, size_t len)
+{
+	unsigned int i;
+	int ret;
+
+	lockdep_assert_held(&vq->mutex);
+	/* The buffer contents are visible before the bits that announce them. */
+	smp_wmb();
+	for (i = 0; i < n && len; i++) {
+		size_t l = min(len, iov[i].iov_len);
+
+		ret = vhostx_mem_reverse(vq->ring.mem, (u64)(unsigned long)iov[i].iov_base,
+					 l, vhostx_log_region, vq);
+		if (unlikely(ret)) {
+			vhostx_vq_fail(vq, "cannot write the dirty log of a buffer (error %d)", ret);
+			return -EFAULT;
+		}
+		len -= l;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(vhostx_vq_log_write);
+
 /**
  * vhostx_vq_start() - prepare a configured queue for servicing
  * @vq: the queue, mutex held, called by the owner (ioctl context)
@@ -89,12 +276,17 @@ int vhostx_vq_start(struct vhostx_vq *vq)
 				     vq->used_addr);
 	if (ret)
 		return ret;
+	if (!vhostx_vq_log_access_ok(vq, vhostx_vq_has_feature(vq, VHOST_F_LOG_ALL) ?
+				     vq->dev->mem : NULL,
+				     vq->log_base, r.log_used, vq->log_addr))
+		return -EFAULT;
 	r.num = vq->num;
 	r.desc = u64_to_user_ptr(vq->desc_addr);
 	r.avail = u64_to_user_ptr(vq->avail_addr);
 	r.used = u64_to_user_ptr(vq->used_addr);
 	r.mem = vq->dev->mem;
 	vhostx_ring_take_features(&r, vq);
+	r.log_n = 0;
 	/* Takes last_used_idx from used->idx, clears the broken state. */
 	ret = vhostx_ring_start(&r);
 	if (ret && vq->private_data)
@@ -102,6 +294,9 @@ int vhostx_vq_start(struct vhostx_vq *vq)
 	vq->ring = r;
 	vq->failed = false;
 	vhostx_vq_check_broken(vq);
+	/* The used->flags write; a log fault stops the queue, not the call. */
+	if (!ret)
+		vhostx_vq_log_drain(vq);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(vhostx_vq_start);
@@ -182,6 +377,8 @@ int vhostx_vq_add_used(struct vhostx_vq *vq,
 	ret = vhostx_ring_add_used(&vq->ring, heads, n);
 	if (unlikely(ret))
 		vhostx_vq_check_broken(vq);
+	/* Logged before the caller signals the driver, as the kernel's vhost. */
+	vhostx_vq_log_drain(vq);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(vhostx_vq_add_used);
@@ -219,7 +416,8 @@ bool vhostx_vq_enable_notify(struct vhostx_vq *vq)
 	lockdep_assert_held(&vq->mutex);
 	more = vhostx_ring_enable_notify(&vq->ring);
 	vhostx_vq_check_broken(vq);
-	return more;
+	vhostx_vq_log_drain(vq);
+	return more && !vq->ring.broken;
 }
 EXPORT_SYMBOL_GPL(vhostx_vq_enable_notify);
 
@@ -232,6 +430,7 @@ void vhostx_vq_disable_notify(struct vhostx_vq *vq)
 	lockdep_assert_held(&vq->mutex);
 	vhostx_ring_disable_notify(&vq->ring);
 	vhostx_vq_check_broken(vq);
+	vhostx_vq_log_drain(vq);
 }
 EXPORT_SYMBOL_GPL(vhostx_vq_disable_notify);
 

@@ -83,6 +83,18 @@ int vhostx_mem_build(const struct vhostx_mem_region *r, unsigned int n,
 void vhostx_mem_free(struct vhostx_mem *mem);
 
 /*
+ * vhostx_mem_reverse - the guest physical ranges behind user memory: call
+ * @fn(@arg, gpa, len) for the part of [uaddr, uaddr+len) each region maps
+ * (once per region, so memory two regions alias is reported twice, at
+ * both addresses). Stops at the first non-zero return of @fn and returns
+ * it; -EFAULT if some byte of the range is in no region (or it wraps), in
+ * which case @fn may have been called for the other bytes. len == 0
+ * returns 0. For the dirty log of writes made through translated iovecs.
+ */
+int vhostx_mem_reverse(struct vhostx_mem *mem, u64 uaddr, u64 len,
+		       int (*fn)(void *arg, u64 gpa, u64 len), void *arg);
+
+/*
  * vhostx_mem_translate - map [gpa, gpa+len) to user iovecs.
  * Returns the number of iovecs filled (a range may span regions), -EFAULT
  * if any byte is outside the table, -ENOBUFS if more than @max iovecs are
@@ -107,6 +119,23 @@ int vhostx_mem_translate(struct vhostx_mem *mem, u64 gpa, u64 len,
 
 /* Avail ring entries read ahead in one access by vhostx_ring_get_chain(). */
 #define VHOSTX_RING_HEADS		16
+
+/*
+ * Used-area writes a ring remembers for the dirty log between two drains
+ * by its owner; one call writes at most three pieces (two element runs and
+ * the index), so the owner drains after every call that may write.
+ */
+#define VHOSTX_RING_LOG_SPANS		4
+
+/**
+ * struct vhostx_ring_span - bytes the ring core wrote in the used area
+ * @off: offset from the start of the used ring (&struct vring_used)
+ * @len: number of bytes, never zero
+ */
+struct vhostx_ring_span {
+	u32 off;
+	u32 len;
+};
 
 /**
  * struct vhostx_ring_stats - per-ring counters (written by the ring owner)
@@ -146,6 +175,14 @@ struct vhostx_ring_stats {
  *         in one copy; all were published (below avail_idx) when read
  * @broken: a guest error stopped this ring; every call but
  *          vhostx_ring_start() fails with -EIO until that clears it
+ * @log_used: remember every successful write to the used area (elements,
+ *            used->idx, used->flags, avail_event) in @log; set by the
+ *            owner (VHOST_VRING_F_LOG), never changed by the core
+ * @log_n: valid entries in @log; stays 0 while @log_used is off. The
+ *         owner reads @log[0..log_n) and sets it back to 0 (a drain)
+ * @log: used-area writes since the last drain, in write order; adjacent
+ *       or overlapping writes share an entry, and when all entries are
+ *       taken the last one grows to cover the new write (more, never less)
  * @stats: counters
  *
  * The owner fills @num, @desc, @avail, @used, @mem, the feature bools and
@@ -171,6 +208,9 @@ struct vhostx_ring {
 	u16 head_n;
 	__virtio16 heads[VHOSTX_RING_HEADS];
 	bool broken;
+	bool log_used;
+	unsigned int log_n;
+	struct vhostx_ring_span log[VHOSTX_RING_LOG_SPANS];
 	struct vhostx_ring_stats stats;
 };
 

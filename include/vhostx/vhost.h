@@ -136,6 +136,14 @@ struct vhostx_vq_stats {
  * @err_ctx: error eventfd, or NULL
  * @private_data: the device's backend; non-NULL means the queue runs
  * @failed: the current breakage of @ring was reported (counted, signalled)
+ * @log_base: the dirty-page bitmap (VHOST_SET_LOG_BASE), owner's memory:
+ *            bit (gpa / 4096) % 8 of byte gpa / 4096 / 8
+ * @log_addr: guest physical address of the used ring (log_guest_addr of
+ *            VHOST_SET_VRING_ADDR), logged when @ring.log_used is set
+ *            (VHOST_VRING_F_LOG)
+ * @log_ctx: the device's log eventfd (VHOST_SET_LOG_FD), a borrowed
+ *           copy of vhostx_dev.log_ctx, or NULL
+ * @log_signal: bits were set since @log_ctx was last signalled
  * @handle_kick: the device's kick handler, set before vhostx_dev_init()
  * @poll: kick eventfd poll, its work runs @handle_kick
  * @iov: worker scratch, VHOSTX_IOV_MAX entries
@@ -161,6 +169,10 @@ struct vhostx_vq {
 	struct eventfd_ctx *err_ctx;
 	void *private_data;
 	bool failed;
+	void __user *log_base;
+	u64 log_addr;
+	struct eventfd_ctx *log_ctx;
+	bool log_signal;
 	vhostx_work_fn_t handle_kick;
 	struct vhostx_poll poll;
 	struct iovec *iov;
@@ -171,7 +183,7 @@ struct vhostx_vq {
 /**
  * struct vhostx_dev - a vhost device, one per open file
  * @mutex: serialises ioctls; protects @mm, @worker, @owner_pid, @mem,
- *         @features, @backend_features and @debugfs
+ *         @features, @backend_features, @log_ctx and @debugfs
  * @mm: the owner's address space (a reference), NULL without owner
  * @worker: the "vhostx-<pid>" kthread, NULL without owner
  * @owner_pid: pid (tgid) of the process that called VHOST_SET_OWNER
@@ -183,6 +195,8 @@ struct vhostx_vq {
  * @features: acked features (also copied into each vq)
  * @backend_features_supported: what VHOST_GET_BACKEND_FEATURES reports
  * @backend_features: acked backend features
+ * @log_ctx: log eventfd (VHOST_SET_LOG_FD), the reference each queue's
+ *           log_ctx borrows; NULL when none
  * @id: unique number, names the debugfs directory
  * @debugfs: debugfs directory "<owner_pid>-<id>", or NULL/error
  */
@@ -199,6 +213,7 @@ struct vhostx_dev {
 	u64 features;
 	u64 backend_features_supported;
 	u64 backend_features;
+	struct eventfd_ctx *log_ctx;
 	unsigned int id;
 	struct dentry *debugfs;
 };
@@ -238,6 +253,8 @@ bool vhostx_vq_enable_notify(struct vhostx_vq *vq);
 void vhostx_vq_disable_notify(struct vhostx_vq *vq);
 bool vhostx_vq_avail_empty(struct vhostx_vq *vq);
 bool vhostx_vq_avail_moved(struct vhostx_vq *vq, u16 seen);
+int vhostx_vq_log_write(struct vhostx_vq *vq, const struct iovec *iov,
+			unsigned int n, size_t len);
 __printf(2, 3) void vhostx_vq_fail(struct vhostx_vq *vq, const char *fmt, ...);
 bool vhostx_vq_over_budget(struct vhostx_vq *vq, unsigned int pkts,
 			   u64 bytes, unsigned int max_pkts, u64 max_bytes);

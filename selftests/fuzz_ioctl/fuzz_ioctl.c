@@ -175,12 +175,13 @@ TEST_F_TIMEOUT(fz, vhost_net_sequences, 86400)
 		usleep(20000);
 	EXPECT_EQ(0, fz_count_workers(0));
 	snprintf(line, sizeof(line),
-		 "vhost_net_sequences: %s, seed %#llx, %llu sequences, %llu ops, %llu calls (%llu accepted), %llu backends attached, %llu used entries checked, %llu child processes, %.0f s",
+		 "vhost_net_sequences: %s, seed %#llx, %llu sequences, %llu ops, %llu calls (%llu accepted), %llu backends attached, %llu used entries checked, %llu child processes, %llu dirty logs, %.0f s",
 		 fz_net_dev(), (unsigned long long)fz_params.seed,
 		 (unsigned long long)st.sequences, (unsigned long long)st.ops,
 		 (unsigned long long)st.calls, (unsigned long long)st.ok,
 		 (unsigned long long)st.backend_ok, (unsigned long long)st.used,
-		 (unsigned long long)st.children, fz_now() - t0);
+		 (unsigned long long)st.children, (unsigned long long)st.log_bases,
+		 fz_now() - t0);
 	record(line);
 	if (!st.backend_ok && st.backend_unsupported)
 		printf("# note: NET_SET_BACKEND is not implemented by %s: no traffic fuzzed\n",

@@ -19,6 +19,7 @@
 #include <linux/virtio_net.h>
 #include <linux/virtio_ring.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include "fz_net.h"
 
@@ -638,15 +639,53 @@ static void op_busyloop(struct fz_net *s)
 		fz_fail(s, "busyloop timeout reads back %u, set %u", st.num, want);
 }
 
+/*
+ * A dirty-log bitmap that holds every page of the arena wherever gpa_base
+ * (below 2^40) puts it, in the middle of the reservation: bits for other
+ * guest addresses (below 2^51, or at/above 2^62) land in the reservation
+ * or beyond user memory, never in the arena or in the fuzzer's own data.
+ */
+#define FZ_LOG_WIN	(FZ_RES_BASE + FZ_RES_SIZE / 2)
+#define FZ_LOG_WIN_SIZE	((1ULL << 40) / 4096 / 8 + FZ_ARENA_SIZE)
+
+static bool log_window(void)
+{
+	static bool mapped;
+	void *p;
+
+	if (mapped || !fz_arena)
+		return mapped;
+	p = mmap((void *)FZ_LOG_WIN, FZ_LOG_WIN_SIZE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+	mapped = p == (void *)FZ_LOG_WIN;
+	return mapped;
+}
+
 static void op_log(struct fz_net *s)
 {
 	int ret;
 
-	if (fz_chance(&s->r, 50)) {
+	if (fz_chance(&s->r, 35) && log_window()) {
+		/* Logging for real: a good bitmap, and often LOG_ALL with it. */
+		uint64_t base = FZ_LOG_WIN;
+
+		ret = call(s, "SET_LOG_BASE", VHOST_SET_LOG_BASE, &base);
+		if (owner_gate(s, "SET_LOG_BASE", ret))
+			return;
+		s->stats->log_bases++;
+		if (!ret && s->acked_known && fz_chance(&s->r, 60)) {
+			uint64_t want = s->acked | 1ULL << VHOST_F_LOG_ALL_BIT;
+
+			if (!call(s, "SET_FEATURES", VHOST_SET_FEATURES, &want))
+				s->acked = want;
+		}
+	} else if (fz_chance(&s->r, 50)) {
 		uint64_t base = fz_uaddr(&s->r);
 
 		ret = call(s, "SET_LOG_BASE", VHOST_SET_LOG_BASE, &base);
-		owner_gate(s, "SET_LOG_BASE", ret);
+		/* Its bits may land in the arena, over our rings. */
+		if (!owner_gate(s, "SET_LOG_BASE", ret))
+			s->hostile = true;
 	} else {
 		const struct fz_fd *f = pick_fd(s, FZ_K_EVENTFD);
 		int fd = f->fd;

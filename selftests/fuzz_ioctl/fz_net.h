@@ -8,6 +8,7 @@
 struct fz_stats {
 	uint64_t sequences, ops, calls, ok, used, children;
 	uint64_t backend_ok, backend_unsupported;
+	uint64_t log_bases;	/* good dirty-log bitmaps set (op_log) */
 };
 
 enum fz_owner { FZ_OWNER_NONE, FZ_OWNER_US, FZ_OWNER_OTHER };

@@ -601,6 +601,39 @@ static void op_publish_indirect(struct input *in)
 	guest_publish(head);
 }
 
+/*
+ * Dirty log: every write the ring core made since the last look lies in
+ * the used area and, with log_used, inside a recorded span; without it
+ * nothing is recorded. Then drain, as the owner does after each call.
+ */
+static void check_log(void)
+{
+	uintptr_t used = (uintptr_t)ring.used;
+	unsigned int i, k;
+
+	ASSERT(ring.log_n <= VHOSTX_RING_LOG_SPANS);
+	if (!ring.log_used)
+		ASSERT(ring.log_n == 0);
+	for (k = 0; k < ring.log_n; k++) {
+		ASSERT(ring.log[k].len);
+		ASSERT(ring.log[k].off + ring.log[k].len <= vdrv_used_bytes(ring.num));
+	}
+	for (i = 0; i < vx_env.nwlog && ring.log_used; i++) {
+		uintptr_t a = vx_env.wlog[i].start, e = vx_env.wlog[i].end;
+
+		ASSERT(a >= used && e <= used + vdrv_used_bytes(ring.num));
+		for (k = 0; k < ring.log_n; k++)
+			if (a - used >= ring.log[k].off &&
+			    e - used <= ring.log[k].off + ring.log[k].len)
+				break;
+		ASSERT(k < ring.log_n);
+	}
+	ASSERT(!vx_env.wlog_lost || !ring.log_used);
+	vx_env.nwlog = 0;
+	vx_env.wlog_lost = false;
+	ring.log_n = 0;
+}
+
 static void op_restart(void)
 {
 	u64 errors = ring.stats.errors;
@@ -752,6 +785,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	ring.event_idx = feat & 1;
 	ring.indirect = feat & 2;
 	ring.notify_on_empty = feat & 4;
+	ring.log_used = feat & 8;
 	ring.last_avail_idx = base;
 	desc_cursor = 0;
 	model_reset();
@@ -759,6 +793,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 
 	while (ops.n && nops++ < FZ_MAX_OPS) {
 		unsigned int op = in8(&ops) % FZ_NOPS;
+
+		check_log();
 
 		switch (op) {
 		case FZ_OP_GET_CHAIN:
@@ -819,6 +855,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			break;
 		}
 	}
+	check_log();
 	vhostx_mem_free(mem);
 	mem = NULL;
 	return 0;

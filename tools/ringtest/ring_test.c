@@ -1400,6 +1400,155 @@ static int t_replay_inputs(void)
 	return PASS;
 }
 
+/* ---- dirty log: used-area writes and reverse translation ---- */
+
+#define UOFF(field)	((u32)((unsigned char *)(field) - (unsigned char *)drv.used))
+
+static int expect_span(unsigned int k, u32 off, u32 len)
+{
+	CHECK(k < ring.log_n);
+	CHECK_EQ(ring.log[k].off, off);
+	CHECK_EQ(ring.log[k].len, len);
+	return PASS;
+}
+
+static int t_log_used_off(void)
+{
+	struct vring_used_elem e[4];
+	unsigned int i;
+
+	TRY(setup(8, 0));
+	for (i = 0; i < 4; i++)
+		vhostx_used_elem_set(&e[i], i, i);
+	/* Off: nothing is recorded, whatever is written. */
+	vhostx_ring_disable_notify(&ring);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 4), 0);
+	CHECK(!vhostx_ring_enable_notify(&ring));
+	CHECK_EQ(ring.log_n, 0);
+	teardown();
+	return PASS;
+}
+
+static int t_log_used_spans(void)
+{
+	struct vring_used_elem e[8];
+	unsigned int i;
+
+	/* Starts at 6 of 8: elements 6, 7 then 0, 1, 2 and the index. */
+	TRY(setup_at(8, 0, 6));
+	ring.log_used = true;
+	for (i = 0; i < 5; i++)
+		vhostx_used_elem_set(&e[i], i, i);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 5), 0);
+	/* The index touches element 0: one span. */
+	CHECK_EQ(ring.log_n, 2);
+	TRY(expect_span(0, UOFF(&drv.used->ring[6]), 16));
+	TRY(expect_span(1, UOFF(&drv.used->idx), 26));
+	ring.log_n = 0;
+	/* used->flags, written only when it changes. */
+	vhostx_ring_disable_notify(&ring);
+	vhostx_ring_disable_notify(&ring);
+	CHECK_EQ(ring.log_n, 1);
+	TRY(expect_span(0, UOFF(&drv.used->flags), 2));
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 1), 0);
+	CHECK_EQ(ring.log_n, 3);
+	TRY(expect_span(1, UOFF(&drv.used->ring[3]), 8));
+	TRY(expect_span(2, UOFF(&drv.used->idx), 2));
+	/* idx then flags: adjacent, one span */
+	CHECK(!vhostx_ring_enable_notify(&ring));
+	CHECK_EQ(ring.log_n, 3);
+	TRY(expect_span(2, UOFF(&drv.used->flags), 4));
+	/* A full list grows its last span: more, never less. */
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 1), 0);
+	CHECK_EQ(ring.log_n, 4);
+	TRY(expect_span(3, UOFF(&drv.used->idx), UOFF(&drv.used->ring[5]) - UOFF(&drv.used->idx)));
+	ring.log_n = 0;
+	teardown();
+
+	/* EVENT_IDX: avail_event after the used ring; start logs the flags. */
+	TRY(setup(8, F_EVENT));
+	ring.log_used = true;
+	CHECK_EQ(vhostx_ring_start(&ring), 0);
+	CHECK_EQ(ring.log_n, 1);
+	TRY(expect_span(0, UOFF(&drv.used->flags), 2));
+	ring.log_n = 0;
+	vhostx_ring_disable_notify(&ring);
+	CHECK_EQ(ring.log_n, 0);
+	CHECK(!vhostx_ring_enable_notify(&ring));
+	CHECK_EQ(ring.log_n, 1);
+	TRY(expect_span(0, UOFF(&drv.used->ring[8]), 2));
+	ring.log_n = 0;
+	teardown();
+
+	/* A fault logs what was written before it, and nothing after. */
+	TRY(setup_at(8, 0, 7));
+	ring.log_used = true;
+	vx_env_add_fault(&drv.used->ring[0], 8);
+	TRY(expect_broken(vhostx_ring_add_used(&ring, e, 2), EFAULT));
+	CHECK_EQ(ring.log_n, 1);
+	TRY(expect_span(0, UOFF(&drv.used->ring[7]), 8));
+	teardown();
+	return PASS;
+}
+
+struct rev {
+	unsigned int n;
+	u64 gpa[8];
+	u64 len[8];
+};
+
+static int rev_cb(void *arg, u64 gpa, u64 len)
+{
+	struct rev *r = arg;
+
+	if (r->n == 8)
+		return -E2BIG;
+	r->gpa[r->n] = gpa;
+	r->len[r->n] = len;
+	r->n++;
+	return 0;
+}
+
+static int t_mem_reverse(void)
+{
+	struct vhostx_mem_region regs[] = {
+		{ .gpa = 0x1000, .size = 0x2000, .uaddr = U(0x10000) },
+		{ .gpa = 0x100000, .size = 0x1000, .uaddr = U(0x12000) },
+		/* aliases the second page of the first region */
+		{ .gpa = 0x200000, .size = 0x1000, .uaddr = U(0x11000) },
+	};
+	struct vhostx_mem *m = NULL;
+	struct rev r = { 0 };
+
+	vx_env_reset(img, IMG_SIZE);
+	CHECK_EQ(vhostx_mem_build(regs, 3, &m), 0);
+	CHECK_EQ(vhostx_mem_reverse(m, U(0x10010), 0x10, rev_cb, &r), 0);
+	CHECK_EQ(r.n, 1);
+	CHECK_EQ(r.gpa[0], 0x1010);
+	CHECK_EQ(r.len[0], 0x10);
+	/* Across two regions contiguous in user memory, one aliased. */
+	r.n = 0;
+	CHECK_EQ(vhostx_mem_reverse(m, U(0x10ff0), 0x1020, rev_cb, &r), 0);
+	CHECK_EQ(r.n, 3);
+	CHECK_EQ(r.gpa[0], 0x1ff0);
+	CHECK_EQ(r.len[0], 0x1010);
+	CHECK_EQ(r.gpa[1], 0x100000);
+	CHECK_EQ(r.len[1], 0x10);
+	CHECK_EQ(r.gpa[2], 0x200000);
+	CHECK_EQ(r.len[2], 0x1000);
+	/* A byte outside every region. */
+	r.n = 0;
+	CHECK_EQ(vhostx_mem_reverse(m, U(0x12ff0), 0x20, rev_cb, &r), -EFAULT);
+	CHECK_EQ(vhostx_mem_reverse(m, U(0x20000), 1, rev_cb, &r), -EFAULT);
+	CHECK_EQ(vhostx_mem_reverse(m, U(0x20000), 0, rev_cb, &r), 0);
+	CHECK_EQ(vhostx_mem_reverse(m, ~0ull - 4, 16, rev_cb, &r), -EFAULT);
+	/* The callback's error stops the walk. */
+	r.n = 8;
+	CHECK_EQ(vhostx_mem_reverse(m, U(0x10000), 1, rev_cb, &r), -E2BIG);
+	vhostx_mem_free(m);
+	return PASS;
+}
+
 struct test {
 	const char *name;
 	int (*fn)(void);
@@ -1448,6 +1597,9 @@ static const struct test tests[] = {
 	T(unget),
 	T(avail_read_ahead),
 	T(restart_after_break),
+	T(log_used_off),
+	T(log_used_spans),
+	T(mem_reverse),
 	T(replay_inputs),
 };
 

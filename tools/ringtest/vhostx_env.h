@@ -76,6 +76,10 @@ struct vx_env {
 	unsigned int nwr;
 	struct vx_env_range fault[VX_ENV_MAX_RANGES];
 	unsigned int nfault;
+	/* successful writes since the harness last looked (dirty-log check) */
+	struct vx_env_range wlog[VX_ENV_MAX_RANGES];
+	unsigned int nwlog;
+	bool wlog_lost;		/* more writes than wlog holds */
 	unsigned long reads;
 	unsigned long writes;
 	unsigned long faults;
@@ -149,6 +153,13 @@ static inline int vx_uaccess(const void *p, size_t n, bool write)
 		if (vx_env.nwr && !vx_env_covered(vx_env.wr, vx_env.nwr, a, a + n))
 			vx_env_violation("write outside allowed ranges", p, n);
 		vx_env.writes++;
+		if (vx_env.nwlog < VX_ENV_MAX_RANGES) {
+			vx_env.wlog[vx_env.nwlog].start = a;
+			vx_env.wlog[vx_env.nwlog].end = a + n;
+			vx_env.nwlog++;
+		} else {
+			vx_env.wlog_lost = true;
+		}
 	} else {
 		if (vx_env.nrd && !vx_env_covered(vx_env.rd, vx_env.nrd, a, a + n))
 			vx_env_violation("read outside allowed ranges", p, n);
