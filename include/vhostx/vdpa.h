@@ -25,7 +25,11 @@
  *
  * Contexts. Unless noted, config ops are called in process context and may
  * sleep. kick_vq() may be called in any context (including with interrupts
- * disabled) and must not sleep. Device callbacks (struct vdpax_callback) are
+ * disabled, from a kick eventfd's wake-up in the writer's context) and must
+ * not sleep; it does a bounded amount of work that the driver cannot
+ * extend (a driver may be hostile: vhostx_vdpa hands its owner the rings)
+ * and defers the rest, except that a control command a driver busy-waits
+ * for must not depend on work queued to the busy CPU. Device callbacks (struct vdpax_callback) are
  * invoked by the parent in any context, never concurrently with a
  * set_vq_cb()/set_config_cb() replacing them: once those return, the old
  * callback is neither running nor will run. A parent never runs a callback
@@ -107,7 +111,8 @@ struct vdpax_notification_area {
  *                  Returns 0 or -errno.
  * @set_vq_num: set the queue size; invalid sizes (not a power of two,
  *              above get_vq_num_max()) leave the queue unusable.
- * @kick_vq: the driver made buffers available. Any context, never sleeps.
+ * @kick_vq: the driver made buffers available. Any context, never sleeps,
+ *           bounded work (see Contexts above).
  * @set_vq_cb: set the used-buffer callback of a virtqueue (NULL: none).
  * @set_vq_ready: enable or disable a virtqueue.
  * @get_vq_ready: whether a virtqueue is enabled.

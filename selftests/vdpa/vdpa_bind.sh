@@ -6,7 +6,7 @@
 # virtio_vdpa (vdpax_virtio.ko) and vhost_vdpa (vhostx_vdpa.ko, when built).
 . "$(dirname "$0")/lib.sh"
 
-N=19
+N=21
 require_base $N
 trap cleanup_devs EXIT
 autoprobe_off
@@ -14,6 +14,16 @@ ktap_plan $N
 
 D=vxtb
 S=/sys/bus/vdpa
+# wait_netdev DEV MAC: up to 5 s for DEV's netdev, which must have MAC.
+wait_netdev() {
+	local nd i
+	for i in $(seq 1 50); do
+		nd=$(vdpa_netdev "$1")
+		[ -n "$nd" ] && [ "$(cat /sys/class/net/"$nd"/address 2> /dev/null)" = "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
 bound_to() { basename "$(readlink "$S/devices/$D/driver" 2> /dev/null)" 2> /dev/null; }
 negotiated() { "$VDPA" -j dev config show $D | json_get '"negotiated_features" in j["config"]["'$D'"]'; }
 
@@ -80,6 +90,8 @@ H=(
 	"a /dev/vhost-vdpa-N node appears"
 	"unbind from vhost_vdpa: node gone"
 	"rebind from vhost_vdpa to virtio_vdpa"
+	"rebound device gets its virtio_net netdev"
+	"second device, rebound from vhost_vdpa to virtio_vdpa, gets its netdev"
 	"deleted while /dev/vhost-vdpa-N is open: released at once, close is clean"
 )
 if ! have_driver vhost_vdpa; then
@@ -100,8 +112,26 @@ else
 		echo virtio_vdpa > $S/devices/$D/driver_override
 		echo $D > $S/drivers/virtio_vdpa/bind && [ "$(bound_to)" = virtio_vdpa ]
 		check $? "${H[3]}"
+		if have_module virtio_net; then
+			wait_netdev $D 02:00:00:00:0b:01
+			check $? "${H[4]}" "netdev '$(vdpa_netdev $D)'"
+			# The same with a second device while the first is bound.
+			D2=vxtb2
+			"$VDPA" dev add name $D2 mgmtdev vdpasim_net mac 02:00:00:00:0b:02 &&
+				echo vhost_vdpa > $S/devices/$D2/driver_override &&
+				echo $D2 > $S/drivers/vhost_vdpa/bind &&
+				echo $D2 > $S/drivers/vhost_vdpa/unbind &&
+				echo virtio_vdpa > $S/devices/$D2/driver_override &&
+				echo $D2 > $S/drivers/virtio_vdpa/bind &&
+				wait_netdev $D2 02:00:00:00:0b:02
+			check $? "${H[5]}" "netdev '$(vdpa_netdev $D2)'"
+			"$VDPA" dev del $D2
+		else
+			skip "${H[4]}" "virtio_net not available"
+			skip "${H[5]}" "virtio_net not available"
+		fi
 	else
-		skip "${H[3]}" "vdpax_virtio.ko not loaded"
+		for t in "${H[3]}" "${H[4]}" "${H[5]}"; do skip "$t" "vdpax_virtio.ko not loaded"; done
 	fi
 	# An open file keeps vhost_vdpa's char device, not the vDPA device:
 	# deletion releases it at once (no pin left on vdpax_sim_net), and the
@@ -119,9 +149,9 @@ else
 		sleep 0.2
 		ref2=$(cat /sys/module/vdpax_sim_net/refcnt)
 		[ ! -d $S/devices/$P ] && [ "$ref1" = "$ref0" ] && [ "$ref2" = "$ref0" ]
-		check $? "${H[4]}" "refcnt $ref0 -> $ref1 open -> $ref2 closed"
+		check $? "${H[6]}" "refcnt $ref0 -> $ref1 open -> $ref2 closed"
 	else
-		fail "${H[4]}" "cannot open $node"
+		fail "${H[6]}" "cannot open $node"
 	fi
 fi
 

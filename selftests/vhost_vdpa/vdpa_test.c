@@ -4,8 +4,9 @@
  * DPDK drive it: identity and config ioctls, the status sequence, the
  * owner rules, IOTLB messages (good and hostile), locked-memory
  * accounting, frames sent on TX and received on RX through the simulator's
- * loopback, address spaces, suspend/resume, batches, and the device going
- * away (close, unbind) in the middle of traffic.
+ * loopback, address spaces, suspend/resume, batches, the device going
+ * away (close, unbind) in the middle of traffic, a control-queue storm from
+ * a second thread, and TX with no RX buffers.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +21,8 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <sched.h>
+#include <time.h>
 #include <linux/virtio_ids.h>
 #include "kselftest_harness.h"
 #include "vv.h"
@@ -33,8 +36,15 @@ FIXTURE(vdpa) {
 	struct vv v;
 };
 
-/* Every test starts with this: the harness runs tests whose setup skipped. */
+/*
+ * Every test starts with this: the harness runs tests whose setup skipped.
+ * VV_ONLY="name ..." in the environment runs only the tests named.
+ */
 #define NEED_DEVICE() do {						\
+	const char *only = getenv("VV_ONLY");				\
+									\
+	if (only && !strstr(only, _metadata->name))			\
+		SKIP(return, "not in VV_ONLY");				\
 	if (self->fd < 0)						\
 		SKIP(return, "%s", self->why);				\
 } while (0)
@@ -834,6 +844,311 @@ TEST_F(vdpa, fork_from_owner)
 	ASSERT_EQ(0, xioctl(self->fd, VHOST_RESET_OWNER, NULL));
 	m = 0;
 	EXPECT_EQ(0, xioctl(self->fd, VHOST_SET_FORK_FROM_OWNER, &m));
+
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+static int pin_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+/* /dev/kmsg opened at its end: what the kernel logs from now on. */
+static int kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+/* The first record since kmsg_open() that reports trouble, or 0 if none. */
+static int kmsg_trouble(int fd, char *line, size_t len)
+{
+	static const char *const bad[] = {
+		"WARNING:", "BUG:", "soft lockup", "hard LOCKUP", "stall",
+		"Call Trace", "needs reset", "hung_task", "blocked for more than",
+	};
+	char rec[1024];
+	unsigned int i;
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* overwritten records: read on */
+		if (n <= 0)
+			return 0;
+		rec[n] = 0;
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			if (strstr(rec, bad[i])) {
+				memcpy(line, rec, len - 1);
+				line[len - 1] = 0;
+				line[strcspn(line, "\n")] = 0;
+				return 1;
+			}
+		}
+	}
+}
+
+/*
+ * Lay out one control command at descriptor 0: MAC_ADDR_SET of @mac in
+ * CVQ_CHAIN - 1 readable descriptors (a byte each, then empty ones; a long
+ * chain is legal and makes each command cost the device more), then the
+ * status byte. Its buffers are buffer 0 (command) and 1 (status).
+ */
+#define CVQ_CHAIN	240
+
+static void cvq_command(struct vv_vq *vq, const uint8_t mac[6])
+{
+	struct vring_desc *d = vq->vr.desc;
+	uint8_t *cmd = vq->bufs;
+	unsigned int i;
+
+	cmd[0] = VIRTIO_NET_CTRL_MAC;
+	cmd[1] = VIRTIO_NET_CTRL_MAC_ADDR_SET;
+	memcpy(cmd + 2, mac, 6);
+	vq->bufs[VV_BUF_SIZE] = 0xff;
+	for (i = 0; i < CVQ_CHAIN - 1; i++) {
+		d[i].addr = vq->bufs_iova + (i < 8 ? i : 0);
+		d[i].len = i < 8 ? 1 : 0;
+		d[i].flags = VRING_DESC_F_NEXT;
+		d[i].next = i + 1;
+	}
+	d[i].addr = vq->bufs_iova + VV_BUF_SIZE;
+	d[i].len = 1;
+	d[i].flags = VRING_DESC_F_WRITE;
+	d[i].next = 0;
+}
+
+static void kick_vq(struct vv_vq *vq)
+{
+	uint64_t one = 1;
+
+	if (write(vq->kick, &one, sizeof(one)) != sizeof(one))
+		perror("kick");
+}
+
+/* Wait until the device has used @idx chains of @vq. */
+static int wait_used(struct vv_vq *vq, uint16_t idx, int timeout_ms)
+{
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (__atomic_load_n(&vq->vr.used->idx, __ATOMIC_ACQUIRE) != idx) {
+		if (ms_since(&t0) > timeout_ms)
+			return -ETIMEDOUT;
+		usleep(1000);
+	}
+	return 0;
+}
+
+#define STORM_MS	5000
+/* Commands a kick may answer itself (the simulator answers 4). */
+#define CVQ_KICK_MAX	16
+
+struct storm {
+	struct vv_vq *vq;
+	volatile int started;
+	int pin_err;
+	int fifo_err;
+	unsigned long moves;
+};
+
+/*
+ * A hostile driver thread: for STORM_MS, keep the control queue's
+ * available index a whole ring ahead of what the device has used, so a
+ * device that re-reads the index after every command never runs dry.
+ */
+static void *storm(void *arg)
+{
+	struct storm *s = arg;
+	struct vring *vr = &s->vq->vr;
+	struct sched_param prio = { .sched_priority = 10 };
+	struct timespec t0;
+	uint16_t used;
+
+	s->pin_err = pin_cpu(1);
+	/* Nothing else of this guest's takes CPU 1 from it (and no IPI waits). */
+	s->fifo_err = pthread_setschedparam(pthread_self(), SCHED_FIFO, &prio);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	s->started = 1;
+	while (ms_since(&t0) < STORM_MS) {
+		used = __atomic_load_n(&vr->used->idx, __ATOMIC_ACQUIRE);
+		__atomic_store_n(&vr->avail->idx, (uint16_t)(used + VV_QSIZE),
+				 __ATOMIC_RELEASE);
+		s->moves++;
+	}
+	return NULL;
+}
+
+/*
+ * A kick of the control queue returns at once while another thread of the
+ * owner keeps moving the available index ahead. The kick eventfd's wake-up
+ * calls the device's kick_vq() with interrupts off; a device that handles
+ * control commands there until the ring is empty keeps that CPU for as
+ * long as the other thread likes (here up to STORM_MS, then it gives up;
+ * how long depends on the other thread keeping up, so the test also counts
+ * the commands answered by the time the kick returned: a whole ring was
+ * available, a bounded kick answers a few). The commands are still all
+ * answered, and the kernel log stays clean.
+ */
+TEST_F_TIMEOUT(vdpa, cvq_storm, 90)
+{
+	uint64_t f = VV_FEATURES | VV_F(VIRTIO_NET_F_CTRL_VQ) | VV_F(VIRTIO_NET_F_CTRL_MAC_ADDR);
+	struct vv_vq *cvq = &self->v.vq[VV_CVQ];
+	struct storm st = { .vq = cvq };
+	struct timespec t0;
+	struct sched_param prio = { .sched_priority = 10 };
+	uint16_t used0, used1, head, kick_used;
+	char line[256];
+	long kick_ms;
+	pthread_t th;
+	int kfd, i;
+	uint8_t s;
+
+	NEED_DEVICE();
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "needs two CPUs: the storm runs beside the kicker");
+
+	kfd = kmsg_open();
+	ASSERT_LE(0, kfd) TH_LOG("/dev/kmsg: %s", strerror(errno));
+	ASSERT_EQ(0, owner(self->fd));
+	ASSERT_EQ(0, vv_map(&self->v, 0));
+	ASSERT_EQ(0, vv_negotiate(&self->v, f));
+	ASSERT_EQ(0, vv_setup_vq(&self->v, VV_RX));
+	ASSERT_EQ(0, vv_setup_vq(&self->v, VV_TX));
+	ASSERT_EQ(0, vv_setup_vq(&self->v, VV_CVQ));
+	ASSERT_EQ(0, vv_post_rx(&self->v, VV_QSIZE));
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_GET_STATUS, &s));
+	s |= VIRTIO_CONFIG_S_DRIVER_OK;
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_SET_STATUS, &s));
+
+	/* One well-behaved command first: answered OK. */
+	cvq_command(cvq, self->v.mac);
+	cvq->vr.avail->ring[0] = 0;
+	__atomic_store_n(&cvq->vr.avail->idx, 1, __ATOMIC_RELEASE);
+	kick_vq(cvq);
+	ASSERT_EQ(0, wait_used(cvq, 1, 5000)) TH_LOG("the control command was not answered");
+	EXPECT_EQ(VIRTIO_NET_OK, cvq->bufs[VV_BUF_SIZE]);
+
+	/* Every ring entry names the same command. */
+	for (i = 0; i < VV_QSIZE; i++)
+		cvq->vr.avail->ring[i] = 0;
+	used0 = cvq->vr.used->idx;
+	ASSERT_EQ(0, pin_cpu(0));
+	ASSERT_EQ(0, pthread_create(&th, NULL, storm, &st));
+	while (!st.started)
+		usleep(1000);
+	/* A whole ring is available when the kick comes. */
+	while ((uint16_t)(cvq->vr.avail->idx - used0) != VV_QSIZE)
+		usleep(1000);
+	/*
+	 * The device's own worker gets no CPU until the kicker has read the
+	 * used index: what is answered by then was answered in the kick.
+	 */
+	ASSERT_EQ(0, pthread_setschedparam(pthread_self(), SCHED_FIFO, &prio));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	kick_vq(cvq);
+	kick_used = __atomic_load_n(&cvq->vr.used->idx, __ATOMIC_ACQUIRE);
+	kick_ms = ms_since(&t0);
+	prio.sched_priority = 0;
+	ASSERT_EQ(0, pthread_setschedparam(pthread_self(), SCHED_OTHER, &prio));
+	pthread_join(th, NULL);
+	EXPECT_EQ(0, st.pin_err);
+	EXPECT_EQ(0, st.fifo_err);
+	TH_LOG("kick took %ld ms, %u commands answered by then; the storm moved the index %lu times",
+	       kick_ms, (uint16_t)(kick_used - used0), st.moves);
+	EXPECT_GT(1000, kick_ms) TH_LOG("the kick was held in the device while the index moved");
+	EXPECT_GE(CVQ_KICK_MAX, (uint16_t)(kick_used - used0))
+		TH_LOG("the kick answered more than a few commands itself");
+
+	/* The device catches up with what was left available. */
+	head = cvq->vr.avail->idx;
+	kick_vq(cvq);
+	EXPECT_EQ(0, wait_used(cvq, head, 10000))
+		TH_LOG("used %u of %u", cvq->vr.used->idx, head);
+	used1 = cvq->vr.used->idx;
+	TH_LOG("%u commands answered during and after the storm", (uint16_t)(used1 - used0));
+	EXPECT_LT(VV_QSIZE, (uint16_t)(used1 - used0)) TH_LOG("the storm drove too few commands");
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_GET_STATUS, &s));
+	EXPECT_FALSE(s & VIRTIO_CONFIG_S_NEEDS_RESET);
+	EXPECT_EQ(0, loop_frames(_metadata, &self->v, 4));
+	EXPECT_EQ(0, kmsg_trouble(kfd, line, sizeof(line))) TH_LOG("kernel log: %s", line);
+	close(kfd);
+}
+
+/*
+ * A driver that transmits but never posts receive buffers (DPDK testpmd's
+ * txonly posts one ring and never refills it): the frames leave, the
+ * device drops what it cannot deliver and counts it in rx_drops and
+ * rx_no_buffer, and once buffers come, frames loop again.
+ */
+TEST_F_TIMEOUT(vdpa, tx_without_rx_buffers, 90)
+{
+	const unsigned int n = 3 * VV_QSIZE;
+	struct vv_vq *tx = &self->v.vq[VV_TX];
+	uint8_t out[256];
+	struct timespec t0;
+	unsigned int sent = 0;
+	size_t len, bytes = 0;
+	uint8_t s;
+	int err;
+
+	NEED_DEVICE();
+
+	ASSERT_EQ(0, owner(self->fd));
+	ASSERT_EQ(0, vv_map(&self->v, 0));
+	ASSERT_EQ(0, vv_negotiate(&self->v, VV_FEATURES));
+	ASSERT_EQ(0, vv_setup_vq(&self->v, VV_RX));
+	ASSERT_EQ(0, vv_setup_vq(&self->v, VV_TX));
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_GET_STATUS, &s));
+	s |= VIRTIO_CONFIG_S_DRIVER_OK;
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_SET_STATUS, &s));
+
+	/* Send n frames; a ring that stays full for 3 s is a stall. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (sent < n) {
+		len = vv_make_frame(&self->v, out, 60 + sent % 190, sent);
+		err = vv_send(&self->v, out, len);
+		if (!err) {
+			sent++;
+			bytes += len;
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+			continue;
+		}
+		ASSERT_EQ(-EAGAIN, err);
+		if (ms_since(&t0) > 3000)
+			break;
+		usleep(1000);
+	}
+	ASSERT_EQ(n, sent) TH_LOG("TX stalled: %u frames sent, %u completed, no RX buffers",
+				   sent, (unsigned int)tx->vr.used->idx);
+	ASSERT_EQ(0, wait_used(tx, (uint16_t)n, 5000));
+	EXPECT_EQ(0, self->v.vq[VV_RX].vr.used->idx);
+
+	EXPECT_EQ(n, vv_vstat(VV_TX, "tx_packets"));
+	EXPECT_EQ((long long)bytes, vv_vstat(VV_TX, "tx_bytes"));
+	EXPECT_EQ(n, vv_vstat(VV_TX, "completed_desc"));
+	EXPECT_EQ(0, vv_vstat(VV_RX, "rx_packets"));
+	EXPECT_EQ(n, vv_vstat(VV_RX, "rx_drops"));
+	EXPECT_EQ(n, vv_vstat(VV_RX, "rx_no_buffer"));
+
+	/* Buffers posted: frames are delivered again, nothing more dropped. */
+	ASSERT_EQ(0, vv_post_rx(&self->v, VV_QSIZE));
+	ASSERT_EQ(0, loop_frames(_metadata, &self->v, 4));
+	EXPECT_EQ(4, vv_vstat(VV_RX, "rx_packets"));
+	EXPECT_EQ(n, vv_vstat(VV_RX, "rx_drops"));
 }
 
 TEST_HARNESS_MAIN

@@ -225,6 +225,32 @@ long vv_vmpin_kb(void)
 	return kb;
 }
 
+/*
+ * One vendor counter of a queue of the test device, as the vdpa tool shows
+ * it (vdpa -j dev vstats show): the value, or -1 if it is not there.
+ */
+long long vv_vstat(unsigned int qidx, const char *name)
+{
+	char cmd[128], key[64], buf[1024];
+	long long val = -1;
+	size_t n;
+	FILE *p;
+	char *at;
+
+	snprintf(cmd, sizeof(cmd), "vdpa -j dev vstats show " VV_DEV " qidx %u 2>/dev/null", qidx);
+	snprintf(key, sizeof(key), "\"%s\":", name);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, p);
+	buf[n] = 0;
+	pclose(p);
+	at = strstr(buf, key);
+	if (at)
+		val = strtoll(at + strlen(key), NULL, 10);
+	return val;
+}
+
 int vv_iotlb(int fd, uint32_t asid, uint8_t type, uint64_t iova, uint64_t size,
 	     uint64_t uaddr, uint8_t perm)
 {
@@ -271,7 +297,7 @@ int vv_mem_init(struct vv *v, int fd)
 		v->mem = NULL;
 		return -errno;
 	}
-	for (q = 0; q < 2; q++) {
+	for (q = 0; q < VV_NQ; q++) {
 		struct vv_vq *vq = &v->vq[q];
 		unsigned long off = q * VV_RING_STRIDE;
 
@@ -295,7 +321,7 @@ void vv_mem_free(struct vv *v)
 {
 	unsigned int q;
 
-	for (q = 0; q < 2; q++) {
+	for (q = 0; q < VV_NQ; q++) {
 		if (v->vq[q].kick >= 0)
 			close(v->vq[q].kick);
 		if (v->vq[q].call >= 0)

@@ -6,7 +6,8 @@
  * with the vdpa tool and bound to vhost_vdpa), a memfd that plays guest
  * memory mapped into the device at an IOVA that differs from the process
  * address, and split rings laid out in it: queue 0 receives, queue 1
- * transmits, and the simulator loops every frame sent on 1 back to 0.
+ * transmits, and the simulator loops every frame sent on 1 back to 0;
+ * queue 2 is the control queue when the test negotiates one.
  */
 #ifndef VV_H
 #define VV_H
@@ -24,6 +25,8 @@
 #define VV_MTU		1500
 #define VV_RX		0
 #define VV_TX		1
+#define VV_CVQ		2	/* with VIRTIO_NET_F_CTRL_VQ and one pair */
+#define VV_NQ		3
 #define VV_QSIZE	256
 #define VV_HDR_LEN	sizeof(struct virtio_net_hdr_mrg_rxbuf)
 #define VV_BUF_SIZE	2048
@@ -59,7 +62,7 @@ struct vv {
 	uint8_t *mem;		/* VV_MEM_SIZE bytes */
 	uint64_t iova;		/* where mem sits in the device's IOVA space */
 	uint8_t mac[6];
-	struct vv_vq vq[2];
+	struct vv_vq vq[VV_NQ];
 };
 
 /*
@@ -72,6 +75,7 @@ int vv_sysfs_write(const char *path, const char *val);
 int vv_bind(const char *drv);
 int vv_parse_mac(const char *s, uint8_t mac[6]);
 long vv_vmpin_kb(void);
+long long vv_vstat(unsigned int qidx, const char *name);
 
 /* IOTLB messages. */
 int vv_iotlb(int fd, uint32_t asid, uint8_t type, uint64_t iova, uint64_t size,

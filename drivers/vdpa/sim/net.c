@@ -5,10 +5,12 @@
  * The management device "vdpasim_net" creates devices on "vdpa dev add".
  * Each device has max_vqp queue pairs and a control queue. What the driver
  * transmits on TX queue 2k+1 is copied to a buffer of RX queue 2k, if its
- * destination MAC is the device's (or multicast); the copy runs in a work
- * item. Control queue commands (MAC address, number of queue pairs) are
- * handled at kick time, so a driver that busy-waits for the answer gets it
- * even on a single CPU.
+ * destination MAC is the device's (or multicast), or dropped and counted
+ * when the RX queue has no buffer. Control queue commands (MAC address,
+ * number of queue pairs): kick_vq() answers the first few itself, so a
+ * driver that busy-waits for the answer (virtio_net) gets it even on a
+ * single CPU; the rest, and the datapath, run in a work item on an unbound
+ * workqueue, in chunks of bounded size with interrupts enabled between them.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -31,10 +33,23 @@
 				 BIT_ULL(VIRTIO_NET_F_MQ))
 
 #define VDPASIM_HDR_LEN		sizeof(struct virtio_net_hdr_mrg_rxbuf)
-#define VDPASIM_BUDGET		64
+/* Frames or commands handled per hold of the device lock (interrupts off). */
+#define VDPASIM_CHUNK		16
+/* Control commands kick_vq() handles itself, in the kicker's context. */
+#define VDPASIM_CVQ_INLINE	4
 #define VDPASIM_VENDOR_ID	0
 
 static struct device *vdpasim_root;
+
+/*
+ * The work item goes to an unbound workqueue: a CPU that busy-waits for the
+ * device (virtio_net polling for a control answer) does not keep it from
+ * running elsewhere.
+ */
+static void vdpasim_schedule(struct vdpasim_net *sim)
+{
+	queue_work(system_unbound_wq, &sim->work);
+}
 
 /* The value of @expr, evaluated with @sim's lock held (interrupts off). */
 #define vdpasim_locked(sim, expr)				\
@@ -134,20 +149,33 @@ static u8 vdpasim_cvq_command(struct vdpasim_net *sim, struct vhost_iotlb *iotlb
 	}
 }
 
-/* Process every pending control command; lock held. */
-static void vdpasim_handle_cvq(struct vdpasim_net *sim)
+/*
+ * Process up to @budget control commands, no more than the driver had made
+ * available when this started. Returns true if the budget ran out (commands
+ * may be left). Lock held.
+ */
+static bool vdpasim_handle_cvq(struct vdpasim_net *sim, unsigned int budget)
 {
 	u16 idx = vdpasim_cvq_index(sim);
 	struct vdpasim_vq *vq = &sim->vqs[idx];
 	struct vhost_iotlb *iotlb = sim->iotlb[sim->group_asid[VDPASIM_CVQ_GROUP]];
 	struct vdpasim_chain *c = sim->txc;
+	bool capped;
+	u16 avail;
 	u8 status;
 	int err;
 
+	lockdep_assert_held(&sim->lock);
 	if (!vdpasim_has_cvq(sim) || !vdpasim_running(sim) || !vdpasim_vq_usable(vq))
-		return;
+		return false;
 
-	for (;;) {
+	/* One snapshot: a driver moving the index meanwhile gets no more. */
+	err = vdpasim_vq_avail(vq, iotlb, &avail);
+	if (err)
+		goto out;
+	capped = avail > budget;
+	budget = min_t(unsigned int, budget, avail);
+	for (; budget; budget--) {
 		err = vdpasim_vq_pop(vq, iotlb, c);
 		if (err <= 0)
 			break;
@@ -164,8 +192,12 @@ static void vdpasim_handle_cvq(struct vdpasim_net *sim)
 			break;
 		vq->stats.completed_desc++;
 	}
-	if (err < 0)
+out:
+	if (err < 0) {
 		vdpasim_fail(sim, idx, err);
+		return false;
+	}
+	return capped && !budget;
 }
 
 static bool vdpasim_accept(struct vdpasim_net *sim, const u8 *frame)
@@ -175,7 +207,7 @@ static bool vdpasim_accept(struct vdpasim_net *sim, const u8 *frame)
 
 /*
  * Move up to @budget frames from TX queue 2k+1 to RX queue 2k. Returns true
- * if frames are left. Lock held.
+ * if the budget ran out (frames may be left). Lock held.
  */
 static bool vdpasim_loop_pair(struct vdpasim_net *sim, unsigned int k, int budget)
 {
@@ -187,6 +219,7 @@ static bool vdpasim_loop_pair(struct vdpasim_net *sim, unsigned int k, int budge
 	size_t len;
 	int err;
 
+	lockdep_assert_held(&sim->lock);
 	if (!vdpasim_vq_usable(txq))
 		return false;
 
@@ -218,12 +251,14 @@ static bool vdpasim_loop_pair(struct vdpasim_net *sim, unsigned int k, int budge
 			goto out;
 		}
 		if (!err) {
-			/* No receive buffer: keep the frame until the driver adds one. */
-			vdpasim_vq_unpop(txq);
-			txq->stats.received_desc--;
-			txq->stats.packets--;
-			txq->stats.bytes -= len;
-			return false;
+			/*
+			 * No receive buffer: a NIC drops the frame and counts
+			 * it. Keeping it would stall TX until the driver
+			 * posts one, and a driver may never do so.
+			 */
+			rxq->stats.drops++;
+			rxq->stats.no_buffer++;
+			goto complete_tx;
 		}
 		rxq->stats.received_desc++;
 		if (rxc->in_len < VDPASIM_HDR_LEN + len) {
@@ -304,28 +339,45 @@ static void vdpasim_deliver_irqs(struct vdpasim_net *sim, unsigned long irqs)
 	spin_unlock_irqrestore(&sim->cb_lock, flags);
 }
 
-static void vdpasim_work(struct work_struct *work)
+/*
+ * One chunk of one unit of work: @unit 0 is the control queue, @unit k + 1
+ * queue pair k. The lock is held, interrupts off, for this chunk only; the
+ * callbacks it made due run after. Returns true if work may be left.
+ */
+static bool vdpasim_work_chunk(struct vdpasim_net *sim, unsigned int unit)
 {
-	struct vdpasim_net *sim = container_of(work, struct vdpasim_net, work);
 	unsigned long flags, irqs;
 	bool more = false;
-	unsigned int k;
 
-	/* Softirqs raised by the callbacks (NAPI) run at local_bh_enable(). */
-	local_bh_disable();
 	spin_lock_irqsave(&sim->lock, flags);
 	if (vdpasim_running(sim)) {
-		vdpasim_handle_cvq(sim);
-		for (k = 0; k < sim->max_vqp && vdpasim_running(sim); k++)
-			more |= vdpasim_loop_pair(sim, k, VDPASIM_BUDGET);
+		if (!unit)
+			more = vdpasim_handle_cvq(sim, VDPASIM_CHUNK);
+		else if (unit <= sim->max_vqp)
+			more = vdpasim_loop_pair(sim, unit - 1, VDPASIM_CHUNK);
 	}
 	irqs = vdpasim_pending_irqs(sim);
 	spin_unlock_irqrestore(&sim->lock, flags);
+
+	/* Softirqs raised by the callbacks (NAPI) run at local_bh_enable(). */
+	local_bh_disable();
 	vdpasim_deliver_irqs(sim, irqs);
 	local_bh_enable();
+	return more;
+}
 
+static void vdpasim_work(struct work_struct *work)
+{
+	struct vdpasim_net *sim = container_of(work, struct vdpasim_net, work);
+	bool more = false;
+	unsigned int unit;
+
+	/* max_vqp is fixed at creation. */
+	for (unit = 0; unit <= sim->max_vqp; unit++)
+		more |= vdpasim_work_chunk(sim, unit);
+	/* Requeued rather than looping: the worker yields in between. */
 	if (more)
-		schedule_work(&sim->work);
+		vdpasim_schedule(sim);
 }
 
 static int vdpasim_set_vq_address(struct vdpax_device *vdpa, u16 idx, u64 desc_area,
@@ -367,12 +419,17 @@ static void vdpasim_kick_vq(struct vdpax_device *vdpa, u16 idx)
 
 	if (idx >= sim->nvqs)
 		return;
+	/*
+	 * Called with interrupts off, from the kick eventfd's wake-up when the
+	 * kicker is a vhost-vdpa owner: only a few control commands are
+	 * answered here (what virtio_net's busy-wait needs); the rest, the
+	 * data queues and the callbacks are the work item's.
+	 */
 	spin_lock_irqsave(&sim->lock, flags);
 	if (vdpasim_is_cvq(sim, idx))
-		vdpasim_handle_cvq(sim);
+		vdpasim_handle_cvq(sim, VDPASIM_CVQ_INLINE);
 	spin_unlock_irqrestore(&sim->lock, flags);
-	/* Data queues and callbacks are served by the work item. */
-	schedule_work(&sim->work);
+	vdpasim_schedule(sim);
 }
 
 static void vdpasim_set_vq_cb(struct vdpax_device *vdpa, u16 idx,
@@ -404,7 +461,7 @@ static void vdpasim_set_vq_ready(struct vdpax_device *vdpa, u16 idx, bool ready)
 	kick = ready && vdpasim_running(sim);
 	spin_unlock_irqrestore(&sim->lock, flags);
 	if (kick)
-		schedule_work(&sim->work);
+		vdpasim_schedule(sim);
 }
 
 static bool vdpasim_get_vq_ready(struct vdpax_device *vdpa, u16 idx)
@@ -491,7 +548,8 @@ static int vdpasim_get_vq_stats(struct vdpax_device *vdpa, u16 idx, struct sk_bu
 		       vdpasim_put_stat(msg, "tx_errors", st.errors);
 	return vdpasim_put_stat(msg, "rx_packets", st.packets) ?:
 	       vdpasim_put_stat(msg, "rx_bytes", st.bytes) ?:
-	       vdpasim_put_stat(msg, "rx_drops", st.drops);
+	       vdpasim_put_stat(msg, "rx_drops", st.drops) ?:
+	       vdpasim_put_stat(msg, "rx_no_buffer", st.no_buffer);
 }
 
 static u32 vdpasim_get_vq_align(struct vdpax_device *vdpa)
@@ -601,7 +659,7 @@ static void vdpasim_set_status(struct vdpax_device *vdpa, u8 status)
 	sim->status = status;
 	spin_unlock_irqrestore(&sim->lock, flags);
 	if (start)
-		schedule_work(&sim->work);
+		vdpasim_schedule(sim);
 }
 
 /* Back to the state after creation, IOTLBs excepted; lock held. */
@@ -658,7 +716,7 @@ static int vdpasim_resume(struct vdpax_device *vdpa)
 	struct vdpasim_net *sim = vdpa_to_sim(vdpa);
 
 	vdpasim_set_suspended(sim, false);
-	schedule_work(&sim->work);
+	vdpasim_schedule(sim);
 	return 0;
 }
 

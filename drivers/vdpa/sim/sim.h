@@ -62,7 +62,9 @@ struct vdpasim_chain {
  * @packets: frames transmitted (TX) or delivered (RX); commands that
  *           succeeded (control queue)
  * @bytes: frame bytes, virtio-net header excluded (data queues)
- * @drops: looped-back frames the RX queue could not take (RX)
+ * @drops: looped-back frames the RX queue could not take: filtered, too
+ *         big for the buffer, or no buffer posted (RX)
+ * @no_buffer: the part of @drops that found no receive buffer (RX)
  * @errors: malformed chains or frames (TX, RX), failed commands (control)
  */
 struct vdpasim_vq_stats {
@@ -71,6 +73,7 @@ struct vdpasim_vq_stats {
 	u64 packets;
 	u64 bytes;
 	u64 drops;
+	u64 no_buffer;
 	u64 errors;
 };
 
@@ -103,8 +106,10 @@ struct vdpasim_vq {
  * @vdpa: the bus device, first member
  * @lock: protects every field below except @work and what @cb_lock
  *        protects; taken with interrupts disabled because kick_vq may be
- *        called from any context
- * @work: runs the datapath and delivers callbacks
+ *        called from any context, so never held across a loop the driver
+ *        controls: at most one chunk of frames or control commands
+ * @work: runs the datapath and the control commands kick_vq() left, and
+ *        delivers callbacks; on system_unbound_wq
  * @cb_lock: protects @vq_cb and @config_cb, and is held while a callback
  *           runs, so none runs once set_vq_cb() or reset has returned.
  *           Never taken with @lock held: a callback may signal an eventfd
@@ -177,7 +182,7 @@ int vdpasim_reset_map(struct vdpax_device *vdpa, unsigned int asid);
 /* vq.c: the device side of split virtqueues */
 int vdpasim_vq_pop(struct vdpasim_vq *vq, struct vhost_iotlb *iotlb,
 		   struct vdpasim_chain *c);
-void vdpasim_vq_unpop(struct vdpasim_vq *vq);
+int vdpasim_vq_avail(struct vdpasim_vq *vq, struct vhost_iotlb *iotlb, u16 *n);
 int vdpasim_vq_push(struct vdpasim_vq *vq, struct vhost_iotlb *iotlb, u16 head,
 		    u32 len);
 bool vdpasim_vq_want_irq(struct vdpasim_vq *vq, struct vhost_iotlb *iotlb);

@@ -111,14 +111,25 @@ int vdpasim_vq_pop(struct vdpasim_vq *vq, struct vhost_iotlb *iotlb,
 }
 
 /**
- * vdpasim_vq_unpop() - give back the chain vdpasim_vq_pop() took last
- * @vq: the queue
+ * vdpasim_vq_avail() - how many chains the driver has made available
+ * @vq: the queue, ready and with a valid size
+ * @iotlb: address space of the queue's group
+ * @n: set to the count, at most the queue size
  *
- * Context: device lock held, no other pop since.
+ * Context: device lock held.
+ * Return: 0, -EFAULT if the ring cannot be reached, -EINVAL if the driver's
+ * index is further ahead than the queue size.
  */
-void vdpasim_vq_unpop(struct vdpasim_vq *vq)
+int vdpasim_vq_avail(struct vdpasim_vq *vq, struct vhost_iotlb *iotlb, u16 *n)
 {
-	vq->last_avail_idx--;
+	u16 avail_idx;
+	int err;
+
+	err = vdpasim_read16(iotlb, VDPASIM_AVAIL_IDX(vq), &avail_idx);
+	if (err)
+		return err;
+	*n = avail_idx - vq->last_avail_idx;
+	return *n > vq->num ? -EINVAL : 0;
 }
 
 /**
