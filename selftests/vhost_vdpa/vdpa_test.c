@@ -844,6 +844,7 @@ TEST_F(vdpa, fork_from_owner)
 	ASSERT_EQ(0, xioctl(self->fd, VHOST_RESET_OWNER, NULL));
 	m = 0;
 	EXPECT_EQ(0, xioctl(self->fd, VHOST_SET_FORK_FROM_OWNER, &m));
+}
 
 static long ms_since(const struct timespec *t0)
 {
