@@ -178,38 +178,6 @@ static void *memtab_thread(void *arg)
 }
 
 /* /sys/kernel/debug/vhostx/<pid>-<id>/<q> counter @key, or -1. */
-static long long stat_get(const char *q, const char *key)
-{
-	const char *root = "/sys/kernel/debug/vhostx";
-	char want[32], path[600], name[64];
-	long long v, r = -1;
-	struct dirent *de;
-	DIR *dir;
-	FILE *f = NULL;
-
-	snprintf(want, sizeof(want), "%d-", (int)getpid());
-	dir = opendir(root);
-	if (!dir)
-		return -1;
-	while ((de = readdir(dir))) {
-		if (!strncmp(de->d_name, want, strlen(want))) {
-			snprintf(path, sizeof(path), "%s/%s/%s", root, de->d_name, q);
-			f = fopen(path, "r");
-			break;
-		}
-	}
-	closedir(dir);
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %lld", name, &v) == 2) {
-		if (!strcmp(name, key)) {
-			r = v;
-			break;
-		}
-	}
-	fclose(f);
-	return r;
-}
 
 static void comm_of(pid_t tid, char *buf, size_t len)
 {
@@ -312,7 +280,7 @@ TEST_F_TIMEOUT(budget, tx_bounce_starves_nothing, 240)
 		SKIP(return, "userfaultfd without minor faults on shmem");
 	}
 	if (vdrv_is_vhostx())
-		yields0 = stat_get("tx", "yields");
+		yields0 = vdrv_stat("tx", "yields");
 
 	/* The chain "one more" names: one readable descriptor, header + frame. */
 	vdrv_frame_fill(frame, sizeof(frame), BOUNCE_SEQ, NULL, NULL);
@@ -379,7 +347,7 @@ TEST_F_TIMEOUT(budget, tx_bounce_starves_nothing, 240)
 	f_served = atomic_load(&b.faults);
 	live = faults_past(&b, f_served + 16, 10000);
 	if (vdrv_is_vhostx())
-		yields = stat_get("tx", "yields");
+		yields = vdrv_stat("tx", "yields");
 	TH_LOG("while bouncing: RX frame %s (%zd), SET_MEM_TABLE %s, %u faults, %u pops, yields %lld -> %lld",
 	       rx_ok ? "received" : "NOT received", n,
 	       mt_ok ? "returned" : "still blocked", atomic_load(&b.faults),

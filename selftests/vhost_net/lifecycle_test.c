@@ -324,22 +324,10 @@ static int stats_dir(pid_t pid, char *out, size_t len)
 /* Value of counter @key in debugfs file @dir/@q, or -1. */
 static long long stat_get(const char *dir, const char *q, const char *key)
 {
-	char path[512], name[64];
-	long long v, r = -1;
-	FILE *f;
+	char path[512];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, q);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %lld", name, &v) == 2) {
-		if (!strcmp(name, key)) {
-			r = v;
-			break;
-		}
-	}
-	fclose(f);
-	return r;
+	return vdrv_stat_file(path, key);
 }
 
 TEST_F(life, debugfs_counters)

@@ -150,36 +150,6 @@ static uint64_t evt_wait_count(int efd, int timeout_ms)
 }
 
 /* /sys/kernel/debug/vhostx/<pid>-<id>/<q> counter @key, or -1. */
-static long long stat_get(const char *q, const char *key)
-{
-	const char *root = "/sys/kernel/debug/vhostx";
-	char want[32], path[512], name[64];
-	long long v, r = -1;
-	struct dirent *de;
-	DIR *dir;
-	FILE *f;
-
-	snprintf(want, sizeof(want), "%d-", (int)getpid());
-	dir = opendir(root);
-	if (!dir)
-		return -1;
-	path[0] = 0;
-	while ((de = readdir(dir)))
-		if (!strncmp(de->d_name, want, strlen(want)))
-			snprintf(path, sizeof(path), "%s/%s/%s", root, de->d_name, q);
-	closedir(dir);
-	f = path[0] ? fopen(path, "r") : NULL;
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %lld", name, &v) == 2) {
-		if (!strcmp(name, key)) {
-			r = v;
-			break;
-		}
-	}
-	fclose(f);
-	return r;
-}
 
 /* Does the node offer VHOST_F_LOG_ALL? -1 when it cannot be opened. */
 static int offers_log(void)
@@ -698,7 +668,7 @@ TEST_F_TIMEOUT(bad, queue_error, 60)
 		       variant->kind == BAD_UNMAPPED ? "unmapped" :
 		       variant->kind == BAD_READONLY ? "read-only" : "too small");
 	}
-	EXPECT_EQ(1, stat_get("rx", "errors"));
+	EXPECT_EQ(1, vdrv_stat("rx", "errors"));
 	/* The frame was not completed, and the queue stays stopped. */
 	usleep(200 * 1000);
 	EXPECT_EQ(used_before, rx->vr.used->idx);
@@ -706,7 +676,7 @@ TEST_F_TIMEOUT(bad, queue_error, 60)
 	usleep(200 * 1000);
 	EXPECT_EQ(used_before, rx->vr.used->idx);
 	EXPECT_EQ(0, vdrv_evt_count(rx->err));
-	EXPECT_EQ(1, stat_get("rx", "errors"));
+	EXPECT_EQ(1, vdrv_stat("rx", "errors"));
 	/* Setting the backend again with a good log restarts it. */
 	ASSERT_EQ(0, set_log_base(&self->d, (uintptr_t)self->good));
 	ASSERT_EQ(0, vdrv_set_backend(&self->d, VDRV_RX, -1));

@@ -975,3 +975,43 @@ int vdrv_module_refcnt(const char *mod)
 	buf[n] = 0;
 	return atoi(buf);
 }
+
+long long vdrv_stat_file(const char *path, const char *key)
+{
+	char name[64];
+	long long v, r = -1;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %lld", name, &v) == 2) {
+		if (!strcmp(name, key)) {
+			r = v;
+			break;
+		}
+	}
+	fclose(f);
+	return r;
+}
+
+long long vdrv_stat(const char *q, const char *key)
+{
+	const char *root = "/sys/kernel/debug/vhostx";
+	char want[32], path[600];
+	struct dirent *de;
+	DIR *dir;
+
+	snprintf(want, sizeof(want), "%d-", (int)getpid());
+	dir = opendir(root);
+	if (!dir)
+		return -1;
+	path[0] = 0;
+	while ((de = readdir(dir))) {
+		if (!strncmp(de->d_name, want, strlen(want))) {
+			snprintf(path, sizeof(path), "%s/%s/%s", root, de->d_name, q);
+			break;
+		}
+	}
+	closedir(dir);
+	return path[0] ? vdrv_stat_file(path, key) : -1;
+}

@@ -271,4 +271,12 @@ int vdrv_module_refcnt(const char *mod);
 /* Milliseconds of CLOCK_MONOTONIC. */
 uint64_t vdrv_now_ms(void);
 
+/*
+ * Our debugfs counters ("name value" lines): the value of @key in the file
+ * @path, or in queue file @q ("rx", "tx") of this process's first vhostx
+ * device (/sys/kernel/debug/vhostx/<pid>-<id>/). -1 when absent.
+ */
+long long vdrv_stat_file(const char *path, const char *key);
+long long vdrv_stat(const char *q, const char *key);
+
 #endif /* VDRV_H */
