@@ -105,14 +105,11 @@ static void vxvdpa_call_stop(struct vxvdpa_vq *vq)
 static long vxvdpa_set_call(struct vxvdpa_vq *vq, int fd)
 {
 	struct vdpax_callback cb = { .callback = vxvdpa_eventfd_cb };
-	struct eventfd_ctx *ctx = NULL;
+	struct eventfd_ctx *ctx = vhostx_eventfd_fdget(fd);
 
 	lockdep_assert_held(&vq->v->mutex);
-	if (fd != VHOST_FILE_UNBIND) {
-		ctx = eventfd_ctx_fdget(fd);
-		if (IS_ERR(ctx))
-			return PTR_ERR(ctx);
-	}
+	if (IS_ERR(ctx))
+		return PTR_ERR(ctx);
 	vxvdpa_call_stop(vq);
 	if (!ctx)
 		return 0;
@@ -133,17 +130,15 @@ long vxvdpa_set_config_call(struct vxvdpa *v, int __user *argp)
 {
 	const struct vdpax_config_ops *ops = v->vdpa->config;
 	struct vdpax_callback cb = { .callback = vxvdpa_eventfd_cb };
-	struct eventfd_ctx *ctx = NULL;
+	struct eventfd_ctx *ctx;
 	int fd;
 
 	lockdep_assert_held(&v->mutex);
 	if (get_user(fd, argp))
 		return -EFAULT;
-	if (fd != VHOST_FILE_UNBIND) {
-		ctx = eventfd_ctx_fdget(fd);
-		if (IS_ERR(ctx))
-			return PTR_ERR(ctx);
-	}
+	ctx = vhostx_eventfd_fdget(fd);
+	if (IS_ERR(ctx))
+		return PTR_ERR(ctx);
 	if (v->config_ctx) {
 		ops->set_config_cb(v->vdpa, NULL);
 		eventfd_ctx_put(v->config_ctx);

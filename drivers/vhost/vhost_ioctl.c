@@ -383,18 +383,16 @@ static long vhostx_set_log_base(struct vhostx_dev *dev, u64 __user *argp)
 /* VHOST_SET_LOG_FD: the eventfd signalled after log writes, -1 for none. */
 static long vhostx_set_log_fd(struct vhostx_dev *dev, int __user *argp)
 {
-	struct eventfd_ctx *ctx = NULL;
+	struct eventfd_ctx *ctx;
 	unsigned int i;
 	int fd;
 
 	lockdep_assert_held(&dev->mutex);
 	if (get_user(fd, argp))
 		return -EFAULT;
-	if (fd != VHOST_FILE_UNBIND) {
-		ctx = eventfd_ctx_fdget(fd);
-		if (IS_ERR(ctx))
-			return PTR_ERR(ctx);
-	}
+	ctx = vhostx_eventfd_fdget(fd);
+	if (IS_ERR(ctx))
+		return PTR_ERR(ctx);
 	swap(ctx, dev->log_ctx);
 	for (i = 0; i < dev->nvqs; i++) {
 		mutex_lock(&dev->vqs[i]->mutex);

@@ -312,6 +312,18 @@ static inline bool vhostx_is_vring_ioctl(unsigned int cmd)
 }
 
 /**
+ * vhostx_eventfd_fdget() - the eventfd an ioctl names, or none
+ * @fd: an eventfd, or VHOST_FILE_UNBIND
+ *
+ * Return: a referenced context (put it with eventfd_ctx_put()), NULL for
+ * VHOST_FILE_UNBIND, or the ERR_PTR() of eventfd_ctx_fdget() for a bad @fd.
+ */
+static inline struct eventfd_ctx *vhostx_eventfd_fdget(int fd)
+{
+	return fd == VHOST_FILE_UNBIND ? NULL : eventfd_ctx_fdget(fd);
+}
+
+/**
  * vhostx_eventfd_replace() - point an eventfd slot at another eventfd
  * @slot: the slot; the caller holds the lock that protects it
  * @fd: the new eventfd, or VHOST_FILE_UNBIND for none
@@ -323,13 +335,10 @@ static inline bool vhostx_is_vring_ioctl(unsigned int cmd)
  */
 static inline int vhostx_eventfd_replace(struct eventfd_ctx **slot, int fd)
 {
-	struct eventfd_ctx *ctx = NULL;
+	struct eventfd_ctx *ctx = vhostx_eventfd_fdget(fd);
 
-	if (fd != VHOST_FILE_UNBIND) {
-		ctx = eventfd_ctx_fdget(fd);
-		if (IS_ERR(ctx))
-			return PTR_ERR(ctx);
-	}
+	if (IS_ERR(ctx))
+		return PTR_ERR(ctx);
 	swap(ctx, *slot);
 	if (ctx)
 		eventfd_ctx_put(ctx);
