@@ -194,7 +194,13 @@ static void op_config(struct fz_vdpa *s)
 {
 	static const uint64_t offs[] = { 0, 1, 6, 8, 0xff, 0x100, 0xffff, 0x7fffffff,
 					 0xfffffff0, 0xffffffff };
-	struct vhost_vdpa_config *c = (void *)(fz_arena + FZ_RING_AREA);
+	/*
+	 * Not in the arena: the device writes received frames into the
+	 * arena's buffers from its own work item at any time, and it must
+	 * not change the header between the call and the check below.
+	 */
+	static uint64_t cfg[(sizeof(struct vhost_vdpa_config) + 4096) / sizeof(uint64_t) + 1];
+	struct vhost_vdpa_config *c = (void *)cfg;
 	bool set = fz_chance(&s->r, 40);
 	int ret;
 
