@@ -17,7 +17,6 @@
 
 /* Management device list and bus (un)registration; see core.h. */
 DEFINE_MUTEX(vdpax_dev_lock);
-struct vdpax_mgmt_dev *vdpax_adding_mdev;
 
 static DEFINE_IDA(vdpax_index_ida);
 
@@ -200,14 +199,6 @@ static void vdpax_release_dev(struct device *dev)
 	module_put(owner);
 }
 
-/* Unregister, keeping the owner module until the device is released. */
-static void vdpax_del(struct vdpax_device *vdev)
-{
-	__module_get(vdev->owner);
-	vdev->owner_pinned = true;
-	device_unregister(&vdev->dev);
-}
-
 static bool vdpax_ops_complete(const struct vdpax_config_ops *ops,
 			       unsigned int ngroups, unsigned int nas)
 {
@@ -309,12 +300,13 @@ struct vdpax_device *vdpax_find_device_locked(const char *name)
 	return dev ? dev_to_vdpax(dev) : NULL;
 }
 
-static int vdpax_add_locked(struct vdpax_device *vdev, u32 nvqs)
+int vdpax_register_device_locked(struct vdpax_device *vdev, struct vdpax_mgmt_dev *mdev,
+				 u32 nvqs)
 {
 	struct vdpax_device *other;
 
 	lockdep_assert_held(&vdpax_dev_lock);
-	if (!nvqs || !vdev->config)
+	if (!mdev || !nvqs || !vdev->config)
 		return -EINVAL;
 
 	other = vdpax_find_device_locked(dev_name(&vdev->dev));
@@ -322,42 +314,19 @@ static int vdpax_add_locked(struct vdpax_device *vdev, u32 nvqs)
 		put_device(&other->dev);
 		return -EEXIST;
 	}
+	vdev->mdev = mdev;
 	vdev->nvqs = nvqs;
 	return device_add(&vdev->dev);
 }
-
-int vdpax_register_device(struct vdpax_device *vdev, u32 nvqs)
-{
-	int err;
-
-	mutex_lock(&vdpax_dev_lock);
-	vdev->mdev = NULL;
-	err = vdpax_add_locked(vdev, nvqs);
-	mutex_unlock(&vdpax_dev_lock);
-	return err;
-}
-EXPORT_SYMBOL_GPL(vdpax_register_device);
-
-int vdpax_register_device_locked(struct vdpax_device *vdev, u32 nvqs)
-{
-	lockdep_assert_held(&vdpax_dev_lock);
-	vdev->mdev = vdpax_adding_mdev;
-	return vdpax_add_locked(vdev, nvqs);
-}
 EXPORT_SYMBOL_GPL(vdpax_register_device_locked);
-
-void vdpax_unregister_device(struct vdpax_device *vdev)
-{
-	mutex_lock(&vdpax_dev_lock);
-	vdpax_del(vdev);
-	mutex_unlock(&vdpax_dev_lock);
-}
-EXPORT_SYMBOL_GPL(vdpax_unregister_device);
 
 void vdpax_unregister_device_locked(struct vdpax_device *vdev)
 {
 	lockdep_assert_held(&vdpax_dev_lock);
-	vdpax_del(vdev);
+	/* The owner module stays until the device is released. */
+	__module_get(vdev->owner);
+	vdev->owner_pinned = true;
+	device_unregister(&vdev->dev);
 }
 EXPORT_SYMBOL_GPL(vdpax_unregister_device_locked);
 
@@ -464,44 +433,15 @@ struct vdpax_iova_range vdpax_get_iova_range(struct vdpax_device *vdev)
 }
 EXPORT_SYMBOL_GPL(vdpax_get_iova_range);
 
-static int __init vdpax_init(void)
+/* Called once from main.c, after the netlink family is registered. */
+int vdpax_bus_init(void)
 {
-	int err;
-
-	/*
-	 * The netlink family goes first: if a kernel vDPA core is present it
-	 * owns both "vdpa" names, and the family is the one we can probe for
-	 * without sysfs complaining about a duplicate bus directory.
-	 */
-	err = vdpax_netlink_init();
-	if (err == -EEXIST) {
-		pr_err("the generic netlink family \"vdpa\" already exists: a kernel vDPA core (CONFIG_VDPA) is loaded; refusing to load\n");
-		return err;
-	}
-	if (err)
-		return err;
-
-	err = bus_register(&vdpax_bus);
-	if (err) {
-		pr_err("cannot register the \"vdpa\" bus (%d); refusing to load\n", err);
-		goto err_netlink;
-	}
-	return 0;
-
-err_netlink:
-	vdpax_netlink_exit();
-	return err;
+	return bus_register(&vdpax_bus);
 }
 
-static void __exit vdpax_exit(void)
+/* Called once from main.c; every device and management device is gone. */
+void vdpax_bus_exit(void)
 {
-	vdpax_netlink_exit();
 	bus_unregister(&vdpax_bus);
 	ida_destroy(&vdpax_index_ida);
 }
-
-module_init(vdpax_init);
-module_exit(vdpax_exit);
-
-MODULE_DESCRIPTION("vdpax: vDPA bus and the vdpa generic netlink family");
-MODULE_LICENSE("GPL");

@@ -11,15 +11,12 @@
 
 /*
  * vdpax_dev_lock protects the management device list, device registration
- * and unregistration on the bus, and vdpax_adding_mdev. Netlink handlers hold
+ * and unregistration on the bus. Netlink handlers hold
  * it for a whole request, so a name lookup and the registration or deletion
  * that follows are atomic, and a device found by a handler stays registered
  * (its config ops stay callable) until the handler is done.
  */
 extern struct mutex vdpax_dev_lock;
-
-/* The management device whose dev_add() is running; under vdpax_dev_lock. */
-extern struct vdpax_mgmt_dev *vdpax_adding_mdev;
 
 extern struct bus_type vdpax_bus;
 extern struct list_head vdpax_mgmtdev_list;
@@ -29,6 +26,8 @@ struct vdpax_device *vdpax_find_device_locked(const char *name);
 struct vdpax_mgmt_dev *vdpax_mgmtdev_find_locked(const char *bus_name,
 						 const char *dev_name);
 
+int vdpax_bus_init(void);
+void vdpax_bus_exit(void);
 int vdpax_netlink_init(void);
 void vdpax_netlink_exit(void);
 

@@ -263,9 +263,7 @@ static int vdpax_nl_dev_new_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 
-	vdpax_adding_mdev = mdev;
 	err = mdev->ops->dev_add(mdev, name, &cfg, info->extack);
-	vdpax_adding_mdev = NULL;
 	if (err && !info->extack->_msg)
 		NL_SET_ERR_MSG_MOD(info->extack,
 				   "the management device failed to create the device");

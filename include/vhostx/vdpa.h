@@ -439,45 +439,28 @@ static inline void vdpax_put_device(struct vdpax_device *vdev)
 }
 
 /**
- * vdpax_register_device() - add a device to the bus
- * @vdev: allocated by vdpax_alloc_device()
- * @nvqs: number of virtqueues, at least 1
- *
- * Takes the core's device lock; not for use in dev_add() callbacks, which
- * must use vdpax_register_device_locked().
- *
- * Return: 0, or -EEXIST (name in use), -EINVAL, or another -errno.
- */
-int vdpax_register_device(struct vdpax_device *vdev, u32 nvqs);
-
-/**
  * vdpax_register_device_locked() - add a device to the bus from dev_add()
  * @vdev: allocated by vdpax_alloc_device()
+ * @mdev: the management device whose dev_add() is running; the device is
+ *	shown as created by it, and dev del reaches it through its dev_del()
  * @nvqs: number of virtqueues, at least 1
  *
- * Like vdpax_register_device(), with the core's device lock already held
- * (inside a management device's dev_add()). The device is marked as created
- * by that management device.
+ * Called with the core's device lock held, which the core takes around every
+ * management device's dev_add() and dev_del().
  *
- * Return: 0 or -errno.
+ * Return: 0, or -EEXIST (name in use), -EINVAL (no management device, no
+ * virtqueues), or another -errno.
  */
-int vdpax_register_device_locked(struct vdpax_device *vdev, u32 nvqs);
-
-/**
- * vdpax_unregister_device() - remove a device from the bus
- * @vdev: a registered device
- *
- * Unbinds the driver, then drops the registration reference. The owner
- * module stays pinned until the last reference is gone (its module refcount
- * shows devices not yet released). Takes the core's device lock.
- */
-void vdpax_unregister_device(struct vdpax_device *vdev);
+int vdpax_register_device_locked(struct vdpax_device *vdev, struct vdpax_mgmt_dev *mdev,
+				 u32 nvqs);
 
 /**
  * vdpax_unregister_device_locked() - remove a device from dev_del()
  * @vdev: a registered device
  *
- * Like vdpax_unregister_device(), with the core's device lock held.
+ * Unbinds the driver, then drops the registration reference. The owner
+ * module stays pinned until the last reference is gone (its module refcount
+ * shows devices not yet released). Called with the core's device lock held.
  */
 void vdpax_unregister_device_locked(struct vdpax_device *vdev);
 

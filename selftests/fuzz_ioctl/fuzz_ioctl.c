@@ -13,6 +13,9 @@
  *   FUZZ_FIRST=N     first sequence number (replay: with FUZZ_ITERS=1)
  *   FUZZ_ONLY=NAME   run only this test (the others SKIP)
  *   FUZZ_VERBOSE=1   log every call to stderr
+ *   FUZZ_VDPA_DEV=P  fuzz this /dev/vhost-vdpa-N instead of making one
+ *   FUZZ_VDPA_MGMTDEV=M  make it on this management device (default:
+ *                    vdpasim_port for odd seeds when listed, else the first)
  * A failing sequence prints the line that replays it; the sequence in
  * progress is also kept in $VX_OUT/fuzz_ioctl.progress in case the kernel
  * does not survive it.
@@ -363,7 +366,7 @@ TEST_F_TIMEOUT(fz, vhost_vdpa_iotlb, 86400)
 	FZ_SKIPPED();
 	if (!selected("vhost_vdpa_iotlb"))
 		SKIP(return, "FUZZ_ONLY=%s", fz_params.only);
-	ret = fz_vdpa_find(&dev);
+	ret = fz_vdpa_find(&dev, fz_params.seed);
 	if (ret == -ENOENT)
 		SKIP(return, "%s", dev.why);
 	if (ret)
@@ -392,8 +395,8 @@ TEST_F_TIMEOUT(fz, vhost_vdpa_iotlb, 86400)
 	}
 	fz_vdpa_release(&dev);
 	snprintf(line, sizeof(line),
-		 "vhost_vdpa_iotlb: %s, seed %#llx, %llu sequences, %llu ops, %llu calls (%llu accepted), %llu IOTLB messages, %llu devices driven (%llu kicks), %.0f s",
-		 dev.path, (unsigned long long)fz_params.seed, (unsigned long long)st.sequences,
+		 "vhost_vdpa_iotlb: %s (%s), seed %#llx, %llu sequences, %llu ops, %llu calls (%llu accepted), %llu IOTLB messages, %llu devices driven (%llu kicks), %.0f s",
+		 dev.path, dev.mgmtdev[0] ? dev.mgmtdev : "given", (unsigned long long)fz_params.seed, (unsigned long long)st.sequences,
 		 (unsigned long long)st.ops, (unsigned long long)st.calls,
 		 (unsigned long long)st.ok, (unsigned long long)st.iotlb,
 		 (unsigned long long)st.runs, (unsigned long long)st.kicks, fz_now() - t0);

@@ -82,9 +82,37 @@ static void bind_vhost_vdpa(void)
 	sysfs_write("/sys/bus/vdpa/drivers/vhost_vdpa/bind", "vxfzvdpa0");
 }
 
-int fz_vdpa_find(struct fz_vdpa_dev *v)
+/*
+ * The management device to make the device on: $FUZZ_VDPA_MGMTDEV, else
+ * vdpasim_port for odd seeds when it is listed (its datapath ends in a host
+ * interface), else the first one listed.
+ */
+static void pick_mgmtdev(struct fz_vdpa_dev *v, uint64_t seed)
+{
+	const char *env = getenv("FUZZ_VDPA_MGMTDEV");
+	FILE *p;
+
+	if (env && *env) {
+		snprintf(v->mgmtdev, sizeof(v->mgmtdev), "%s", env);
+		return;
+	}
+	if ((seed & 1) && system("nsenter -t 1 -n vdpa mgmtdev show vdpasim_port >/dev/null 2>&1") == 0) {
+		snprintf(v->mgmtdev, sizeof(v->mgmtdev), "vdpasim_port");
+		return;
+	}
+	v->mgmtdev[0] = 0;
+	p = popen("nsenter -t 1 -n vdpa mgmtdev show 2>/dev/null | sed -n '1s/:.*//p'", "r");
+	if (!p)
+		return;
+	if (fgets(v->mgmtdev, sizeof(v->mgmtdev), p))
+		v->mgmtdev[strcspn(v->mgmtdev, "\n")] = 0;
+	pclose(p);
+}
+
+int fz_vdpa_find(struct fz_vdpa_dev *v, uint64_t seed)
 {
 	const char *env = getenv("FUZZ_VDPA_DEV");
+	char cmd[256];
 
 	memset(v, 0, sizeof(*v));
 	if (env && *env) {
@@ -101,9 +129,10 @@ int fz_vdpa_find(struct fz_vdpa_dev *v)
 	 * family lives in the initial network namespace only, and the
 	 * fuzzer runs in a private one.
 	 */
-	if (system("nsenter -t 1 -n sh -c 'vdpa mgmtdev show 2>/dev/null | grep -q . && "
-		   "vdpa dev add name vxfzvdpa0 mgmtdev \"$(vdpa mgmtdev show | "
-		   "sed -n \"1s/:.*//p\")\"' >/dev/null 2>&1") == 0) {
+	pick_mgmtdev(v, seed);
+	snprintf(cmd, sizeof(cmd), "nsenter -t 1 -n vdpa dev add name vxfzvdpa0 mgmtdev '%s' >/dev/null 2>&1",
+		 v->mgmtdev);
+	if (v->mgmtdev[0] && !strchr(v->mgmtdev, '\'') && system(cmd) == 0) {
 		v->created = 1;
 		bind_vhost_vdpa();
 		for (int i = 0; i < 50; i++) {
@@ -118,9 +147,9 @@ int fz_vdpa_find(struct fz_vdpa_dev *v)
 			 "no /dev/vhost-vdpa-N (vdpax, vdpax_sim_net or vhostx_vdpa not loaded)");
 		return -ENOENT;
 	}
-	snprintf(v->why, sizeof(v->why), "vdpax, vdpax_sim_net and vhostx_vdpa are loaded but %s",
+	snprintf(v->why, sizeof(v->why), "vdpax, vdpax_sim_net and vhostx_vdpa are loaded but %s (%s)",
 		 v->created ? "the device added gets no /dev/vhost-vdpa-N node" :
-		 "vdpa dev add on the first management device failed");
+		 "vdpa dev add failed", v->mgmtdev[0] ? v->mgmtdev : "no management device");
 	return -EIO;
 }
 

@@ -9,6 +9,7 @@ struct fz_vdpa_dev {
 	char path[280];
 	int created;		/* we ran "vdpa dev add": delete it after */
 	char why[200];		/* when fz_vdpa_find fails */
+	char mgmtdev[64];	/* the management device it was made on */
 };
 
 struct fz_vdpa_stats {
@@ -28,7 +29,7 @@ struct fz_vdpa {
 };
 
 /* 0: found; -ENOENT: our modules absent (skip); other: a failure (why). */
-int fz_vdpa_find(struct fz_vdpa_dev *v);
+int fz_vdpa_find(struct fz_vdpa_dev *v, uint64_t seed);
 void fz_vdpa_release(struct fz_vdpa_dev *v);
 int fz_vdpa_sequence(struct fz_vdpa *s, const char *path, struct fz_env *env,
 		     struct fz_vdpa_stats *stats, uint64_t seed, uint64_t seq);

@@ -6,6 +6,7 @@
 
 VDPA=${VDPA:-$(command -v vdpa || echo /sbin/vdpa)}
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/ktap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/vdpa.sh"
 
 have_module() { [ -d "/sys/module/$1" ]; }
 have_mgmtdev() { "$VDPA" mgmtdev show vdpasim_net > /dev/null 2>&1; }

@@ -11,7 +11,9 @@ fails. VDPA_CYCLES_INJECT_LEAK=1 proves that: each cycle then also leaves
 an unread message (about 768 bytes of slab) in a socket. Then cycles with each device bound to
 virtio_vdpa, a virtio_net netdev brought up, and the device deleted while
 bound; a netdev up/down churns per-CPU page lists by a few MiB, so memory is
-only a coarse check there and the refcounts are the precise one."""
+only a coarse check there and the refcounts are the precise one. Last,
+cycles of vdpasim_port devices, whose host-side port (a network
+interface) comes and goes with each device."""
 
 import fcntl
 import os
@@ -32,6 +34,7 @@ LEAK_KB = 8192
 SLAB_LEAK_KB = max(CYCLES // 2, 16)    # half a KiB a cycle
 INJECT_LEAK = os.environ.get("VDPA_CYCLES_INJECT_LEAK") == "1"
 BOUND_LEAK_KB = 16384
+PORT_CYCLES = int(os.environ.get("PORT_CYCLES", 100))
 
 NAMES = [
     f"{CYCLES} add/del cycles succeed",
@@ -43,6 +46,10 @@ NAMES = [
     "bound: a netdev appears and goes each time",
     "bound: module refcounts unchanged",
     f"bound: MemAvailable back within {BOUND_LEAK_KB // 1024} MiB",
+    f"{PORT_CYCLES} vdpasim_port add/up/bind/del cycles: the port and the netdev "
+    "appear and go each time",
+    "vdpasim_port: module refcounts unchanged",
+    f"vdpasim_port: MemAvailable back within {BOUND_LEAK_KB // 1024} MiB",
 ]
 
 
@@ -176,6 +183,51 @@ def main():
     t.ok(before == after, why=f"{before} -> {after}")
     mem1 = mem_avail_kb()
     t.diag(f"bound: MemAvailable delta {mem0 - mem1} KiB")
+    t.ok(mem0 - mem1 < BOUND_LEAK_KB, why=f"{mem0 - mem1} KiB")
+
+    if U.vdpa("mgmtdev", "show", "vdpasim_port", check=False).returncode:
+        t.skip_rest("no vdpasim_port management device")
+        t.exit()
+    port_mgmt = U.a_str(U.A_MGMT_DEV, "vdpasim_port")
+
+    def port_cycle(i):
+        name = f"vxtp{i % 3}"
+        e, m, _ = g.request(fam, U.CMD_DEV_NEW, port_mgmt + U.a_str(U.A_DEV_NAME, name))
+        if e:
+            return f"add: errno {e} {m}"
+        if not os.path.exists(f"/sys/class/net/{name}"):
+            delete(name)
+            return f"no port {name}"
+        link_up(name)
+        U.sysfs_write(f"{U.BUS}/devices/{name}/driver_override", "virtio_vdpa")
+        U.sysfs_write(f"{U.BUS}/drivers/virtio_vdpa/bind", name)
+        nd = U.netdev_of(name)
+        if nd:
+            link_up(nd)
+        e, m, _ = delete(name)
+        if e:
+            return f"del: errno {e} {m}"
+        if not nd:
+            return "no virtio netdev"
+        for left in (name, nd):
+            if os.path.exists(f"/sys/class/net/{left}"):
+                return f"{left} still there"
+        return None
+
+    port_cycle(0)
+    before, mem0 = refcnts(mods), mem_avail_kb()
+    bad = None
+    for i in range(1, PORT_CYCLES + 1):
+        bad = port_cycle(i)
+        if bad:
+            bad = f"cycle {i}: {bad}"
+            break
+    time.sleep(0.5)
+    t.ok(bad is None, why=bad)
+    after = refcnts(mods)
+    t.ok(before == after, why=f"{before} -> {after}")
+    mem1 = mem_avail_kb()
+    t.diag(f"vdpasim_port: MemAvailable delta {mem0 - mem1} KiB")
     t.ok(mem0 - mem1 < BOUND_LEAK_KB, why=f"{mem0 - mem1} KiB")
     t.exit()
 

@@ -27,50 +27,9 @@ check $? "vdpasim_net device bound to vhost_vdpa ($VV_NODE)"
 node=$VV_NODE
 [ -c "$node" ] || { skip_rest "no vhost-vdpa node"; ktap_exit; }
 
-# virtio-user pins all of DPDK's memory through the IOTLB.
-ulimit -l unlimited
-tmp=$(mktemp -d /tmp/vxtp.XXXXXX)
-tp_pid=""
-cleanup_tp() {
-	[ -n "$tp_pid" ] && kill "$tp_pid" 2> /dev/null && sleep 1 && kill -9 "$tp_pid" 2> /dev/null
-	exec 3>&- 2> /dev/null
-	rm -rf "$tmp"
-	vv_cleanup
-}
-trap cleanup_tp EXIT
-
-EAL=(-l 0-1 --no-huge -m "${VV_TESTPMD_MB:-256}" --no-pci --file-prefix=vxtp --log-level=pmd.net.virtio.*:info
-     --vdev="net_virtio_user0,path=$node,queue_size=256")
-# --no-flush-rx: "start" must not eat what the loopback queued for rxonly.
-APP=(--total-num-mbufs=8192 --no-mlockall --no-flush-rx "--eth-peer=0,$MAC" --rxd=256 --txd=256)
-
-# Interactive testpmd fed through a fifo; its output goes to $tmp/tp.log.
-mkfifo "$tmp/in"
-# Unbuffered: the prompt is written directly, everything else with printf.
+. "$(dirname "$0")/tp_lib.sh"
 t0=$SECONDS
-stdbuf -o0 -e0 "$TESTPMD" "${EAL[@]}" -- -i "${APP[@]}" < "$tmp/in" > "$tmp/tp.log" 2>&1 &
-tp_pid=$!
-exec 3> "$tmp/in"
-
-# tp_wait PATTERN SECONDS: until the log has PATTERN (after what was seen).
-seen=0
-tp_wait() {
-	local end=$((SECONDS + $2))
-	while [ $SECONDS -lt $end ]; do
-		if tail -c +$((seen + 1)) "$tmp/tp.log" | grep -q -- "$1"; then
-			seen=$(stat -c %s "$tmp/tp.log")
-			return 0
-		fi
-		kill -0 "$tp_pid" 2> /dev/null || return 1
-		sleep 0.2
-	done
-	diag "testpmd: no \"$1\" after $2 s; last lines:"
-	tail -n 8 "$tmp/tp.log" | sed 's/^/#   /'
-	return 1
-}
-tp() { echo "$1" >&3; }
-# Last value of a counter in the log: tp_stat "RX-packets"
-tp_stat() { grep -o "$1: *[0-9]*" "$tmp/tp.log" | tail -n 1 | grep -o '[0-9]*$'; }
+tp_start "$node" "$MAC"
 
 tp_wait "testpmd> " 600
 check $? "testpmd starts on the vhost-vdpa port (virtio-user, $((SECONDS - t0)) s)"
@@ -132,21 +91,8 @@ diag "io, start tx_first, ${VV_TESTPMD_IO_SECONDS:-10} s: RX-packets ${rx:-?} TX
 [ "${rx:-0}" -ge 1000 ] && [ "${tx:-0}" -ge 1000 ]
 check $? "io forwarding keeps a burst circulating (RX ${rx:-0}, TX ${tx:-0}, >= 1000 each)"
 
-tp "quit"
-tp_wait "Bye" 60
-end=$((SECONDS + 30))
-while kill -0 "$tp_pid" 2> /dev/null && [ $SECONDS -lt $end ]; do sleep 1; done
-if kill -0 "$tp_pid" 2> /dev/null; then
-	kill -9 "$tp_pid"
-	rc=137
-else
-	wait "$tp_pid"
-	rc=$?
-fi
-tp_pid=""
-exec 3>&-
-check $rc "testpmd quits cleanly"
-grep -iE "error|fail" "$tmp/tp.log" | grep -v "RX-errors\|TX-errors\|Rx-bad\|TX-bad" | head -n 5 | sed 's/^/# /'
+tp_quit
+check $? "testpmd quits cleanly"
 
 # The device can go once testpmd is gone.
 [ ! -d "$S/devices/vxvtp0" ] || "$VDPA" dev del vxvtp0

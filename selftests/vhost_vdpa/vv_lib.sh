@@ -9,6 +9,7 @@ VDPA=${VDPA:-$(command -v vdpa || echo /sbin/vdpa)}
 S=/sys/bus/vdpa
 _made=""
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/ktap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/vdpa.sh"
 
 # Why the vDPA side cannot run here, or nothing.
 vv_missing() {
@@ -26,14 +27,15 @@ vv_cleanup() {
 }
 trap vv_cleanup EXIT
 
-# vv_device NAME MAC [vdpa dev add args...]: make a device, bind it to
+# vv_device NAME MAC [vdpa dev add args...]: make a device (on management
+# device $VV_MGMTDEV, default vdpasim_net), bind it to
 # vhost_vdpa and set VV_NODE to its /dev node. Not in a subshell: the
 # device must be remembered for deletion at exit.
 vv_device() {
 	local name=$1 mac=$2 drv node
 	shift 2
 	VV_NODE=""
-	"$VDPA" dev add name "$name" mgmtdev vdpasim_net mac "$mac" "$@" || return 1
+	"$VDPA" dev add name "$name" mgmtdev "${VV_MGMTDEV:-vdpasim_net}" mac "$mac" "$@" || return 1
 	_made="$_made $name"
 	echo vhost_vdpa > $S/devices/"$name"/driver_override || return 1
 	drv=$(basename "$(readlink $S/devices/"$name"/driver 2> /dev/null)" 2> /dev/null)
@@ -54,21 +56,4 @@ vv_device() {
 }
 
 # One vendor counter of a queue: vv_vstat DEV QIDX NAME
-vv_vstat() {
-	"$VDPA" -j dev vstats show "$1" qidx "$2" 2> /dev/null | python3 -c '
-import json, sys
-def walk(o):
-    if isinstance(o, dict):
-        if o.get("name") == sys.argv[1] and "value" in o:
-            print(o["value"]); sys.exit(0)
-        if sys.argv[1] in o and not isinstance(o[sys.argv[1]], (dict, list)):
-            print(o[sys.argv[1]]); sys.exit(0)
-        for v in o.values(): walk(v)
-    elif isinstance(o, list):
-        for i, v in enumerate(o):
-            if v == sys.argv[1] and i + 1 < len(o):
-                print(o[i + 1]); sys.exit(0)
-            walk(v)
-walk(json.load(sys.stdin))
-print(-1)' "$3"
-}
+vv_vstat() { vdpa_vstat "$@"; }

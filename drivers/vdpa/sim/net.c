@@ -32,7 +32,6 @@
 				 BIT_ULL(VIRTIO_NET_F_CTRL_MAC_ADDR) |	\
 				 BIT_ULL(VIRTIO_NET_F_MQ))
 
-#define VDPASIM_HDR_LEN		sizeof(struct virtio_net_hdr_mrg_rxbuf)
 /* Frames or commands handled per hold of the device lock (interrupts off). */
 #define VDPASIM_CHUNK		16
 /* Control commands kick_vq() handles itself, in the kicker's context. */
@@ -40,13 +39,15 @@
 #define VDPASIM_VENDOR_ID	0
 
 static struct device *vdpasim_root;
+static struct device *vdpasim_port_root;
+static struct vdpax_mgmt_dev vdpasim_port_mgmtdev;
 
 /*
  * The work item goes to an unbound workqueue: a CPU that busy-waits for the
  * device (virtio_net polling for a control answer) does not keep it from
  * running elsewhere.
  */
-static void vdpasim_schedule(struct vdpasim_net *sim)
+void vdpasim_schedule(struct vdpasim_net *sim)
 {
 	queue_work(system_unbound_wq, &sim->work);
 }
@@ -100,13 +101,13 @@ static bool vdpasim_running(struct vdpasim_net *sim)
 	       !(sim->status & VIRTIO_CONFIG_S_NEEDS_RESET) && !sim->suspended;
 }
 
-static bool vdpasim_vq_usable(struct vdpasim_vq *vq)
+bool vdpasim_vq_usable(struct vdpasim_vq *vq)
 {
 	return vq->ready && vq->num;
 }
 
 /* The driver broke a ring or gave addresses we cannot reach; lock held. */
-static void vdpasim_fail(struct vdpasim_net *sim, u16 idx, int err)
+void vdpasim_fail(struct vdpasim_net *sim, u16 idx, int err)
 {
 	sim->status |= VIRTIO_CONFIG_S_NEEDS_RESET;
 	dev_err_ratelimited(&sim->vdpa.dev, "virtqueue %u: %s (%d); device needs reset\n",
@@ -200,7 +201,7 @@ out:
 	return capped && !budget;
 }
 
-static bool vdpasim_accept(struct vdpasim_net *sim, const u8 *frame)
+bool vdpasim_accept(struct vdpasim_net *sim, const u8 *frame)
 {
 	return is_multicast_ether_addr(frame) || ether_addr_equal(frame, sim->config.mac);
 }
@@ -346,15 +347,23 @@ static void vdpasim_deliver_irqs(struct vdpasim_net *sim, unsigned long irqs)
  */
 static bool vdpasim_work_chunk(struct vdpasim_net *sim, unsigned int unit)
 {
+	struct sk_buff_head out;
 	unsigned long flags, irqs;
-	bool more = false;
+	bool more = false, live = false;
 
+	__skb_queue_head_init(&out);
 	spin_lock_irqsave(&sim->lock, flags);
 	if (vdpasim_running(sim)) {
 		if (!unit)
 			more = vdpasim_handle_cvq(sim, VDPASIM_CHUNK);
+		else if (sim->port)
+			more = vdpasim_port_pair(sim, VDPASIM_CHUNK);
 		else if (unit <= sim->max_vqp)
 			more = vdpasim_loop_pair(sim, unit - 1, VDPASIM_CHUNK);
+	}
+	if (sim->port) {
+		skb_queue_splice_init(&sim->port_out, &out);
+		live = sim->port_live;
 	}
 	irqs = vdpasim_pending_irqs(sim);
 	spin_unlock_irqrestore(&sim->lock, flags);
@@ -362,6 +371,8 @@ static bool vdpasim_work_chunk(struct vdpasim_net *sim, unsigned int unit)
 	/* Softirqs raised by the callbacks (NAPI) run at local_bh_enable(). */
 	local_bh_disable();
 	vdpasim_deliver_irqs(sim, irqs);
+	if (!skb_queue_empty(&out))
+		vdpasim_port_deliver(sim, &out, live);
 	local_bh_enable();
 	return more;
 }
@@ -658,8 +669,10 @@ static void vdpasim_set_status(struct vdpax_device *vdpa, u8 status)
 		(status & VIRTIO_CONFIG_S_DRIVER_OK);
 	sim->status = status;
 	spin_unlock_irqrestore(&sim->lock, flags);
-	if (start)
+	if (start) {
+		vdpasim_port_carrier(sim, true);
 		vdpasim_schedule(sim);
+	}
 }
 
 /* Back to the state after creation, IOTLBs excepted; lock held. */
@@ -687,6 +700,7 @@ static int vdpasim_reset(struct vdpax_device *vdpa)
 	spin_lock_irqsave(&sim->lock, flags);
 	vdpasim_reset_locked(sim);
 	spin_unlock_irqrestore(&sim->lock, flags);
+	vdpasim_port_carrier(sim, false);
 	/* Apart: see @cb_lock. A callback still running is waited for. */
 	spin_lock_irqsave(&sim->cb_lock, flags);
 	memset(sim->vq_cb, 0, sizeof(sim->vq_cb));
@@ -776,6 +790,7 @@ static void vdpasim_free(struct vdpax_device *vdpa)
 	unsigned int i;
 
 	cancel_work_sync(&sim->work);
+	vdpasim_port_free(sim);
 	for (i = 0; i < VDPASIM_NAS; i++)
 		if (sim->iotlb[i])
 			vhost_iotlb_free(sim->iotlb[i]);
@@ -896,11 +911,26 @@ static int vdpasim_dev_add(struct vdpax_mgmt_dev *mdev, const char *name,
 	vdpasim_reset_locked(sim);
 	sim->generation = 0;
 
-	err = vdpax_register_device_locked(&sim->vdpa, sim->nvqs);
+	/*
+	 * The port first: a name clash refuses the device before a driver
+	 * can bind to it.
+	 */
+	if (mdev == &vdpasim_port_mgmtdev) {
+		err = vdpasim_port_alloc(sim, name, extack);
+		if (err)
+			goto err_put;
+		err = vdpasim_port_register(sim, extack);
+		if (err)
+			goto err_put;
+	}
+	err = vdpax_register_device_locked(&sim->vdpa, mdev, sim->nvqs);
 	if (err)
-		goto err_put;
+		goto err_port;
 	return 0;
 
+err_port:
+	if (sim->port_live)
+		vdpasim_port_unregister(sim);
 err_put:
 	/* Frees everything allocated above through vdpasim_free(). */
 	vdpax_put_device(&sim->vdpa);
@@ -909,6 +939,10 @@ err_put:
 
 static void vdpasim_dev_del(struct vdpax_mgmt_dev *mdev, struct vdpax_device *vdpa)
 {
+	struct vdpasim_net *sim = vdpa_to_sim(vdpa);
+
+	if (sim->port)
+		vdpasim_port_unregister(sim);
 	vdpax_unregister_device_locked(vdpa);
 }
 
@@ -934,6 +968,18 @@ static struct vdpax_mgmt_dev vdpasim_mgmtdev = {
 	.max_mtu = 9000,
 };
 
+/* Devices with a host-side port instead of the loopback: port.c. */
+static struct vdpax_mgmt_dev vdpasim_port_mgmtdev = {
+	.ops = &vdpasim_mgmtdev_ops,
+	.id_table = vdpasim_id_table,
+	.config_attr_mask = VDPAX_CFG_MAC | VDPAX_CFG_MTU | VDPAX_CFG_FEATURES,
+	.supported_features = VDPASIM_FEATURES & ~BIT_ULL(VIRTIO_NET_F_MQ),
+	.max_supported_vqs = 3,
+	.max_vq_pairs = 1,
+	.min_mtu = ETH_MIN_MTU,
+	.max_mtu = 9000,
+};
+
 static int __init vdpasim_net_init(void)
 {
 	int err;
@@ -941,13 +987,26 @@ static int __init vdpasim_net_init(void)
 	vdpasim_root = root_device_register("vdpasim_net");
 	if (IS_ERR(vdpasim_root))
 		return PTR_ERR(vdpasim_root);
+	vdpasim_port_root = root_device_register("vdpasim_port");
+	if (IS_ERR(vdpasim_port_root)) {
+		err = PTR_ERR(vdpasim_port_root);
+		goto err_root;
+	}
 
 	vdpasim_mgmtdev.device = vdpasim_root;
 	err = vdpax_mgmtdev_register(&vdpasim_mgmtdev);
 	if (err)
-		goto err_root;
+		goto err_port_root;
+	vdpasim_port_mgmtdev.device = vdpasim_port_root;
+	err = vdpax_mgmtdev_register(&vdpasim_port_mgmtdev);
+	if (err)
+		goto err_mgmtdev;
 	return 0;
 
+err_mgmtdev:
+	vdpax_mgmtdev_unregister(&vdpasim_mgmtdev);
+err_port_root:
+	root_device_unregister(vdpasim_port_root);
 err_root:
 	root_device_unregister(vdpasim_root);
 	return err;
@@ -955,12 +1014,14 @@ err_root:
 
 static void __exit vdpasim_net_exit(void)
 {
+	vdpax_mgmtdev_unregister(&vdpasim_port_mgmtdev);
 	vdpax_mgmtdev_unregister(&vdpasim_mgmtdev);
+	root_device_unregister(vdpasim_port_root);
 	root_device_unregister(vdpasim_root);
 }
 
 module_init(vdpasim_net_init);
 module_exit(vdpasim_net_exit);
 
-MODULE_DESCRIPTION("vdpax_sim_net: software vDPA network device with a loopback datapath");
+MODULE_DESCRIPTION("vdpax_sim_net: software vDPA network devices, with a loopback datapath (vdpasim_net) or a host-side port (vdpasim_port)");
 MODULE_LICENSE("GPL");

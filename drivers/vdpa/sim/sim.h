@@ -11,6 +11,9 @@
 #ifndef _VDPASIM_H
 #define _VDPASIM_H
 
+#include <linux/atomic.h>
+#include <linux/mutex.h>
+#include <linux/skbuff.h>
 #include <linux/spinlock.h>
 #include <linux/vhost_iotlb.h>
 #include <linux/workqueue.h>
@@ -26,6 +29,7 @@
 #define VDPASIM_MAX_VQS		(2 * VDPASIM_MAX_VQP + 1)
 #define VDPASIM_IOTLB_LIMIT	32768
 #define VDPASIM_BUF_SIZE	65536
+#define VDPASIM_HDR_LEN		sizeof(struct virtio_net_hdr_mrg_rxbuf)
 
 /**
  * struct vdpasim_seg - one descriptor of a chain
@@ -102,6 +106,25 @@ struct vdpasim_vq {
 };
 
 /**
+ * struct vdpasim_port_stats - what the host sees on a device's port
+ * @rx_packets: frames the driver sent, received by the port
+ * @rx_bytes: their bytes
+ * @rx_dropped: frames the driver sent that found no memory
+ * @tx_packets: frames sent through the port, delivered to the driver
+ * @tx_bytes: their bytes
+ * @tx_dropped: frames sent through the port and dropped: no carrier, queue
+ *              full, not for the device's MAC, or too big for the buffer
+ */
+struct vdpasim_port_stats {
+	atomic64_t rx_packets;
+	atomic64_t rx_bytes;
+	atomic64_t rx_dropped;
+	atomic64_t tx_packets;
+	atomic64_t tx_bytes;
+	atomic64_t tx_dropped;
+};
+
+/**
  * struct vdpasim_net - one simulated network device
  * @vdpa: the bus device, first member
  * @lock: protects every field below except @work and what @cb_lock
@@ -135,6 +158,19 @@ struct vdpasim_vq {
  * @txc: scratch chain for the TX (or control) side
  * @rxc: scratch chain for the RX side
  * @buf: bounce buffer for one frame
+ * @port: the host-side interface of a vdpasim_port device (set at
+ *        creation, for the device's life), NULL for a loopback device
+ * @port_live: @port is registered and not going away; under @lock, for
+ *             the work item
+ * @port_mutex: serializes carrier changes with @port's (un)registration, so
+ *              that carrier is never touched on an unregistered interface
+ *              (the link watch would keep a pointer to it); protects
+ *              @port_registered
+ * @port_registered: @port is registered
+ * @port_in: frames the host sent through @port, for the RX queue; its own
+ *           lock, taken inside @lock; only the work item dequeues
+ * @port_out: frames the driver sent, for @port; under @lock
+ * @port_stats: @port's counters
  */
 struct vdpasim_net {
 	struct vdpax_device vdpa;
@@ -161,12 +197,35 @@ struct vdpasim_net {
 	struct vdpasim_chain *txc;
 	struct vdpasim_chain *rxc;
 	u8 *buf;
+	struct net_device *port;
+	bool port_live;
+	struct mutex port_mutex;
+	bool port_registered;
+	struct sk_buff_head port_in;
+	struct sk_buff_head port_out;
+	struct vdpasim_port_stats port_stats;
 };
 
 static inline struct vdpasim_net *vdpa_to_sim(struct vdpax_device *vdpa)
 {
 	return container_of(vdpa, struct vdpasim_net, vdpa);
 }
+
+/* net.c: what port.c shares with the loopback datapath */
+void vdpasim_schedule(struct vdpasim_net *sim);
+bool vdpasim_vq_usable(struct vdpasim_vq *vq);
+bool vdpasim_accept(struct vdpasim_net *sim, const u8 *frame);
+void vdpasim_fail(struct vdpasim_net *sim, u16 idx, int err);
+
+/* port.c: the host-side interface of a vdpasim_port device */
+int vdpasim_port_alloc(struct vdpasim_net *sim, const char *name,
+		       struct netlink_ext_ack *extack);
+int vdpasim_port_register(struct vdpasim_net *sim, struct netlink_ext_ack *extack);
+void vdpasim_port_unregister(struct vdpasim_net *sim);
+void vdpasim_port_free(struct vdpasim_net *sim);
+void vdpasim_port_carrier(struct vdpasim_net *sim, bool on);
+bool vdpasim_port_pair(struct vdpasim_net *sim, int budget);
+void vdpasim_port_deliver(struct vdpasim_net *sim, struct sk_buff_head *list, bool live);
 
 /* iova.c: address translation and the IOTLB ops */
 int vdpasim_iova_read(struct vhost_iotlb *iotlb, u64 iova, void *buf, size_t len);
