@@ -55,7 +55,12 @@ MODULE_PARM_DESC(tx_batch,
 				 BIT_ULL(VIRTIO_F_ANY_LAYOUT) |			\
 				 BIT_ULL(VIRTIO_NET_F_MRG_RXBUF) |		\
 				 BIT_ULL(VHOST_NET_F_VIRTIO_NET_HDR) |		\
-				 BIT_ULL(VHOST_F_LOG_ALL))
+				 BIT_ULL(VHOST_F_LOG_ALL) |			\
+				 BIT_ULL(VIRTIO_F_ACCESS_PLATFORM))
+
+/* IOTLB messages for the device IOTLB (ACCESS_PLATFORM). */
+#define VHOSTX_NET_BACKEND_FEATURES	(BIT_ULL(VHOST_BACKEND_F_IOTLB_MSG_V2) |	\
+					 BIT_ULL(VHOST_BACKEND_F_IOTLB_BATCH))
 
 /**
  * vhostx_net_hdr_lens() - virtio-net header sizes for a queue
@@ -323,6 +328,7 @@ static int vhostx_net_open(struct inode *inode, struct file *f)
 	ret = vhostx_dev_init(&n->dev, n->vqps, VHOSTX_NET_NVQ, VHOSTX_NET_FEATURES);
 	if (ret)
 		goto err_tx;
+	n->dev.backend_features_supported = VHOSTX_NET_BACKEND_FEATURES;
 	vhostx_poll_init(&n->vqs[VHOSTX_NET_RX].sock_poll, vhostx_net_handle_rx_sock,
 			 EPOLLIN, &n->dev);
 	vhostx_poll_init(&n->vqs[VHOSTX_NET_TX].sock_poll, vhostx_net_handle_tx_sock,
@@ -350,10 +356,35 @@ static int vhostx_net_release(struct inode *inode, struct file *f)
 	return 0;
 }
 
+/* read(), write(), poll(): IOTLB messages, as on the kernel's vhost-net. */
+static ssize_t vhostx_net_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct vhostx_net *n = iocb->ki_filp->private_data;
+
+	return vhostx_dev_read_iter(&n->dev, to, iocb->ki_filp->f_flags & O_NONBLOCK);
+}
+
+static ssize_t vhostx_net_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct vhostx_net *n = iocb->ki_filp->private_data;
+
+	return vhostx_dev_write_iter(&n->dev, from);
+}
+
+static __poll_t vhostx_net_poll(struct file *f, poll_table *wait)
+{
+	struct vhostx_net *n = f->private_data;
+
+	return vhostx_dev_poll(&n->dev, f, wait);
+}
+
 static const struct file_operations vhostx_net_fops = {
 	.owner = THIS_MODULE,
 	.open = vhostx_net_open,
 	.release = vhostx_net_release,
+	.read_iter = vhostx_net_read_iter,
+	.write_iter = vhostx_net_write_iter,
+	.poll = vhostx_net_poll,
 	.unlocked_ioctl = vhostx_net_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,

@@ -110,8 +110,9 @@ static void vhostx_net_rx_drop(struct vhostx_net_vq *nvq, struct socket *sock)
  * Gather writable buffers for @len bytes: at most @quota chains, their
  * segments in vq->iov, their heads and sizes in @bufs. Returns the number
  * of chains, 0 if the guest has not posted enough (nothing consumed),
- * -E2BIG if the packet cannot fit (nothing consumed), another -errno on a
- * guest error (queue stopped).
+ * -E2BIG if the packet cannot fit (nothing consumed), -EAGAIN on a device
+ * IOTLB miss (nothing consumed, the queue waits for the update), another
+ * -errno on a guest error (queue stopped).
  */
 static int vhostx_net_rx_bufs(struct vhostx_vq *vq, struct vhostx_net_buf *bufs,
 			      size_t len, unsigned int quota, unsigned int *segs)
@@ -137,6 +138,9 @@ static int vhostx_net_rx_bufs(struct vhostx_vq *vq, struct vhostx_net_buf *bufs,
 			ret = -E2BIG;
 			goto unget;
 		}
+		/* IOTLB miss: the chains taken so far wait with the packet. */
+		if (ret == -EAGAIN)
+			goto unget;
 		if (ret < 0)
 			return ret;
 		if (!ret)

@@ -30,6 +30,63 @@ static inline bool ring_num_valid(unsigned int num)
 	return num && num <= VHOSTX_RING_MAX_NUM && !(num & (num - 1));
 }
 
+/*
+ * Guest ring accesses: plain user accesses, or through the owner's
+ * accessor when it has one (then the ring pointers are not user addresses
+ * but whatever the accessor translates, such as I/O virtual addresses).
+ */
+static inline u64 ring_addr(const void __user *p)
+{
+	return (u64)(unsigned long)p;
+}
+
+static inline int ring_get16(struct vhostx_ring *r, __virtio16 *v, __virtio16 __user *p)
+{
+	if (likely(!r->acc))
+		return vx_get(*v, p);
+	return r->acc->read(r->acc_ctx, v, ring_addr(p), sizeof(*v));
+}
+
+static inline int ring_put16(struct vhostx_ring *r, __virtio16 v, __virtio16 __user *p)
+{
+	if (likely(!r->acc))
+		return vx_put(v, p);
+	return r->acc->write(r->acc_ctx, ring_addr(p), &v, sizeof(v));
+}
+
+static inline int ring_copy_from(struct vhostx_ring *r, void *dst, const void __user *src,
+				 size_t len)
+{
+	if (likely(!r->acc))
+		return vx_copy_from(dst, src, len);
+	return r->acc->read(r->acc_ctx, dst, ring_addr(src), len);
+}
+
+static inline int ring_copy_to(struct vhostx_ring *r, void __user *dst, const void *src,
+			       size_t len)
+{
+	if (likely(!r->acc))
+		return vx_copy_to(dst, src, len);
+	return r->acc->write(r->acc_ctx, ring_addr(dst), src, len);
+}
+
+static inline int ring_desc(struct vhostx_ring *r, struct vring_desc *d,
+			    const struct vring_desc __user *p)
+{
+	if (likely(!r->acc))
+		return vx_read_desc(d, p);
+	return r->acc->read(r->acc_ctx, d, ring_addr(p), sizeof(*d));
+}
+
+/* Buffer and indirect table addresses; write: the device writes there. */
+static inline int ring_translate(struct vhostx_ring *r, u64 addr, u64 len,
+				 struct iovec *iov, unsigned int max, bool write)
+{
+	if (likely(!r->acc))
+		return vhostx_mem_translate(r->mem, addr, len, iov, max);
+	return r->acc->translate(r->acc_ctx, addr, len, iov, max, write);
+}
+
 /* Where the guest asks for an interrupt (EVENT_IDX): after avail->ring. */
 static inline __virtio16 __user *ring_used_event(struct vhostx_ring *r)
 {
@@ -124,7 +181,7 @@ static int ring_fetch_avail_idx(struct vhostx_ring *r)
 	__virtio16 v;
 	u16 idx;
 
-	if (unlikely(vx_get(v, &r->avail->idx)))
+	if (unlikely(ring_get16(r, &v, &r->avail->idx)))
 		return ring_fail(r, -EFAULT, "cannot read avail idx", 0);
 	idx = vx16_to_cpu(v);
 	if (unlikely((u16)(idx - r->last_avail_idx) > r->num))
@@ -151,7 +208,7 @@ static int ring_fill_heads(struct vhostx_ring *r)
 		n = VHOSTX_RING_HEADS;
 	if (n > r->num - slot)
 		n = r->num - slot;
-	if (unlikely(vx_copy_from(r->heads, &r->avail->ring[slot], n * sizeof(r->heads[0]))))
+	if (unlikely(ring_copy_from(r, r->heads, &r->avail->ring[slot], n * sizeof(r->heads[0]))))
 		return ring_fail(r, -EFAULT, "cannot read avail ring", r->last_avail_idx);
 	r->head_first = r->last_avail_idx;
 	r->head_n = n;
@@ -175,9 +232,10 @@ static inline int chain_add(struct vhostx_ring *r, struct ring_chain *c,
 {
 	u32 len = vx32_to_cpu(d->len);
 	unsigned int filled = c->out + c->in;
+	bool write = vx16_to_cpu(d->flags) & VRING_DESC_F_WRITE;
 	int n;
 
-	if (vx16_to_cpu(d->flags) & VRING_DESC_F_WRITE) {
+	if (write) {
 		c->writing = true;
 		c->in_len += len;
 		if (unlikely(c->in_len > U32_MAX))
@@ -189,10 +247,10 @@ static inline int chain_add(struct vhostx_ring *r, struct ring_chain *c,
 		if (unlikely(c->out_len > U32_MAX))
 			return ring_fail(r, -EINVAL, "readable length overflows", len);
 	}
-	n = vhostx_mem_translate(r->mem, vx64_to_cpu(d->addr), len,
-				 c->iov + filled, c->iov_max - filled);
+	n = ring_translate(r, vx64_to_cpu(d->addr), len, c->iov + filled,
+			   c->iov_max - filled, write);
 	if (unlikely(n < 0)) {
-		if (n == -ENOBUFS)
+		if (n == -ENOBUFS || n == -EAGAIN)
 			return n;
 		return ring_fail(r, -EFAULT, "descriptor outside guest memory", len);
 	}
@@ -251,7 +309,9 @@ static int chain_add_indirect(struct vhostx_ring *r, struct ring_chain *c,
 		return ring_fail(r, -EINVAL, "indirect table too long", entries);
 
 	/* The whole table must be guest memory; usually it is in one piece. */
-	pieces = vhostx_mem_translate(r->mem, gpa, len, tiov, VHOSTX_RING_INDIRECT_PIECES);
+	pieces = ring_translate(r, gpa, len, tiov, VHOSTX_RING_INDIRECT_PIECES, false);
+	if (unlikely(pieces == -EAGAIN))
+		return pieces;
 	if (unlikely(pieces == -ENOBUFS))
 		return ring_fail(r, -EINVAL, "indirect table crosses too many regions", len);
 	if (unlikely(pieces < 0))
@@ -333,7 +393,7 @@ int vhostx_ring_get_chain(struct vhostx_ring *r, struct iovec *iov,
 
 		if (unlikely(++count > r->num))
 			return ring_fail(r, -ELOOP, "chain longer than ring", h);
-		if (unlikely(vx_read_desc(&d, r->desc + i)))
+		if (unlikely(ring_desc(r, &d, r->desc + i)))
 			return ring_fail(r, -EFAULT, "cannot read descriptor", i);
 		flags = vx16_to_cpu(d.flags);
 		if (flags & VRING_DESC_F_INDIRECT) {
@@ -360,6 +420,27 @@ int vhostx_ring_get_chain(struct vhostx_ring *r, struct iovec *iov,
 	return 1;
 }
 VX_EXPORT(vhostx_ring_get_chain);
+
+/**
+ * vhostx_ring_get_avail_idx() - read avail->idx as it is now
+ * @r: the ring
+ * @idx: where to store it
+ *
+ * Nothing cached changes and a fault does not break the ring.
+ *
+ * Return: 0 or the error of the access.
+ */
+int vhostx_ring_get_avail_idx(struct vhostx_ring *r, u16 *idx)
+{
+	__virtio16 v;
+	int ret;
+
+	ret = ring_get16(r, &v, &r->avail->idx);
+	if (!ret)
+		*idx = vx16_to_cpu(v);
+	return ret;
+}
+VX_EXPORT(vhostx_ring_get_avail_idx);
 
 /**
  * vhostx_ring_unget() - give back the last popped chains
@@ -402,10 +483,11 @@ int vhostx_ring_add_used(struct vhostx_ring *r,
 	first = r->num - start;
 	if (first > n)
 		first = n;
-	if (unlikely(vx_copy_to(&r->used->ring[start], elems, first * sizeof(*elems))))
+	if (unlikely(ring_copy_to(r, &r->used->ring[start], elems, first * sizeof(*elems))))
 		return ring_fail(r, -EFAULT, "cannot write used ring", start);
 	if (first < n &&
-	    unlikely(vx_copy_to(&r->used->ring[0], elems + first, (n - first) * sizeof(*elems)))) {
+	    unlikely(ring_copy_to(r, &r->used->ring[0], elems + first,
+				  (n - first) * sizeof(*elems)))) {
 		if (r->log_used)
 			ring_log_used(r, start, first, first, false);
 		return ring_fail(r, -EFAULT, "cannot write used ring", 0);
@@ -413,7 +495,7 @@ int vhostx_ring_add_used(struct vhostx_ring *r,
 	/* The guest must see the elements before the index that covers them. */
 	vx_wmb();
 	new = old + n;
-	if (unlikely(vx_put(cpu_to_vx16(new), &r->used->idx))) {
+	if (unlikely(ring_put16(r, cpu_to_vx16(new), &r->used->idx))) {
 		if (r->log_used)
 			ring_log_used(r, start, first, n, false);
 		return ring_fail(r, -EFAULT, "cannot write used idx", new);
@@ -458,7 +540,7 @@ bool vhostx_ring_need_signal(struct vhostx_ring *r)
 	if (r->notify_on_empty && r->avail_idx == r->last_avail_idx) {
 		ret = true;
 	} else if (!r->event_idx) {
-		if (unlikely(vx_get(v, &r->avail->flags))) {
+		if (unlikely(ring_get16(r, &v, &r->avail->flags))) {
 			ring_fail(r, -EFAULT, "cannot read avail flags", 0);
 			return true;
 		}
@@ -472,7 +554,7 @@ bool vhostx_ring_need_signal(struct vhostx_ring *r)
 		if (unlikely(!valid)) {
 			ret = true;
 		} else {
-			if (unlikely(vx_get(v, ring_used_event(r)))) {
+			if (unlikely(ring_get16(r, &v, ring_used_event(r)))) {
 				ring_fail(r, -EFAULT, "cannot read used event", 0);
 				return true;
 			}
@@ -503,14 +585,14 @@ bool vhostx_ring_enable_notify(struct vhostx_ring *r)
 	if (unlikely(r->broken))
 		return false;
 	if (r->event_idx) {
-		if (unlikely(vx_put(cpu_to_vx16(r->avail_idx), ring_avail_event(r)))) {
+		if (unlikely(ring_put16(r, cpu_to_vx16(r->avail_idx), ring_avail_event(r)))) {
 			ring_fail(r, -EFAULT, "cannot write avail event", 0);
 			return false;
 		}
 		ring_log_field(r, ring_avail_event(r), sizeof(__virtio16));
 	} else if (r->used_flags & VRING_USED_F_NO_NOTIFY) {
 		r->used_flags &= ~VRING_USED_F_NO_NOTIFY;
-		if (unlikely(vx_put(cpu_to_vx16(r->used_flags), &r->used->flags))) {
+		if (unlikely(ring_put16(r, cpu_to_vx16(r->used_flags), &r->used->flags))) {
 			ring_fail(r, -EFAULT, "cannot write used flags", 0);
 			return false;
 		}
@@ -518,7 +600,7 @@ bool vhostx_ring_enable_notify(struct vhostx_ring *r)
 	}
 	/* The flag or event write must be visible before we look again. */
 	vx_mb();
-	if (unlikely(vx_get(v, &r->avail->idx))) {
+	if (unlikely(ring_get16(r, &v, &r->avail->idx))) {
 		ring_fail(r, -EFAULT, "cannot read avail idx", 0);
 		return false;
 	}
@@ -541,7 +623,7 @@ void vhostx_ring_disable_notify(struct vhostx_ring *r)
 	if (r->used_flags & VRING_USED_F_NO_NOTIFY)
 		return;
 	r->used_flags |= VRING_USED_F_NO_NOTIFY;
-	if (unlikely(vx_put(cpu_to_vx16(r->used_flags), &r->used->flags)))
+	if (unlikely(ring_put16(r, cpu_to_vx16(r->used_flags), &r->used->flags)))
 		ring_fail(r, -EFAULT, "cannot write used flags", 0);
 	else
 		ring_log_field(r, &r->used->flags, sizeof(r->used->flags));
@@ -619,10 +701,10 @@ int vhostx_ring_start(struct vhostx_ring *r)
 	r->head_n = 0;
 	if (!ring_num_valid(r->num) || !r->desc || !r->avail || !r->used || !r->mem)
 		return ring_fail(r, -EINVAL, "bad ring setup", r->num);
-	if (unlikely(vx_put(cpu_to_vx16(0), &r->used->flags)))
+	if (unlikely(ring_put16(r, cpu_to_vx16(0), &r->used->flags)))
 		return ring_fail(r, -EFAULT, "cannot write used flags", 0);
 	ring_log_field(r, &r->used->flags, sizeof(r->used->flags));
-	if (unlikely(vx_get(v, &r->used->idx)))
+	if (unlikely(ring_get16(r, &v, &r->used->idx)))
 		return ring_fail(r, -EFAULT, "cannot read used idx", 0);
 	idx = vx16_to_cpu(v);
 	if (unlikely((u16)(r->last_avail_idx - idx) > r->num))

@@ -46,6 +46,7 @@ int vhostx_dev_init(struct vhostx_dev *dev, struct vhostx_vq **vqs,
 	dev->backend_features = 0;
 	dev->id = atomic_inc_return(&vhostx_dev_ids);
 	dev->debugfs = NULL;
+	vhostx_devtlb_init(dev);
 
 	for (i = 0; i < nvqs; i++) {
 		struct vhostx_vq *vq = vqs[i];
@@ -191,6 +192,11 @@ void vhostx_dev_cleanup(struct vhostx_dev *dev)
 	/* No wake-up can queue work now; let the worker finish and go. */
 	vhostx_worker_stop(dev);
 	vhostx_debugfs_dev_remove(dev);
+
+	/* No IOTLB, no misses: a blocked read() says EBADFD. */
+	vhostx_dev_lock_vqs(dev);
+	vhostx_devtlb_replace(dev, NULL);
+	vhostx_dev_unlock_vqs(dev);
 
 	for (i = 0; i < dev->nvqs; i++) {
 		struct vhostx_vq *vq = dev->vqs[i];

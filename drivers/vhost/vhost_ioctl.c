@@ -39,8 +39,15 @@ static bool vhostx_log_mem_ok(struct vhostx_dev *dev, struct vhostx_mem *mem,
 	return ok;
 }
 
+/*
+ * VHOST_SET_FEATURES. VIRTIO_F_ACCESS_PLATFORM switches every queue to the
+ * device IOTLB (an empty one when there was none; one that exists is kept,
+ * so acking again, as QEMU does when migration starts logging, costs no
+ * misses); without it they translate through the memory table again.
+ */
 int vhostx_set_features(struct vhostx_dev *dev, u64 features)
 {
+	struct vhost_iotlb *iotlb = NULL;
 	unsigned int i;
 
 	lockdep_assert_held(&dev->mutex);
@@ -50,14 +57,21 @@ int vhostx_set_features(struct vhostx_dev *dev, u64 features)
 	if ((features & BIT_ULL(VHOST_F_LOG_ALL)) &&
 	    !vhostx_log_mem_ok(dev, dev->mem, true))
 		return -EFAULT;
+	if (features & BIT_ULL(VIRTIO_F_ACCESS_PLATFORM)) {
+		iotlb = dev->iotlb ?: vhostx_devtlb_alloc();
+		if (!iotlb)
+			return -ENOMEM;
+	}
+	vhostx_dev_lock_vqs(dev);
+	if (iotlb != dev->iotlb)
+		vhostx_devtlb_replace(dev, iotlb);
 	for (i = 0; i < dev->nvqs; i++) {
 		struct vhostx_vq *vq = dev->vqs[i];
 
-		mutex_lock(&vq->mutex);
 		vq->acked_features = features;
 		vhostx_vq_apply_features(vq);
-		mutex_unlock(&vq->mutex);
 	}
+	vhostx_dev_unlock_vqs(dev);
 	dev->features = features;
 	return 0;
 }
@@ -191,9 +205,16 @@ static long vhostx_vring_set_addr(struct vhostx_vq *vq,
 	    (a.log_guest_addr & (VRING_USED_ALIGN_SIZE - 1)))
 		return -EINVAL;
 	if (vq->private_data) {
-		/* Moving a running ring: the new place must be usable now. */
-		ret = vhostx_ring_check_addr(vq->num, a.desc_user_addr,
-					     a.avail_user_addr, a.used_user_addr);
+		/*
+		 * Moving a running ring: the new place must be usable now
+		 * (IOVAs: the IOTLB tells at use).
+		 */
+		if (vq->ring.acc)
+			ret = vhostx_devtlb_check_ring(vq->num, a.desc_user_addr,
+						       a.avail_user_addr, a.used_user_addr);
+		else
+			ret = vhostx_ring_check_addr(vq->num, a.desc_user_addr,
+						     a.avail_user_addr, a.used_user_addr);
 		if (ret)
 			return -EINVAL;
 		/* Only the used ring's bitmap, as the kernel's vhost checks. */

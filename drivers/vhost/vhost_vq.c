@@ -38,11 +38,14 @@ void vhostx_vq_reset(struct vhostx_vq *vq)
 
 /* The ring-relevant feature bits of @vq, as the ring core's flags of @r. */
 static void vhostx_ring_take_features(struct vhostx_ring *r,
-				      const struct vhostx_vq *vq)
+				      struct vhostx_vq *vq)
 {
 	r->event_idx = vhostx_vq_has_feature(vq, VIRTIO_RING_F_EVENT_IDX);
 	r->indirect = vhostx_vq_has_feature(vq, VIRTIO_RING_F_INDIRECT_DESC);
 	r->notify_on_empty = vhostx_vq_has_feature(vq, VIRTIO_F_NOTIFY_ON_EMPTY);
+	/* ACCESS_PLATFORM: ring and buffer addresses are IOVAs. */
+	r->acc = vq->dev->iotlb ? &vhostx_devtlb_acc : NULL;
+	r->acc_ctx = vq;
 }
 
 /* Copy the ring-relevant feature bits into the ring core's flags. */
@@ -140,8 +143,14 @@ static noinline void vhostx_vq_log_flush(struct vhostx_vq *vq)
 
 	/* The guest memory writes are visible before the bits that announce them. */
 	smp_wmb();
-	for (i = 0; i < r->log_n && !ret; i++)
-		ret = vhostx_log_gpa(vq, vq->log_addr + r->log[i].off, r->log[i].len);
+	for (i = 0; i < r->log_n && !ret; i++) {
+		/* Through the IOTLB the used ring's guest address is found, not given. */
+		if (r->acc)
+			ret = vhostx_devtlb_log(vq, (u64)(unsigned long)r->used + r->log[i].off,
+						r->log[i].len, vhostx_log_region);
+		else
+			ret = vhostx_log_gpa(vq, vq->log_addr + r->log[i].off, r->log[i].len);
+	}
 	r->log_n = 0;
 	if (unlikely(ret))
 		vhostx_vq_fail(vq, "cannot write the dirty log of the used ring at %#llx (error %d)",
@@ -200,7 +209,8 @@ bool vhostx_vq_log_access_ok(struct vhostx_vq *vq, struct vhostx_mem *mem,
 						 mem->regions[i].size))
 				return false;
 	}
-	if (log_used && vq->num &&
+	/* With the device IOTLB the used ring is logged where it is found. */
+	if (log_used && vq->num && !vq->dev->iotlb &&
 	    !vhostx_log_range_ok(base, log_addr, sizeof(struct vring_used) +
 				 (u64)vq->num * sizeof(struct vring_used_elem) +
 				 (vhostx_vq_has_feature(vq, VIRTIO_RING_F_EVENT_IDX) ?
@@ -272,8 +282,13 @@ int vhostx_vq_start(struct vhostx_vq *vq)
 	lockdep_assert_held(&vq->mutex);
 	if (!vq->num || !vq->addr_set)
 		return -EFAULT;
-	ret = vhostx_ring_check_addr(vq->num, vq->desc_addr, vq->avail_addr,
-				     vq->used_addr);
+	/* IOVAs are checked through the IOTLB at use: alignment only here. */
+	if (vq->dev->iotlb)
+		ret = vhostx_devtlb_check_ring(vq->num, vq->desc_addr, vq->avail_addr,
+					       vq->used_addr);
+	else
+		ret = vhostx_ring_check_addr(vq->num, vq->desc_addr, vq->avail_addr,
+					     vq->used_addr);
 	if (ret)
 		return ret;
 	if (!vhostx_vq_log_access_ok(vq, vhostx_vq_has_feature(vq, VHOST_F_LOG_ALL) ?
@@ -305,12 +320,19 @@ EXPORT_SYMBOL_GPL(vhostx_vq_start);
  * vhostx_vq_ready() - may the worker service this queue?
  * @vq: the queue, mutex held
  *
- * Return: true if a backend is attached and no guest error stopped it.
+ * Handlers call this at the start of every run. Through the device IOTLB
+ * it also checks that the three ring areas are mapped; if one is not, its
+ * miss is queued and the queue waits (parked) for the update.
+ *
+ * Return: true if a backend is attached, no guest error stopped it and
+ * its ring can be reached.
  */
 bool vhostx_vq_ready(struct vhostx_vq *vq)
 {
 	lockdep_assert_held(&vq->mutex);
-	return vq->private_data && !vq->ring.broken;
+	if (!vq->private_data || vq->ring.broken)
+		return false;
+	return likely(!vq->ring.acc) || vhostx_devtlb_prefetch(vq);
 }
 EXPORT_SYMBOL_GPL(vhostx_vq_ready);
 
@@ -324,8 +346,10 @@ EXPORT_SYMBOL_GPL(vhostx_vq_ready);
  * @head: head descriptor index, for the used entry
  *
  * Return: 1 when a chain was popped, 0 when the ring is empty, -ENOBUFS if
- * @iov is too small (nothing consumed), another -errno on a guest error,
- * which stops the queue and signals its error eventfd.
+ * @iov is too small (nothing consumed), -EAGAIN when a buffer's IOVA has no
+ * translation yet (nothing consumed; the miss is queued and the queue runs
+ * again when an update covers it: the handler just stops), another -errno
+ * on a guest error, which stops the queue and signals its error eventfd.
  */
 int vhostx_vq_get_chain(struct vhostx_vq *vq, struct iovec *iov,
 			unsigned int iov_max, unsigned int *out,
@@ -465,18 +489,18 @@ EXPORT_SYMBOL_GPL(vhostx_vq_avail_empty);
  */
 bool vhostx_vq_avail_moved(struct vhostx_vq *vq, u16 seen)
 {
-	__virtio16 v;
+	u16 idx;
 
 	lockdep_assert_held(&vq->mutex);
 	if (vq->ring.broken)
 		return false;
 	/* Our notification request is visible before we look (see the ring). */
 	smp_mb();
-	if (get_user(v, &vq->ring.avail->idx)) {
+	if (vhostx_ring_get_avail_idx(&vq->ring, &idx)) {
 		vhostx_vq_fail(vq, "cannot read the avail index");
 		return false;
 	}
-	return vx16_to_cpu(v) != seen;
+	return idx != seen;
 }
 EXPORT_SYMBOL_GPL(vhostx_vq_avail_moved);
 

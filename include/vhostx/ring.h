@@ -103,6 +103,28 @@ int vhostx_mem_reverse(struct vhostx_mem *mem, u64 uaddr, u64 len,
 int vhostx_mem_translate(struct vhostx_mem *mem, u64 gpa, u64 len,
 			 struct iovec *iov, unsigned int max);
 
+/**
+ * struct vhostx_ring_acc - guest memory through the owner's translation
+ * @translate: map [addr, addr + len) to user iovecs for a device read
+ *             (@write false) or write (@write true); returns the number of
+ *             iovecs filled, -EFAULT, -ENOBUFS as vhostx_mem_translate(),
+ *             or -EAGAIN when the translation is not known yet (the owner
+ *             asked for it; the ring is not broken and nothing consumed)
+ * @read: copy @len bytes at ring address @addr into @dst; 0 or -errno
+ * @write: copy @len bytes from @src to ring address @addr; 0 or -errno
+ *
+ * A ring with an accessor (device IOTLB: addresses are I/O virtual
+ * addresses) reaches its three areas and its buffers only through it; a
+ * ring without one uses @mem and plain user accesses. The core does not
+ * know what is behind: the owner passes its own context to each call.
+ */
+struct vhostx_ring_acc {
+	int (*translate)(void *ctx, u64 addr, u64 len, struct iovec *iov,
+			 unsigned int max, bool write);
+	int (*read)(void *ctx, void *dst, u64 addr, size_t len);
+	int (*write)(void *ctx, u64 addr, const void *src, size_t len);
+};
+
 /* Largest ring the core accepts (VIRTIO split ring maximum). */
 #define VHOSTX_RING_MAX_NUM		32768
 /*
@@ -159,6 +181,10 @@ struct vhostx_ring_stats {
  * @used: used ring (user address)
  * @mem: translation table for descriptor addresses; owned by the caller,
  *       must stay valid while the ring is walked
+ * @acc: when set, @desc, @avail, @used and descriptor addresses are
+ *       translated by it instead (see struct vhostx_ring_acc); @mem is
+ *       then only the owner's business
+ * @acc_ctx: the owner's context passed to @acc
  * @event_idx: VIRTIO_RING_F_EVENT_IDX negotiated
  * @indirect: VIRTIO_RING_F_INDIRECT_DESC negotiated
  * @notify_on_empty: VIRTIO_F_NOTIFY_ON_EMPTY negotiated
@@ -195,6 +221,8 @@ struct vhostx_ring {
 	struct vring_avail __user *avail;
 	struct vring_used __user *used;
 	struct vhostx_mem *mem;
+	const struct vhostx_ring_acc *acc;
+	void *acc_ctx;
 	bool event_idx;
 	bool indirect;
 	bool notify_on_empty;
@@ -238,8 +266,9 @@ int vhostx_ring_start(struct vhostx_ring *r);
  * table. Returns 1 and sets *@head, *@out, *@in when a chain was popped;
  * 0 when the ring is empty; -errno on a guest error, in which case the
  * ring is marked broken, stats.errors counts it, and vx_ring_err() logged
- * why. -ENOBUFS (iov too small for a legal chain) does not break the ring
- * and does not consume the chain. -EIO: the ring was already broken.
+ * why. -ENOBUFS (iov too small for a legal chain) and -EAGAIN (the
+ * accessor does not know a buffer's or indirect table's translation yet)
+ * do not break the ring and do not consume the chain. -EIO: the ring was already broken.
  * Guest errors: -EFAULT (address outside the table or unreadable ring),
  * -EINVAL (bad head/next index, avail->idx more than num ahead, bad
  * indirect table: nested, length zero, not a multiple of 16, above
@@ -254,6 +283,12 @@ int vhostx_ring_start(struct vhostx_ring *r);
 int vhostx_ring_get_chain(struct vhostx_ring *r, struct iovec *iov,
 			  unsigned int iov_max, unsigned int *out,
 			  unsigned int *in, u16 *head);
+
+/*
+ * vhostx_ring_get_avail_idx - read avail->idx as it is now, without
+ * touching the cached state. Returns 0 or the access error (ring intact).
+ */
+int vhostx_ring_get_avail_idx(struct vhostx_ring *r, u16 *idx);
 
 /* vhostx_ring_unget - give back the last @n popped chains, unconsumed. */
 void vhostx_ring_unget(struct vhostx_ring *r, unsigned int n);

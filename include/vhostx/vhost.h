@@ -25,9 +25,11 @@
 
 #include <linux/atomic.h>
 #include <linux/eventfd.h>
+#include <linux/list.h>
 #include <linux/llist.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uio.h>
 #include <linux/vhost.h>
@@ -40,6 +42,7 @@ struct mm_struct;
 struct task_struct;
 struct vhostx_dev;
 struct vhostx_work;
+struct vhost_iotlb;
 
 /* Maximum number of iovecs one queue gathers for a single packet. */
 #define VHOSTX_IOV_MAX		UIO_MAXIOV
@@ -146,6 +149,12 @@ struct vhostx_vq_stats {
  * @log_signal: bits were set since @log_ctx was last signalled
  * @handle_kick: the device's kick handler, set before vhostx_dev_init()
  * @poll: kick eventfd poll, its work runs @handle_kick
+ * @miss_node: on vhostx_dev.iotlb_misses while a miss of this queue
+ *             waits to be read (vhostx_dev.iotlb_lock)
+ * @miss_iova: I/O virtual address of the queue's last IOTLB miss
+ * @miss_perm: access it needed (VHOST_ACCESS_RO or VHOST_ACCESS_WO)
+ * @miss_pending: the miss was read, no update covered it yet; the queue
+ *                is parked until one does (vhostx_dev.iotlb_lock)
  * @iov: worker scratch, VHOSTX_IOV_MAX entries
  * @heads: worker scratch, VHOSTX_HEADS_MAX used elements
  * @stats: counters
@@ -175,6 +184,10 @@ struct vhostx_vq {
 	bool log_signal;
 	vhostx_work_fn_t handle_kick;
 	struct vhostx_poll poll;
+	struct list_head miss_node;
+	u64 miss_iova;
+	u8 miss_perm;
+	bool miss_pending;
 	struct iovec *iov;
 	struct vring_used_elem *heads;
 	struct vhostx_vq_stats stats;
@@ -197,6 +210,14 @@ struct vhostx_vq {
  * @backend_features: acked backend features
  * @log_ctx: log eventfd (VHOST_SET_LOG_FD), the reference each queue's
  *           log_ctx borrows; NULL when none
+ * @iotlb: the device IOTLB (IOVA -> owner's user address) while
+ *         VIRTIO_F_ACCESS_PLATFORM is acked, else NULL. Changed, and its
+ *         entries changed, only with @mutex and every queue mutex held:
+ *         a worker run (one queue mutex) sees one unchanging IOTLB
+ * @iotlb_lock: protects @iotlb_misses and the queues' miss fields
+ * @iotlb_misses: queues whose miss waits for read()
+ * @iotlb_wait: read() and poll() wait here for misses
+ * @iotlb_batch: between VHOST_IOTLB_BATCH_BEGIN and _END (@mutex)
  * @id: unique number, names the debugfs directory
  * @debugfs: debugfs directory "<owner_pid>-<id>", or NULL/error
  */
@@ -214,6 +235,11 @@ struct vhostx_dev {
 	u64 backend_features_supported;
 	u64 backend_features;
 	struct eventfd_ctx *log_ctx;
+	struct vhost_iotlb *iotlb;
+	spinlock_t iotlb_lock;
+	struct list_head iotlb_misses;
+	wait_queue_head_t iotlb_wait;
+	bool iotlb_batch;
 	unsigned int id;
 	struct dentry *debugfs;
 };
@@ -227,6 +253,13 @@ bool vhostx_dev_has_owner(struct vhostx_dev *dev);
 int vhostx_dev_check_owner(struct vhostx_dev *dev);
 long vhostx_dev_ioctl(struct vhostx_dev *dev, unsigned int cmd,
 		      void __user *argp);
+
+/* device IOTLB messages on the device file (vhost_devtlb.c) */
+ssize_t vhostx_dev_read_iter(struct vhostx_dev *dev, struct iov_iter *to,
+			     bool nonblock);
+ssize_t vhostx_dev_write_iter(struct vhostx_dev *dev, struct iov_iter *from);
+__poll_t vhostx_dev_poll(struct vhostx_dev *dev, struct file *file,
+			 poll_table *wait);
 
 /* worker (vhost_worker.c) */
 void vhostx_work_init(struct vhostx_work *work, vhostx_work_fn_t fn);

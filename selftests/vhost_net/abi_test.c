@@ -53,7 +53,10 @@ struct vhost_features_array {
  * EVENT_IDX 29, VERSION_1 32), MRG_RXBUF 15 and ACCESS_PLATFORM 33.
  */
 #define ABI_KERNEL_61_MASK		0x33d008000ULL
-/* Ours: the same without LOG_ALL (dirty logging) and ACCESS_PLATFORM (IOTLB). */
+/*
+ * Ours: the same; LOG_ALL (dirty logging) and ACCESS_PLATFORM (device
+ * IOTLB) are checked apart, offered, they must be served.
+ */
 #define ABI_VHOSTX_MASK			0x139008000ULL
 
 #define SENTINEL			0xa5a5a5a5a5a5a5a5ULL
@@ -412,7 +415,8 @@ TEST(fork_from_owner)
  * The offered mask, bit by bit. No virtio-net device bit but MRG_RXBUF is
  * ever offered by a vhost-net node: the offloads (CSUM, TSO, USO, ...) are
  * QEMU's to negotiate with tap (TUNSETOFFLOAD) and pass through in the
- * header. Ours is the kernel's 6.1 mask minus LOG_ALL and ACCESS_PLATFORM.
+ * header. Ours is the kernel's 6.1 mask; LOG_ALL and ACCESS_PLATFORM, when
+ * offered, must work (iotlb_test has the rest of the device IOTLB).
  */
 TEST(offered_mask)
 {
@@ -428,14 +432,23 @@ TEST(offered_mask)
 	EXPECT_EQ(0, f >> 41);
 	ASSERT_EQ(0, uname(&u));
 	if (vdrv_is_vhostx()) {
-		/* Dirty logging may come; offered, it must be served. */
-		EXPECT_EQ(ABI_VHOSTX_MASK, f & ~VDRV_F(ABI_VHOST_F_LOG_ALL));
-		EXPECT_FALSE(f & VDRV_F(ABI_F_ACCESS_PLATFORM));
+		/* Dirty logging and the device IOTLB: offered, they must be served. */
+		EXPECT_EQ(ABI_VHOSTX_MASK, f & ~(VDRV_F(ABI_VHOST_F_LOG_ALL) |
+						 VDRV_F(ABI_F_ACCESS_PLATFORM)));
+		ASSERT_EQ(0, xioctl(fd, VHOST_SET_OWNER, NULL));
 		if (f & VDRV_F(ABI_VHOST_F_LOG_ALL)) {
 			uint64_t base = 0;
 
-			ASSERT_EQ(0, xioctl(fd, VHOST_SET_OWNER, NULL));
 			EXPECT_NE(EOPNOTSUPP, xioctl(fd, VHOST_SET_LOG_BASE, &base));
+		}
+		if (f & VDRV_F(ABI_F_ACCESS_PLATFORM)) {
+			struct vhost_msg m = { .type = VHOST_IOTLB_MSG };
+			uint64_t ap = VDRV_F(ABI_F_ACCESS_PLATFORM);
+
+			m.iotlb.type = VHOST_IOTLB_INVALIDATE;
+			m.iotlb.size = 4096;
+			EXPECT_EQ(0, xioctl(fd, VHOST_SET_FEATURES, &ap));
+			EXPECT_EQ((ssize_t)sizeof(m), write(fd, &m, sizeof(m)));
 		}
 	} else if (!strncmp(u.release, "6.1.", 4)) {
 		EXPECT_EQ(ABI_KERNEL_61_MASK, f);

@@ -224,9 +224,10 @@ int vdrv_vq_program(struct vdrv_dev *d, unsigned int index)
 	struct vhost_vring_state base = { .index = index, .num = vq->avail_idx };
 	struct vhost_vring_addr a = {
 		.index = index,
-		.desc_user_addr = (uintptr_t)vq->vr.desc,
-		.avail_user_addr = (uintptr_t)vq->vr.avail,
-		.used_user_addr = (uintptr_t)vq->vr.used,
+		.desc_user_addr = d->iova_base ? vdrv_dma(d, vq->vr.desc) : (uintptr_t)vq->vr.desc,
+		.avail_user_addr = d->iova_base ? vdrv_dma(d, vq->vr.avail) :
+						  (uintptr_t)vq->vr.avail,
+		.used_user_addr = d->iova_base ? vdrv_dma(d, vq->vr.used) : (uintptr_t)vq->vr.used,
 	};
 	struct vhost_vring_file kick = { .index = index, .fd = vq->kick };
 	struct vhost_vring_file call = { .index = index, .fd = vq->call };
@@ -350,6 +351,13 @@ void vdrv_close(struct vdrv_dev *d)
 	vdrv_closefd(&d->memfd);
 }
 
+uint64_t vdrv_dma(struct vdrv_dev *d, const void *hva)
+{
+	if (d->iova_base)
+		return d->iova_base + ((const uint8_t *)hva - d->mem);
+	return vdrv_hva2gpa(d, hva);
+}
+
 uint64_t vdrv_hva2gpa(struct vdrv_dev *d, const void *hva)
 {
 	const uint8_t *p = hva;
@@ -430,7 +438,7 @@ static int vdrv_build_segs(struct vdrv_dev *d, uint8_t *p, size_t total,
 			}
 			if (i == d->nregions || n == max)
 				return -EINVAL;
-			out[n].gpa = vdrv_hva2gpa(d, p);
+			out[n].gpa = vdrv_dma(d, p);
 			out[n].len = take;
 			n++;
 			p += take;
@@ -485,7 +493,7 @@ static int vdrv_post(struct vdrv_vq *vq, size_t total, unsigned int nsegs,
 			t[i].flags = flags | (i + 1 < (unsigned int)n ? VRING_DESC_F_NEXT : 0);
 			t[i].next = i + 1 < (unsigned int)n ? i + 1 : 0;
 		}
-		vdrv_desc_set(vq, head, vdrv_hva2gpa(vq->dev, t),
+		vdrv_desc_set(vq, head, vdrv_dma(vq->dev, t),
 			      n * sizeof(*t), VRING_DESC_F_INDIRECT, 0);
 		vq->chain_len[head] = 1;
 	} else {

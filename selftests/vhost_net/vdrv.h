@@ -101,6 +101,13 @@ struct vdrv_dev {
 	struct vdrv_region reg[VDRV_MAX_REGIONS];
 	struct vdrv_vq vq[VDRV_NVQ];
 	const char *failed;	/* name of the step that failed, for messages */
+	/*
+	 * Device IOTLB (VIRTIO_F_ACCESS_PLATFORM): when not 0, the device
+	 * sees guest memory at I/O virtual addresses from here on (mem[0] at
+	 * iova_base): rings and descriptors carry these, set before
+	 * vdrv_configure(); the test maps them with IOTLB messages.
+	 */
+	uint64_t iova_base;
 };
 
 /* Device node under test: $VHOST_NET_DEV or /dev/vhost-net. */
@@ -127,6 +134,9 @@ int vdrv_vq_program(struct vdrv_dev *d, unsigned int index);
 /* VHOST_NET_SET_BACKEND. Returns 0 or -errno. */
 int vdrv_set_backend(struct vdrv_dev *d, unsigned int index, int fd);
 void vdrv_close(struct vdrv_dev *d);
+
+/* The address the device is given for @hva: its IOVA, else its gpa. */
+uint64_t vdrv_dma(struct vdrv_dev *d, const void *hva);
 
 /* Guest memory translation. Returns 0 (gpa) / NULL (hva) when unmapped. */
 uint64_t vdrv_hva2gpa(struct vdrv_dev *d, const void *hva);

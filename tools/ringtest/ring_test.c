@@ -1554,6 +1554,115 @@ struct test {
 	int (*fn)(void);
 };
 
+/*
+ * The owner's accessor (device IOTLB in the kernel): here it translates
+ * through the same table, except a "hole" that is not translated yet
+ * (-EAGAIN), and reaches the ring areas with the environment's copies.
+ */
+static struct {
+	u64 hole_lo, hole_hi;
+	unsigned int reads, writes, translates, wr_translates;
+	int fail_read;
+} acc;
+
+static int acc_translate(void *ctx, u64 addr, u64 len, struct iovec *v, unsigned int max,
+			 bool write)
+{
+	acc.translates++;
+	acc.wr_translates += write;
+	if (len && addr < acc.hole_hi && addr + len > acc.hole_lo)
+		return -EAGAIN;
+	return vhostx_mem_translate(ctx, addr, len, v, max);
+}
+
+static int acc_read(void *ctx, void *dst, u64 addr, size_t len)
+{
+	(void)ctx;
+	acc.reads++;
+	if (acc.fail_read)
+		return acc.fail_read;
+	return vx_copy_from(dst, (const void *)(uintptr_t)addr, len);
+}
+
+static int acc_write(void *ctx, u64 addr, const void *src, size_t len)
+{
+	(void)ctx;
+	acc.writes++;
+	return vx_copy_to((void *)(uintptr_t)addr, src, len);
+}
+
+static const struct vhostx_ring_acc test_acc = {
+	.translate = acc_translate,
+	.read = acc_read,
+	.write = acc_write,
+};
+
+/*
+ * With an accessor every guest access goes through it; an untranslated
+ * buffer or indirect table is -EAGAIN with the ring intact and the chain
+ * not consumed, and the same chain pops once it is translated.
+ */
+static int t_accessor(void)
+{
+	struct vseg two[] = {
+		{ GPA_A + 0x1000, 10, false },
+		{ GPA_A + 0x3000, 1500, true },
+	};
+	struct vseg ind[] = { { GPA_B + 0x100, 100, false } };
+	struct vring_used_elem e;
+	u16 h1, h2;
+	u32 id, len;
+
+	TRY(setup(8, F_INDIRECT));
+	memset(&acc, 0, sizeof(acc));
+	ring.acc = &test_acc;
+	ring.acc_ctx = mem;
+	h1 = vdrv_chain(&drv, two, 2);
+	acc.hole_lo = GPA_A + 0x3000;
+	acc.hole_hi = GPA_A + 0x4000;
+	CHECK_EQ(pop(), -EAGAIN);
+	CHECK(!ring.broken);
+	CHECK_EQ(ring.stats.errors, 0);
+	CHECK_EQ(ring.last_avail_idx, 0);
+	CHECK(acc.reads > 0);
+	CHECK_EQ(acc.wr_translates, 1);
+	acc.hole_lo = acc.hole_hi = 0;
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(head, h1);
+	CHECK_EQ(nout, 1);
+	CHECK_EQ(nin, 1);
+	TRY(expect_iov(1, GPA_A + 0x3000, 1500));
+	CHECK_EQ(acc.wr_translates, 2);
+
+	/* An indirect table not translated yet: the same. */
+	h2 = vdrv_indirect(&drv, GPA_C + 0x800, ind, 1);
+	acc.hole_lo = GPA_C + 0x800;
+	acc.hole_hi = GPA_C + 0x810;
+	CHECK_EQ(pop(), -EAGAIN);
+	CHECK(!ring.broken);
+	CHECK_EQ(ring.last_avail_idx, 1);
+	acc.hole_lo = acc.hole_hi = 0;
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(head, h2);
+	TRY(expect_iov(0, GPA_B + 0x100, 100));
+
+	/* Used entries are written through it. */
+	vhostx_used_elem_set(&e, h1, 1500);
+	CHECK_EQ(vhostx_ring_add_used(&ring, &e, 1), 0);
+	CHECK(acc.writes >= 2);
+	CHECK(vdrv_used(&drv, &id, &len));
+	CHECK_EQ(id, h1);
+	CHECK_EQ(len, 1500);
+
+	/* A ring area it cannot read is a guest error, as without it. */
+	vdrv_chain(&drv, two, 2);
+	acc.fail_read = -EFAULT;
+	CHECK_EQ(pop(), -EFAULT);
+	CHECK(ring.broken);
+	teardown();
+	return PASS;
+}
+
 #define T(x) { #x, t_##x }
 static const struct test tests[] = {
 	T(mem_check_sorts),
@@ -1600,6 +1709,7 @@ static const struct test tests[] = {
 	T(log_used_off),
 	T(log_used_spans),
 	T(mem_reverse),
+	T(accessor),
 	T(replay_inputs),
 };
 
