@@ -6,8 +6,11 @@
  * virtio-net-pci NICs on a QEMU hub with nothing else on it). Frames the
  * ring sends must come out of NIC B byte for byte, frames sent on NIC B
  * must land in the RX ring byte for byte, both at once too, and the NICs'
- * own counters must have moved. The device adds and strips the virtio-net
- * header (VHOST_NET_F_VIRTIO_NET_HDR), as an AF_PACKET backend needs.
+ * own counters must have moved. Two ways to carry the virtio-net header:
+ * the device adds and strips it (VHOST_NET_F_VIRTIO_NET_HDR; modern
+ * features, 12-byte header, mergeable RX buffers), or the socket does
+ * (PACKET_VNET_HDR, which speaks the 10-byte header only: legacy features,
+ * no mergeable buffers).
  *
  * The NICs stay in the VM's own network namespace (a NIC handed to a
  * namespace only comes back when that namespace is torn down, later), with
@@ -105,10 +108,23 @@ FIXTURE(nic) {
 	long long a_tx, a_rx, b_tx, b_rx;	/* counters at the start */
 };
 
+FIXTURE_VARIANT(nic) {
+	bool sock_hdr;	/* PACKET_VNET_HDR on the backend, not the device's */
+};
+
+FIXTURE_VARIANT_ADD(nic, vhost_hdr) {
+	.sock_hdr = false,
+};
+
+FIXTURE_VARIANT_ADD(nic, sock_hdr) {
+	.sock_hdr = true,
+};
+
 FIXTURE_SETUP(nic)
 {
 	struct vdrv_cfg cfg = {
-		.features = VDRV_FEATURES_DEFAULT | VDRV_F(VHOST_NET_F_VIRTIO_NET_HDR) |
+		.features = variant->sock_hdr ? VDRV_F(VIRTIO_RING_F_INDIRECT_DESC) :
+			    VDRV_FEATURES_DEFAULT | VDRV_F(VHOST_NET_F_VIRTIO_NET_HDR) |
 			    VDRV_F(VIRTIO_RING_F_INDIRECT_DESC),
 		.num = 64,
 		.slot_size = 2048,
@@ -145,7 +161,7 @@ FIXTURE_SETUP(nic)
 	ASSERT_EQ(0, nic_wait_up(self->a, 10000));
 	ASSERT_EQ(0, nic_wait_up(self->b, 10000));
 
-	self->backend = vdrv_pkt_open(self->a, false, true);
+	self->backend = vdrv_pkt_open(self->a, variant->sock_hdr, true);
 	self->cap = vdrv_pkt_open(self->b, false, true);
 	self->inj = vdrv_pkt_open(self->b, false, true);
 	ASSERT_LE(0, self->backend);
@@ -226,7 +242,7 @@ TEST_F_TIMEOUT(nic, tx, 120)
 		ssize_t r;
 
 		vdrv_frame_fill(frame, len, i, self->mac_b, self->mac_a);
-		ASSERT_LE(0, vdrv_tx_post(vq, zero_hdr, VDRV_HDR_LEN, frame, len,
+		ASSERT_LE(0, vdrv_tx_post(vq, zero_hdr, self->d.hdr_len, frame, len,
 					  1 + i % 3, i % 4 == 3));
 		vdrv_kick(vq);
 		ASSERT_EQ(1, vdrv_wait_used(vq, 5000));
@@ -267,9 +283,14 @@ TEST_F_TIMEOUT(nic, rx, 120)
 		ASSERT_EQ(len, r);
 		ASSERT_EQ(0, vdrv_cmp(buf, frame, len));
 		ASSERT_EQ(i, vdrv_frame_seq(buf));
-		EXPECT_EQ(1, h.num_buffers);
-		EXPECT_EQ(0, h.hdr.flags);
 		EXPECT_EQ(VIRTIO_NET_HDR_GSO_NONE, h.hdr.gso_type);
+		if (variant->sock_hdr) {
+			/* The socket's header: at most "checksum was checked". */
+			EXPECT_EQ(0, h.hdr.flags & ~VIRTIO_NET_HDR_F_DATA_VALID);
+		} else {
+			EXPECT_EQ(0, h.hdr.flags);
+			EXPECT_EQ(1, h.num_buffers);
+		}
 	}
 	EXPECT_LE(self->b_tx + n, nic_stat(self->b, "tx_packets"));
 	EXPECT_LE(self->a_rx + n, nic_stat(self->a, "rx_packets"));
@@ -296,7 +317,7 @@ TEST_F_TIMEOUT(nic, both_ways, 120)
 		return;
 	for (i = 0; i < n; i++) {
 		vdrv_frame_fill(frame, frame_len(i, n), i, self->mac_b, self->mac_a);
-		ASSERT_LE(0, vdrv_tx_post(tx, zero_hdr, VDRV_HDR_LEN, frame,
+		ASSERT_LE(0, vdrv_tx_post(tx, zero_hdr, self->d.hdr_len, frame,
 					  frame_len(i, n), 1, false));
 		vdrv_kick(tx);
 		vdrv_frame_fill(frame, frame_len(n - 1 - i, n), 1000 + i,
