@@ -197,3 +197,45 @@ worker_snapshot() {
 		echo "$c $tid $(sched_ns "$tid")" >> "$2"
 	done
 }
+
+# nic_pair COUNT: set NIC_A and NIC_B to the VM's two NICs that are joined
+# only to each other (tools/vm/run --nics 2, which exports their MACs in
+# VX_NIC_MACS), loading the stock kernel's virtio_net for them. A VM booted
+# without them skips all COUNT tests; a VM that was given them and shows no
+# interfaces with those MACs fails.
+nic_pair() {
+	local count=$1 macs i d found
+
+	read -r -a macs <<< "${VX_NIC_MACS:-}"
+	[ ${#macs[@]} -ge 2 ] ||
+		ktap_skip_all "$count" "no NIC pair in this VM (boot it with tools/vm/run --nics 2 or VX_NICS=2)"
+	modprobe -q virtio_net 2>/dev/null
+	for i in 0 1; do
+		found=""
+		for _ in $(seq 1 50); do
+			for d in /sys/class/net/*; do
+				[ "$(cat "$d/address" 2>/dev/null)" = "${macs[$i]}" ] && found=${d##*/}
+			done
+			[ -n "$found" ] && break
+			sleep 0.1
+		done
+		if [ -z "$found" ]; then
+			ktap_plan "$count"
+			fail "nic_pair" "no interface with MAC ${macs[$i]} (VX_NIC_MACS=$VX_NIC_MACS; virtio_net loaded: $([ -d /sys/module/virtio_net ] && echo yes || echo no))"
+			skip_rest "no NIC pair"
+			ktap_exit
+		fi
+		# shellcheck disable=SC2034 # for the sourcing test
+		if [ "$i" = 0 ]; then NIC_A=$found; else NIC_B=$found; fi
+	done
+}
+
+# nic_stat NS IFACE COUNTER: /sys/class/net/IFACE/statistics/COUNTER as seen
+# in network namespace NS ("" for this one).
+nic_stat() {
+	if [ -n "$1" ]; then
+		ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"
+	else
+		cat "/sys/class/net/$2/statistics/$3"
+	fi
+}
