@@ -148,19 +148,25 @@ def main():
         t.skip_rest("virtio_net not available")
         t.exit()
 
-    def bound_cycle(i):
-        name = f"vxtb{i % 3}"
-        e, m, _ = add(name, U.a_u16(U.A_MAX_VQP, 2))
-        if e:
-            return "fail", f"add: errno {e} {m}"
+    def bind_up_delete(name):
+        """Bind to virtio_vdpa, bring the netdev up, delete while bound:
+        (netdev or None, error or None)."""
         U.sysfs_write(f"{U.BUS}/devices/{name}/driver_override", "virtio_vdpa")
         U.sysfs_write(f"{U.BUS}/drivers/virtio_vdpa/bind", name)
         nd = U.netdev_of(name)
         if nd:
             link_up(nd)
         e, m, _ = delete(name)
+        return nd, (f"del: errno {e} {m}" if e else None)
+
+    def bound_cycle(i):
+        name = f"vxtb{i % 3}"
+        e, m, _ = add(name, U.a_u16(U.A_MAX_VQP, 2))
         if e:
-            return "fail", f"del: errno {e} {m}"
+            return "fail", f"add: errno {e} {m}"
+        nd, err = bind_up_delete(name)
+        if err:
+            return "fail", err
         if not nd:
             return "netdev", "no netdev"
         if os.path.exists(f"/sys/class/net/{nd}"):
@@ -199,14 +205,9 @@ def main():
             delete(name)
             return f"no port {name}"
         link_up(name)
-        U.sysfs_write(f"{U.BUS}/devices/{name}/driver_override", "virtio_vdpa")
-        U.sysfs_write(f"{U.BUS}/drivers/virtio_vdpa/bind", name)
-        nd = U.netdev_of(name)
-        if nd:
-            link_up(nd)
-        e, m, _ = delete(name)
-        if e:
-            return f"del: errno {e} {m}"
+        nd, err = bind_up_delete(name)
+        if err:
+            return err
         if not nd:
             return "no virtio netdev"
         for left in (name, nd):

@@ -6,6 +6,8 @@
 # vhost_vdpa script tests. Source after vv_lib.sh.
 #
 #   tp_start NODE PEER_MAC   start it (EAL and app options as the tests need)
+#                            and wait for its prompt: a KTAP result; when it
+#                            did not start, the rest of the plan is skipped
 #   tp_wait PATTERN SECONDS  until the log shows PATTERN after what was seen
 #   tp CMD                   send a command
 #   tp_stat NAME             last value of a counter in the log
@@ -39,6 +41,15 @@ tp_start() {
 	tp_pid=$!
 	exec 3> "$tmp/in"
 	tp_seen=0
+
+	local t0=$SECONDS
+	tp_wait "testpmd> " 600
+	check $? "testpmd starts on the vhost-vdpa port (virtio-user, $((SECONDS - t0)) s)"
+	if ! kill -0 "$tp_pid" 2> /dev/null; then
+		sed 's/^/# /' "$tmp/tp.log" | tail -n 40
+		skip_rest "testpmd did not start"
+		ktap_exit
+	fi
 }
 
 tp_wait() {

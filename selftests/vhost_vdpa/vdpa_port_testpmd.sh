@@ -37,15 +37,7 @@ ip netns add $NS &&
 check $? "the port $D in the peer namespace"
 pstat() { ip netns exec $NS cat /sys/class/net/$D/statistics/"$1"; }
 
-t0=$SECONDS
 tp_start "$node" "$MAC"
-tp_wait "testpmd> " 600
-check $? "testpmd starts on the vhost-vdpa port (virtio-user, $((SECONDS - t0)) s)"
-if ! kill -0 "$tp_pid" 2> /dev/null; then
-	sed 's/^/# /' "$tmp/tp.log" | tail -n 40
-	skip_rest "testpmd did not start"
-	ktap_exit
-fi
 
 prx0=$(pstat rx_packets) vtx0=$(vv_vstat $D 1 tx_packets)
 tp "set fwd txonly"; tp_wait "txonly packet forwarding" 30
