@@ -104,7 +104,7 @@ bool vhostx_net_busyloop(struct vhostx_net_vq *nvq,
 	struct vhostx_vq *vq = &nvq->vq;
 	u64 end = local_clock() + (u64)vq->busyloop_timeout * NSEC_PER_USEC;
 
-	while (!need_resched() && !vhostx_dev_has_work(vq->dev) &&
+	while (!need_resched() && !vhostx_vq_has_work(vq) &&
 	       !mutex_is_locked(&vq->dev->mutex) && local_clock() < end) {
 		if (ready(nvq))
 			return true;
@@ -330,9 +330,9 @@ static int vhostx_net_open(struct inode *inode, struct file *f)
 		goto err_tx;
 	n->dev.backend_features_supported = VHOSTX_NET_BACKEND_FEATURES;
 	vhostx_poll_init(&n->vqs[VHOSTX_NET_RX].sock_poll, vhostx_net_handle_rx_sock,
-			 EPOLLIN, &n->dev);
+			 EPOLLIN, &n->vqs[VHOSTX_NET_RX].vq);
 	vhostx_poll_init(&n->vqs[VHOSTX_NET_TX].sock_poll, vhostx_net_handle_tx_sock,
-			 EPOLLOUT, &n->dev);
+			 EPOLLOUT, &n->vqs[VHOSTX_NET_TX].vq);
 	f->private_data = n;
 	return 0;
 

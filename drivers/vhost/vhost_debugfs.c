@@ -3,8 +3,11 @@
  * vhostx per-queue counters in debugfs:
  *
  *   /sys/kernel/debug/vhostx/<owner pid>-<device id>/<queue name>
+ *   /sys/kernel/debug/vhostx/<owner pid>-<device id>/workers
  *
- * One "name value" pair per line. The directory appears at
+ * One "name value" pair per line in a queue's file (its "worker" is the
+ * id of the worker that runs it, -1 for none); a line per worker in
+ * "workers": "id tid attached items". The directory appears at
  * VHOST_SET_OWNER and goes away at VHOST_RESET_OWNER or close. debugfs
  * waits for readers before removing a file, and files are removed before
  * the queues they show are freed.
@@ -20,7 +23,16 @@ static int vhostx_vq_stats_show(struct seq_file *m, void *unused)
 	struct vhostx_vq *vq = m->private;
 	const struct vhostx_vq_stats *st = &vq->stats;
 	const struct vhostx_ring_stats *rs = &vq->ring.stats;
+	struct vhostx_worker *w;
 	unsigned int i;
+	long long id;
+
+	/* Workers are freed a grace period after no queue points to them. */
+	rcu_read_lock();
+	w = rcu_dereference(vq->worker);
+	id = w ? w->id : -1;
+	rcu_read_unlock();
+	seq_printf(m, "worker %lld\n", id);
 
 	/* Racy reads of counters only the worker writes: fine for stats. */
 	seq_printf(m, "kicks %lld\n", (long long)atomic64_read(&vq->poll.wakeups));
@@ -41,6 +53,26 @@ static int vhostx_vq_stats_show(struct seq_file *m, void *unused)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vhostx_vq_stats);
+
+static int vhostx_workers_show(struct seq_file *m, void *unused)
+{
+	struct vhostx_dev *dev = m->private;
+	struct vhostx_worker *w;
+	unsigned long id;
+
+	/*
+	 * Not the device mutex: removal of this file, which waits for us,
+	 * runs under it. A worker leaves the table a grace period before it
+	 * is freed, and its thread is stopped after that grace period.
+	 */
+	rcu_read_lock();
+	xa_for_each(&dev->workers, id, w)
+		seq_printf(m, "%u %d %u %llu\n", w->id, task_pid_nr(w->task),
+			   READ_ONCE(w->attached), READ_ONCE(w->items));
+	rcu_read_unlock();
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vhostx_workers);
 
 /* Called at VHOST_SET_OWNER; debugfs failures are not errors. */
 void vhostx_debugfs_dev_add(struct vhostx_dev *dev)
@@ -66,6 +98,7 @@ void vhostx_debugfs_dev_add(struct vhostx_dev *dev)
 		debugfs_create_file(qname, 0444, dev->debugfs, vq,
 				    &vhostx_vq_stats_fops);
 	}
+	debugfs_create_file("workers", 0444, dev->debugfs, dev, &vhostx_workers_fops);
 }
 
 /* Waits for readers of the device's files. */

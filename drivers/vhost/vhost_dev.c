@@ -34,9 +34,8 @@ int vhostx_dev_init(struct vhostx_dev *dev, struct vhostx_vq **vqs,
 
 	mutex_init(&dev->mutex);
 	dev->mm = NULL;
-	dev->worker = NULL;
+	xa_init_flags(&dev->workers, XA_FLAGS_ALLOC);
 	dev->owner_pid = 0;
-	init_llist_head(&dev->work_list);
 	dev->vqs = vqs;
 	dev->nvqs = nvqs;
 	dev->mem = NULL;
@@ -64,7 +63,8 @@ int vhostx_dev_init(struct vhostx_dev *dev, struct vhostx_vq **vqs,
 		vq->call_ctx = NULL;
 		vq->err_ctx = NULL;
 		vhostx_vq_reset(vq);
-		vhostx_poll_init(&vq->poll, vq->handle_kick, EPOLLIN, dev);
+		RCU_INIT_POINTER(vq->worker, NULL);
+		vhostx_poll_init(&vq->poll, vq->handle_kick, EPOLLIN, vq);
 	}
 	return 0;
 
@@ -94,6 +94,8 @@ void vhostx_dev_free(struct vhostx_dev *dev)
 		dev->vqs[i]->iov = NULL;
 		dev->vqs[i]->heads = NULL;
 	}
+	/* Empty since vhostx_dev_cleanup(). */
+	xa_destroy(&dev->workers);
 }
 EXPORT_SYMBOL_GPL(vhostx_dev_free);
 

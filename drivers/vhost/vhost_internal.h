@@ -20,6 +20,7 @@ int vhostx_dev_set_owner(struct vhostx_dev *dev);
 /* vhost_worker.c */
 int vhostx_worker_start(struct vhostx_dev *dev);
 void vhostx_worker_stop(struct vhostx_dev *dev);
+long vhostx_worker_ioctl(struct vhostx_dev *dev, unsigned int cmd, void __user *argp);
 
 /* vhost_vq.c */
 void vhostx_vq_reset(struct vhostx_vq *vq);

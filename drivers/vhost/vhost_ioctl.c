@@ -478,7 +478,9 @@ long vhostx_dev_ioctl(struct vhostx_dev *dev, unsigned int cmd,
 
 	/* Commands unknown here are unknown to everyone, owner or not. */
 	if (cmd != VHOST_SET_MEM_TABLE && cmd != VHOST_SET_LOG_BASE &&
-	    cmd != VHOST_SET_LOG_FD && !vhostx_is_vring_ioctl(cmd))
+	    cmd != VHOST_SET_LOG_FD && !vhostx_is_vring_ioctl(cmd) &&
+	    cmd != VHOST_NEW_WORKER && cmd != VHOST_FREE_WORKER &&
+	    cmd != VHOST_ATTACH_VRING_WORKER && cmd != VHOST_GET_VRING_WORKER)
 		return -ENOIOCTLCMD;
 	ret = vhostx_dev_check_owner(dev);
 	if (ret)
@@ -491,6 +493,12 @@ long vhostx_dev_ioctl(struct vhostx_dev *dev, unsigned int cmd,
 		return vhostx_set_log_base(dev, argp);
 	case VHOST_SET_LOG_FD:
 		return vhostx_set_log_fd(dev, argp);
+	case VHOST_NEW_WORKER:
+	case VHOST_FREE_WORKER:
+	case VHOST_ATTACH_VRING_WORKER:
+	case VHOST_GET_VRING_WORKER:
+		/* Newer than our uapi: <vhostx/abi.h>, vhost_worker.c. */
+		return vhostx_worker_ioctl(dev, cmd, argp);
 	default:
 		return vhostx_vring_ioctl(dev, cmd, argp);
 	}

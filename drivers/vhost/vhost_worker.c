@@ -1,85 +1,100 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * vhostx worker: one kernel thread per device, named "vhostx-<owner pid>",
- * running in the owner's address space and charged to the owner's cgroups.
- * Everything that touches guest memory runs here, one work item at a time.
+ * vhostx workers: kernel threads named "vhostx-<owner pid>", running in
+ * the owner's address space and charged to the owner's cgroups.
+ * Everything that touches guest memory runs on one, one work item at a
+ * time. A device gets one worker at VHOST_SET_OWNER, serving every queue;
+ * the owner may add workers (VHOST_NEW_WORKER), move a queue to one
+ * (VHOST_ATTACH_VRING_WORKER), ask which one a queue has
+ * (VHOST_GET_VRING_WORKER) and free one no queue uses (VHOST_FREE_WORKER),
+ * so that RX and TX of a pair can run on two CPUs.
  *
  * Work items are queued from wait-queue callbacks (the kick eventfd, the
- * backend socket) in atomic context: queueing is a lock-free list push and
- * a wake-up, nothing more.
+ * backend socket) in atomic context: queueing is an RCU read of the
+ * queue's worker, a lock-free list push and a wake-up, nothing more.
+ *
+ * Lifetimes: the device mutex guards the worker table and each worker's
+ * attach count; a queue's worker pointer changes with the device mutex
+ * and the queue mutex held, and a worker is stopped and freed only after
+ * no queue points to it and an RCU grace period has passed, so a wake-up
+ * that read the old pointer has finished queueing on it; the flush that
+ * follows runs what it queued.
  */
 #include <linux/cgroup.h>
 #include <linux/completion.h>
 #include <linux/kthread.h>
+#include <linux/nospec.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <vhostx/abi.h>
 #include "vhost_internal.h"
 
-/* Bit in vhostx_work.flags: the item is on the device's work list. */
+/* Bit in vhostx_work.flags: the item is on a worker's work list. */
 #define VHOSTX_WORK_QUEUED	0
 
-/**
- * vhostx_work_init() - prepare a work item
- * @work: the item
- * @fn: function the worker calls with @work
- */
-void vhostx_work_init(struct vhostx_work *work, vhostx_work_fn_t fn)
+static void vhostx_work_init(struct vhostx_work *work, vhostx_work_fn_t fn)
 {
 	clear_bit(VHOSTX_WORK_QUEUED, &work->flags);
 	work->fn = fn;
 }
-EXPORT_SYMBOL_GPL(vhostx_work_init);
 
-/**
- * vhostx_work_queue() - have the device's worker run a work item
- * @dev: the device
- * @work: the item
- *
- * Safe in any context, including wait-queue callbacks with interrupts
- * off. Does nothing while the device has no worker (no owner).
- */
-void vhostx_work_queue(struct vhostx_dev *dev, struct vhostx_work *work)
+/* Any context, including wait-queue callbacks with interrupts off. */
+static void vhostx_worker_queue(struct vhostx_worker *w, struct vhostx_work *work)
 {
-	struct task_struct *worker = READ_ONCE(dev->worker);
-
-	if (!worker)
-		return;
 	if (test_and_set_bit(VHOSTX_WORK_QUEUED, &work->flags))
 		return;
 	/* llist_add() is a full barrier: the worker sees the item. */
-	llist_add(&work->node, &dev->work_list);
-	wake_up_process(worker);
+	llist_add(&work->node, &w->work_list);
+	wake_up_process(w->task);
 }
-EXPORT_SYMBOL_GPL(vhostx_work_queue);
+
+/* Queue @work on @vq's worker; nothing happens while it has none. */
+static void vhostx_vq_work_queue(struct vhostx_vq *vq, struct vhostx_work *work)
+{
+	struct vhostx_worker *w;
+
+	rcu_read_lock();
+	w = rcu_dereference(vq->worker);
+	if (w)
+		vhostx_worker_queue(w, work);
+	rcu_read_unlock();
+}
 
 /**
- * vhostx_dev_has_work() - is work waiting for the worker?
- * @dev: the device
+ * vhostx_vq_has_work() - is work waiting for this queue's worker?
+ * @vq: the queue; the caller is its worker, in a run (queue mutex held)
  *
- * Busy-polling handlers use this to give way to other queues.
+ * Busy-polling handlers use this to give way to other queues of the same
+ * worker.
  *
  * Return: true if at least one item is queued.
  */
-bool vhostx_dev_has_work(struct vhostx_dev *dev)
+bool vhostx_vq_has_work(struct vhostx_vq *vq)
 {
-	return !llist_empty(&dev->work_list);
+	struct vhostx_worker *w;
+
+	w = rcu_dereference_protected(vq->worker, lockdep_is_held(&vq->mutex));
+	return w && !llist_empty(&w->work_list);
 }
-EXPORT_SYMBOL_GPL(vhostx_dev_has_work);
+EXPORT_SYMBOL_GPL(vhostx_vq_has_work);
 
 static int vhostx_worker_fn(void *data)
 {
-	struct vhostx_dev *dev = data;
+	struct vhostx_worker *w = data;
 	struct vhostx_work *work, *next;
 	struct llist_node *list;
 
-	kthread_use_mm(dev->mm);
+	kthread_use_mm(w->dev->mm);
 	for (;;) {
 		set_current_state(TASK_INTERRUPTIBLE);
 		if (kthread_should_stop()) {
 			__set_current_state(TASK_RUNNING);
 			break;
 		}
-		list = llist_del_all(&dev->work_list);
+		list = llist_del_all(&w->work_list);
 		if (!list) {
 			schedule();
 			continue;
@@ -93,10 +108,11 @@ static int vhostx_worker_fn(void *data)
 			/* Order the clear before fn's reads of what woke us. */
 			smp_mb__after_atomic();
 			work->fn(work);
+			w->items++;
 			cond_resched();
 		}
 	}
-	kthread_unuse_mm(dev->mm);
+	kthread_unuse_mm(w->dev->mm);
 	return 0;
 }
 
@@ -112,70 +128,260 @@ static void vhostx_flush_fn(struct vhostx_work *work)
 	complete(&f->done);
 }
 
-/**
- * vhostx_dev_flush() - wait until work queued so far has run
- * @dev: the device
- *
- * Never call this with a queue mutex held: work items take it.
- */
-void vhostx_dev_flush(struct vhostx_dev *dev)
+/* Wait until what was queued on @w so far has run. */
+static void vhostx_worker_flush(struct vhostx_worker *w)
 {
 	struct vhostx_flush f;
 
-	if (!READ_ONCE(dev->worker))
-		return;
 	init_completion(&f.done);
 	vhostx_work_init(&f.work, vhostx_flush_fn);
-	vhostx_work_queue(dev, &f.work);
+	vhostx_worker_queue(w, &f.work);
 	wait_for_completion(&f.done);
+}
+
+/**
+ * vhostx_dev_flush() - wait until work queued so far has run
+ * @dev: the device, mutex held
+ *
+ * Waits for every worker of the device. Never call this with a queue
+ * mutex held: work items take it.
+ */
+void vhostx_dev_flush(struct vhostx_dev *dev)
+{
+	struct vhostx_worker *w;
+	unsigned long id;
+
+	lockdep_assert_held(&dev->mutex);
+	xa_for_each(&dev->workers, id, w)
+		vhostx_worker_flush(w);
 }
 EXPORT_SYMBOL_GPL(vhostx_dev_flush);
 
 /*
- * Start the worker of a device that just got its owner: dev->mm is set,
- * the caller is the owner. The thread is attached to the caller's
- * cgroups so the CPU time it burns is billed to the VM that asked for it.
+ * A new worker in the device's table. The thread is attached to the
+ * caller's (the owner's) cgroups, so the CPU time it burns is billed to
+ * the VM that asked for it.
  */
-int vhostx_worker_start(struct vhostx_dev *dev)
+static struct vhostx_worker *vhostx_worker_create(struct vhostx_dev *dev)
 {
+	struct vhostx_worker *w;
 	struct task_struct *task;
 	int ret;
 
 	lockdep_assert_held(&dev->mutex);
-	task = kthread_create(vhostx_worker_fn, dev, "vhostx-%d", current->tgid);
-	if (IS_ERR(task))
-		return PTR_ERR(task);
+	w = kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
+	if (!w)
+		return ERR_PTR(-ENOMEM);
+	w->dev = dev;
+	init_llist_head(&w->work_list);
+	task = kthread_create(vhostx_worker_fn, w, "vhostx-%d", current->tgid);
+	if (IS_ERR(task)) {
+		ret = PTR_ERR(task);
+		goto err_free;
+	}
+	w->task = task;
 	wake_up_process(task);
 	ret = cgroup_attach_task_all(current, task);
 	if (ret)
 		goto err_stop;
-	WRITE_ONCE(dev->worker, task);
-	return 0;
+	ret = xa_alloc(&dev->workers, &w->id, w, xa_limit_32b, GFP_KERNEL_ACCOUNT);
+	if (ret)
+		goto err_stop;
+	return w;
 
 err_stop:
 	kthread_stop(task);
-	return ret;
+err_free:
+	kfree(w);
+	return ERR_PTR(ret);
 }
 
-/*
- * Stop the worker. Every source of work (kick polls, backend polls) must
- * be stopped already. Items still queued, such as a queue that yielded
- * its budget, are dropped and may be queued again by the next worker.
- */
-void vhostx_worker_stop(struct vhostx_dev *dev)
+/* Stop and free a worker no queue uses any more; it leaves the table. */
+static void vhostx_worker_destroy(struct vhostx_dev *dev, struct vhostx_worker *w)
 {
 	struct vhostx_work *work, *next;
 	struct llist_node *list;
 
 	lockdep_assert_held(&dev->mutex);
-	if (!dev->worker)
-		return;
-	vhostx_dev_flush(dev);
-	kthread_stop(dev->worker);
-	WRITE_ONCE(dev->worker, NULL);
-	list = llist_del_all(&dev->work_list);
+	xa_erase(&dev->workers, w->id);
+	/* A wake-up that read a queue's old pointer has queued by now. */
+	synchronize_rcu();
+	vhostx_worker_flush(w);
+	kthread_stop(w->task);
+	/*
+	 * Items still queued, such as a queue that yielded its budget, are
+	 * dropped; they may be queued again on the queue's next worker.
+	 */
+	list = llist_del_all(&w->work_list);
 	llist_for_each_entry_safe(work, next, list, node)
 		clear_bit(VHOSTX_WORK_QUEUED, &work->flags);
+	kfree(w);
+}
+
+/* Point @vq at @w (NULL: none), keeping the attach counts. */
+static void vhostx_vq_set_worker(struct vhostx_vq *vq, struct vhostx_worker *w)
+{
+	struct vhostx_worker *old;
+
+	lockdep_assert_held(&vq->dev->mutex);
+	mutex_lock(&vq->mutex);
+	old = rcu_dereference_protected(vq->worker, lockdep_is_held(&vq->mutex));
+	rcu_assign_pointer(vq->worker, w);
+	mutex_unlock(&vq->mutex);
+	if (old)
+		old->attached--;
+	if (w)
+		w->attached++;
+}
+
+/*
+ * Give a device that just got its owner its first worker, serving every
+ * queue: dev->mm is set, the caller is the owner.
+ */
+int vhostx_worker_start(struct vhostx_dev *dev)
+{
+	struct vhostx_worker *w;
+	unsigned int i;
+
+	lockdep_assert_held(&dev->mutex);
+	w = vhostx_worker_create(dev);
+	if (IS_ERR(w))
+		return PTR_ERR(w);
+	for (i = 0; i < dev->nvqs; i++)
+		vhostx_vq_set_worker(dev->vqs[i], w);
+	return 0;
+}
+
+/*
+ * Stop every worker. Every source of work (kick polls, backend polls)
+ * must be stopped already.
+ */
+void vhostx_worker_stop(struct vhostx_dev *dev)
+{
+	struct vhostx_worker *w;
+	unsigned long id;
+	unsigned int i;
+
+	lockdep_assert_held(&dev->mutex);
+	for (i = 0; i < dev->nvqs; i++)
+		vhostx_vq_set_worker(dev->vqs[i], NULL);
+	xa_for_each(&dev->workers, id, w)
+		vhostx_worker_destroy(dev, w);
+}
+
+/* The worker with this id; device mutex held. */
+static struct vhostx_worker *vhostx_worker_find(struct vhostx_dev *dev, u32 id)
+{
+	lockdep_assert_held(&dev->mutex);
+	return xa_load(&dev->workers, id);
+}
+
+/*
+ * VHOST_NEW_WORKER and VHOST_FREE_WORKER: the caller is the owner. At
+ * most nvqs + 1 workers, enough to give each queue a worker of its own
+ * before the first one is freed.
+ */
+static long vhostx_worker_new_free(struct vhostx_dev *dev, unsigned int cmd,
+				   struct vhost_worker_state __user *argp)
+{
+	struct vhost_worker_state state;
+	struct vhostx_worker *w;
+	unsigned long id, n = 0;
+
+	lockdep_assert_held(&dev->mutex);
+	if (cmd == VHOST_NEW_WORKER) {
+		xa_for_each(&dev->workers, id, w)
+			n++;
+		if (n > dev->nvqs)
+			return -ENOSPC;
+		w = vhostx_worker_create(dev);
+		if (IS_ERR(w))
+			return PTR_ERR(w);
+		state.worker_id = w->id;
+		if (copy_to_user(argp, &state, sizeof(state))) {
+			vhostx_worker_destroy(dev, w);
+			return -EFAULT;
+		}
+		return 0;
+	}
+	if (copy_from_user(&state, argp, sizeof(state)))
+		return -EFAULT;
+	w = vhostx_worker_find(dev, state.worker_id);
+	if (!w)
+		return -ENODEV;
+	if (w->attached)
+		return -EBUSY;
+	vhostx_worker_destroy(dev, w);
+	return 0;
+}
+
+/*
+ * VHOST_ATTACH_VRING_WORKER and VHOST_GET_VRING_WORKER: the caller is
+ * the owner. A queue may move while it runs: after the switch, the old
+ * worker is flushed, so whatever it had queued for the queue has run
+ * before the call returns, and every later wake-up goes to the new one.
+ */
+static long vhostx_vring_worker(struct vhostx_dev *dev, unsigned int cmd,
+				struct vhost_vring_worker __user *argp)
+{
+	struct vhost_vring_worker vw;
+	struct vhostx_worker *w, *old;
+	struct vhostx_vq *vq;
+	unsigned int idx;
+
+	lockdep_assert_held(&dev->mutex);
+	if (copy_from_user(&vw, argp, sizeof(vw)))
+		return -EFAULT;
+	if (vw.index >= dev->nvqs)
+		return -ENOBUFS;
+	idx = array_index_nospec(vw.index, dev->nvqs);
+	vq = dev->vqs[idx];
+	/* Stable: it changes only under the device mutex, which we hold. */
+	old = rcu_dereference_protected(vq->worker, lockdep_is_held(&dev->mutex));
+	if (cmd == VHOST_GET_VRING_WORKER) {
+		if (!old)
+			return -EINVAL;
+		vw.worker_id = old->id;
+		return copy_to_user(argp, &vw, sizeof(vw)) ? -EFAULT : 0;
+	}
+	w = vhostx_worker_find(dev, vw.worker_id);
+	if (!w)
+		return -ENODEV;
+	if (w == old)
+		return 0;
+	vhostx_vq_set_worker(vq, w);
+	if (old) {
+		synchronize_rcu();
+		vhostx_worker_flush(old);
+	}
+	return 0;
+}
+
+/**
+ * vhostx_worker_ioctl() - the worker control calls
+ * @dev: the device, mutex held; the caller is its owner
+ * @cmd: VHOST_NEW_WORKER, VHOST_FREE_WORKER, VHOST_ATTACH_VRING_WORKER or
+ *       VHOST_GET_VRING_WORKER
+ * @argp: the call's argument
+ *
+ * Return: 0; -ENOBUFS for a queue index out of range, -ENODEV for an
+ * unknown worker id, -EBUSY to free a worker a queue uses, -ENOSPC for a
+ * worker beyond nvqs + 1, -EINVAL for the worker of a queue that has none,
+ * -EFAULT, -ENOMEM; -ENOIOCTLCMD for any other command.
+ */
+long vhostx_worker_ioctl(struct vhostx_dev *dev, unsigned int cmd, void __user *argp)
+{
+	lockdep_assert_held(&dev->mutex);
+	switch (cmd) {
+	case VHOST_NEW_WORKER:
+	case VHOST_FREE_WORKER:
+		return vhostx_worker_new_free(dev, cmd, argp);
+	case VHOST_ATTACH_VRING_WORKER:
+	case VHOST_GET_VRING_WORKER:
+		return vhostx_vring_worker(dev, cmd, argp);
+	default:
+		return -ENOIOCTLCMD;
+	}
 }
 
 static int vhostx_poll_wakeup(wait_queue_entry_t *wait, unsigned int mode,
@@ -187,7 +393,7 @@ static int vhostx_poll_wakeup(wait_queue_entry_t *wait, unsigned int mode,
 	if (key && !(key_to_poll(key) & poll->mask))
 		return 0;
 	atomic64_inc(&poll->wakeups);
-	vhostx_work_queue(poll->dev, &poll->work);
+	vhostx_vq_work_queue(poll->vq, &poll->work);
 	return 0;
 }
 
@@ -205,16 +411,16 @@ static void vhostx_poll_enqueue(struct file *file, wait_queue_head_t *wqh,
  * @poll: the poll
  * @fn: work function run by the worker on each matching event
  * @mask: events to react to (EPOLLIN, EPOLLOUT)
- * @dev: the device whose worker runs @fn
+ * @vq: the queue whose worker runs @fn
  */
 void vhostx_poll_init(struct vhostx_poll *poll, vhostx_work_fn_t fn,
-		      __poll_t mask, struct vhostx_dev *dev)
+		      __poll_t mask, struct vhostx_vq *vq)
 {
 	init_waitqueue_func_entry(&poll->wait, vhostx_poll_wakeup);
 	init_poll_funcptr(&poll->table, vhostx_poll_enqueue);
 	poll->wqh = NULL;
 	poll->mask = mask;
-	poll->dev = dev;
+	poll->vq = vq;
 	atomic64_set(&poll->wakeups, 0);
 	vhostx_work_init(&poll->work, fn);
 }
@@ -238,7 +444,7 @@ int vhostx_poll_start(struct vhostx_poll *poll, struct file *file)
 		return 0;
 	mask = vfs_poll(file, &poll->table);
 	if (mask & poll->mask)
-		vhostx_work_queue(poll->dev, &poll->work);
+		vhostx_vq_work_queue(poll->vq, &poll->work);
 	if (mask & EPOLLERR) {
 		vhostx_poll_stop(poll);
 		return -EINVAL;
@@ -269,6 +475,6 @@ EXPORT_SYMBOL_GPL(vhostx_poll_stop);
  */
 void vhostx_poll_queue(struct vhostx_poll *poll)
 {
-	vhostx_work_queue(poll->dev, &poll->work);
+	vhostx_vq_work_queue(poll->vq, &poll->work);
 }
 EXPORT_SYMBOL_GPL(vhostx_poll_queue);

@@ -40,6 +40,32 @@ struct vhost_features_array {
 #define VHOST_GET_FORK_FROM_OWNER _IOR(VHOST_VIRTIO, 0x85, __u8)
 #endif
 
+#ifndef VHOST_NEW_WORKER
+/**
+ * struct vhost_worker_state - a worker, by id
+ * @worker_id: VHOST_NEW_WORKER's answer; which one VHOST_FREE_WORKER frees
+ */
+struct vhost_worker_state {
+	unsigned int worker_id;
+};
+
+/**
+ * struct vhost_vring_worker - a queue and a worker
+ * @index: the queue
+ * @worker_id: the worker it gets (ATTACH) or has (GET)
+ */
+struct vhost_vring_worker {
+	unsigned int index;
+	unsigned int worker_id;
+};
+
+/* 0x8004af08, 0x4004af09, 0x4008af15 and 0xc008af16 (upstream 6.5) */
+#define VHOST_NEW_WORKER _IOR(VHOST_VIRTIO, 0x8, struct vhost_worker_state)
+#define VHOST_FREE_WORKER _IOW(VHOST_VIRTIO, 0x9, struct vhost_worker_state)
+#define VHOST_ATTACH_VRING_WORKER _IOW(VHOST_VIRTIO, 0x15, struct vhost_vring_worker)
+#define VHOST_GET_VRING_WORKER _IOWR(VHOST_VIRTIO, 0x16, struct vhost_vring_worker)
+#endif
+
 /**
  * vhostx_fork_owner_ioctl() - VHOST_{GET,SET}_FORK_FROM_OWNER
  * @cmd: the ioctl, one of the two

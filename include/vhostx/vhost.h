@@ -34,6 +34,7 @@
 #include <linux/uio.h>
 #include <linux/vhost.h>
 #include <linux/wait.h>
+#include <linux/xarray.h>
 #include <vhostx/ring.h>
 
 struct dentry;
@@ -58,8 +59,8 @@ struct vhost_iotlb;
 typedef void (*vhostx_work_fn_t)(struct vhostx_work *work);
 
 /**
- * struct vhostx_work - an item for the device's worker thread
- * @node: link in vhostx_dev.work_list
+ * struct vhostx_work - an item for a worker thread
+ * @node: link in vhostx_worker.work_list
  * @fn: what to run
  * @flags: VHOSTX_WORK_QUEUED while on the list (atomic bit ops)
  *
@@ -73,13 +74,37 @@ struct vhostx_work {
 };
 
 /**
+ * struct vhostx_worker - a worker thread of a device
+ * @task: the "vhostx-<owner pid>" kernel thread
+ * @work_list: pending work items, consumed by @task
+ * @dev: the device
+ * @id: its number on the device (VHOST_NEW_WORKER's answer); the worker
+ *      made at VHOST_SET_OWNER is 0
+ * @attached: queues whose vhostx_vq.worker it is; under the device mutex
+ * @items: work items run; written by @task only, read racily by debugfs
+ *
+ * A device has one worker from VHOST_SET_OWNER on, serving every queue;
+ * VHOST_NEW_WORKER adds more and VHOST_ATTACH_VRING_WORKER moves a queue
+ * to one (vhost_worker.c). A worker goes at VHOST_FREE_WORKER (when no
+ * queue uses it) or with the owner.
+ */
+struct vhostx_worker {
+	struct task_struct *task;
+	struct llist_head work_list;
+	struct vhostx_dev *dev;
+	u32 id;
+	unsigned int attached;
+	u64 items;
+};
+
+/**
  * struct vhostx_poll - wake the worker when a file becomes ready
  * @table: poll table used to hook @wait into the file's wait queue
  * @wqh: the wait queue we are on, NULL when stopped
  * @wait: our entry; its callback runs in atomic context and only queues
  * @work: queued on every wake-up that matches @mask
  * @mask: events of interest (EPOLLIN, EPOLLOUT)
- * @dev: device whose worker runs @work
+ * @vq: queue whose worker runs @work
  * @wakeups: matching wake-ups seen (kicks for a kick eventfd)
  *
  * Start and stop are serialised by whoever owns the poll (the queue
@@ -91,7 +116,7 @@ struct vhostx_poll {
 	wait_queue_entry_t wait;
 	struct vhostx_work work;
 	__poll_t mask;
-	struct vhostx_dev *dev;
+	struct vhostx_vq *vq;
 	atomic64_t wakeups;
 };
 
@@ -125,6 +150,9 @@ struct vhostx_vq_stats {
  * @dev: the device
  * @index: queue index as used by the vring ioctls
  * @name: short name for logs and debugfs ("rx", "tx")
+ * @worker: the worker that runs this queue's work, NULL without owner;
+ *          changed with the device mutex and @mutex held, read under RCU
+ *          by wake-ups (which queue work on it) and under @mutex
  * @mutex: protects every field below it against the worker and ioctls
  * @ring: ring core state; last_avail_idx doubles as the vring base
  * @num: ring size from VHOST_SET_VRING_NUM, 0 if not set
@@ -163,6 +191,7 @@ struct vhostx_vq {
 	struct vhostx_dev *dev;
 	unsigned int index;
 	const char *name;
+	struct vhostx_worker __rcu *worker;
 
 	struct mutex mutex;
 	struct vhostx_ring ring;
@@ -195,12 +224,12 @@ struct vhostx_vq {
 
 /**
  * struct vhostx_dev - a vhost device, one per open file
- * @mutex: serialises ioctls; protects @mm, @worker, @owner_pid, @mem,
+ * @mutex: serialises ioctls; protects @mm, @workers, @owner_pid, @mem,
  *         @features, @backend_features, @log_ctx and @debugfs
  * @mm: the owner's address space (a reference), NULL without owner
- * @worker: the "vhostx-<pid>" kthread, NULL without owner
+ * @workers: the worker threads by id (struct vhostx_worker), none
+ *           without owner
  * @owner_pid: pid (tgid) of the process that called VHOST_SET_OWNER
- * @work_list: pending work items, consumed by @worker
  * @vqs: the queues
  * @nvqs: number of queues
  * @mem: current memory table; every started queue's ring.mem points here
@@ -224,9 +253,8 @@ struct vhostx_vq {
 struct vhostx_dev {
 	struct mutex mutex;
 	struct mm_struct *mm;
-	struct task_struct *worker;
+	struct xarray workers;
 	pid_t owner_pid;
-	struct llist_head work_list;
 	struct vhostx_vq **vqs;
 	unsigned int nvqs;
 	struct vhostx_mem *mem;
@@ -261,13 +289,11 @@ ssize_t vhostx_dev_write_iter(struct vhostx_dev *dev, struct iov_iter *from);
 __poll_t vhostx_dev_poll(struct vhostx_dev *dev, struct file *file,
 			 poll_table *wait);
 
-/* worker (vhost_worker.c) */
-void vhostx_work_init(struct vhostx_work *work, vhostx_work_fn_t fn);
-void vhostx_work_queue(struct vhostx_dev *dev, struct vhostx_work *work);
-bool vhostx_dev_has_work(struct vhostx_dev *dev);
+/* workers (vhost_worker.c) */
+bool vhostx_vq_has_work(struct vhostx_vq *vq);
 void vhostx_dev_flush(struct vhostx_dev *dev);
 void vhostx_poll_init(struct vhostx_poll *poll, vhostx_work_fn_t fn,
-		      __poll_t mask, struct vhostx_dev *dev);
+		      __poll_t mask, struct vhostx_vq *vq);
 int vhostx_poll_start(struct vhostx_poll *poll, struct file *file);
 void vhostx_poll_stop(struct vhostx_poll *poll);
 void vhostx_poll_queue(struct vhostx_poll *poll);

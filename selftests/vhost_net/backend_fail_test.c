@@ -61,25 +61,6 @@ FIXTURE_TEARDOWN(bf)
 	vdrv_env_close(&self->e2);
 }
 
-/* @n frames each way through tap @e, sequence numbers from @seq. */
-static int traffic(struct vdrv_dev *d, struct vdrv_env *e, uint32_t seq,
-		   unsigned int n)
-{
-	uint8_t frame[777];
-
-	for (unsigned int i = 0; i < n; i++) {
-		vdrv_frame_fill(frame, sizeof(frame), seq + i, NULL, NULL);
-		if (vdrv_tx_check(&d->vq[VDRV_TX], e->cap, NULL, frame,
-				  sizeof(frame), 2, false, NULL))
-			return -1;
-		vdrv_frame_fill(frame, sizeof(frame) - i, seq + 100 + i, NULL, NULL);
-		if (vdrv_rx_check(&d->vq[VDRV_RX], e->inj, frame, sizeof(frame) - i,
-				  NULL, NULL))
-			return -1;
-	}
-	return 0;
-}
-
 TEST_F(bf, old_backend_kept)
 {
 	struct vdrv_vq *vq = &self->d.vq[variant->index];
@@ -92,7 +73,7 @@ TEST_F(bf, old_backend_kept)
 	VTEST_BACKEND(&self->d, VDRV_RX, self->e.tap);
 	ASSERT_LT(0, vdrv_rx_fill(&self->d.vq[VDRV_RX], 2048, 1, false));
 	vdrv_kick(&self->d.vq[VDRV_RX]);
-	ASSERT_EQ(0, traffic(&self->d, &self->e, 0, 4));
+	ASSERT_EQ(0, vdrv_traffic(&self->d, &self->e, 0, 4));
 
 	switch (variant->how) {
 	case START_FAILS:
@@ -123,7 +104,7 @@ TEST_F(bf, old_backend_kept)
 	}
 
 	/* The old tap still carries both directions, byte for byte. */
-	EXPECT_EQ(0, traffic(&self->d, &self->e, 10, 4));
+	EXPECT_EQ(0, vdrv_traffic(&self->d, &self->e, 10, 4));
 	/* Nothing went to the tap that was refused. */
 	EXPECT_EQ(-ETIMEDOUT, vdrv_pkt_recv(self->e2.cap, buf, sizeof(buf), 100));
 	EXPECT_EQ(0, vdrv_evt_count(self->d.vq[VDRV_TX].err));

@@ -966,6 +966,23 @@ out:
 	return r;
 }
 
+int vdrv_traffic(struct vdrv_dev *d, struct vdrv_env *e, uint32_t seq, unsigned int n)
+{
+	uint8_t frame[777];
+
+	for (unsigned int i = 0; i < n; i++) {
+		vdrv_frame_fill(frame, sizeof(frame), seq + i, NULL, NULL);
+		if (vdrv_tx_check(&d->vq[VDRV_TX], e->cap, NULL, frame,
+				  sizeof(frame), 2, false, NULL))
+			return -1;
+		vdrv_frame_fill(frame, sizeof(frame) - i, seq + 100 + i, NULL, NULL);
+		if (vdrv_rx_check(&d->vq[VDRV_RX], e->inj, frame, sizeof(frame) - i,
+				  NULL, NULL))
+			return -1;
+	}
+	return 0;
+}
+
 int vdrv_module_refcnt(const char *mod)
 {
 	char path[128], buf[32];

@@ -275,6 +275,13 @@ int vdrv_rx_check(struct vdrv_vq *vq, int inj, const uint8_t *frame,
 		  size_t len, struct virtio_net_hdr_mrg_rxbuf *hdr,
 		  unsigned int *nbufs);
 
+/*
+ * @n frames each way through tap @e (TX 777 bytes in 2 segments, RX 777 - i
+ * bytes), sequence numbers from @seq, bytes compared. 0, or -1 with a
+ * message on stderr.
+ */
+int vdrv_traffic(struct vdrv_dev *d, struct vdrv_env *e, uint32_t seq, unsigned int n);
+
 /* /sys/module/<mod>/refcnt, or -1. */
 int vdrv_module_refcnt(const char *mod);
 
