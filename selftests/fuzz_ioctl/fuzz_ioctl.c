@@ -33,6 +33,7 @@
 #include "kselftest_harness.h"
 #include "fz_net.h"
 #include "fz_vdpa.h"
+#include "../lib/netutil.h"
 
 /* The 6.1 harness still runs the body after a SKIP() in the setup. */
 #define FZ_SKIPPED() do { if (_metadata->skip) return; } while (0)
@@ -95,6 +96,8 @@ static void record(const char *line)
 static void __attribute__((constructor)) fz_main_init(void)
 {
 	fz_params_init();
+	/* Ours offers the device IOTLB only when asked: fuzz it too. */
+	nu_module_param_set("vhostx_net", "device_iotlb", "Y");
 }
 
 FIXTURE(fz) {

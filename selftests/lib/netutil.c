@@ -292,6 +292,51 @@ static int count_comm_one(const char *tid, const char *comm, void *arg)
 	return 0;
 }
 
+static char nu_param_path[256], nu_param_old[64];
+static pid_t nu_param_pid;
+
+/* At exit of the process that set it; not of a child it forked. */
+static void nu_param_restore(void)
+{
+	FILE *f;
+
+	if (getpid() != nu_param_pid)
+		return;
+	f = fopen(nu_param_path, "w");
+
+	if (f) {
+		fputs(nu_param_old, f);
+		fclose(f);
+	}
+}
+
+int nu_module_param_set(const char *mod, const char *name, const char *value)
+{
+	FILE *f;
+
+	if (nu_param_path[0])
+		return -EBUSY;
+	snprintf(nu_param_path, sizeof(nu_param_path), "/sys/module/%s/parameters/%s", mod, name);
+	f = fopen(nu_param_path, "r");
+	if (!f || !fgets(nu_param_old, sizeof(nu_param_old), f)) {
+		if (f)
+			fclose(f);
+		nu_param_path[0] = 0;
+		return -ENOENT;
+	}
+	fclose(f);
+	nu_param_old[strcspn(nu_param_old, "\n")] = 0;
+	f = fopen(nu_param_path, "w");
+	if (!f)
+		return -errno;
+	fputs(value, f);
+	if (fclose(f))
+		return -errno;
+	nu_param_pid = getpid();
+	atexit(nu_param_restore);
+	return 0;
+}
+
 int nu_count_comm(const char *prefix, pid_t pid)
 {
 	struct count_comm c = { .prefix = prefix, .pid = pid };

@@ -62,5 +62,13 @@ int nu_walk_tasks(nu_task_fn fn, void *arg);
  * @pid 0, whose comm starts with @prefix. -1 when /proc cannot be read.
  */
 int nu_count_comm(const char *prefix, pid_t pid);
+/*
+ * Set parameter @name of module @mod (/sys/module/<mod>/parameters/<name>)
+ * to @value until this process exits (not a child of it), when the old
+ * value is put back.
+ * One parameter per process. 0, or -errno (-ENOENT: no such module or
+ * parameter).
+ */
+int nu_module_param_set(const char *mod, const char *name, const char *value);
 
 #endif /* NETUTIL_H */

@@ -267,6 +267,15 @@ static int iot_tx(struct iot *t, uint32_t seq, size_t len, unsigned int nsegs, b
 			     NULL);
 }
 
+/*
+ * Ours offers the device IOTLB only with its device_iotlb parameter (off by
+ * default): on for this program, restored at exit.
+ */
+static void __attribute__((constructor)) iot_enable(void)
+{
+	nu_module_param_set("vhostx_net", "device_iotlb", "Y");
+}
+
 /* Offered and accepted: ACCESS_PLATFORM, IOTLB_MSG_V2; nothing unknown. */
 TEST(features)
 {
