@@ -40,10 +40,11 @@ static bool vhostx_log_mem_ok(struct vhostx_dev *dev, struct vhostx_mem *mem,
 }
 
 /*
- * VHOST_SET_FEATURES. VIRTIO_F_ACCESS_PLATFORM switches every queue to the
- * device IOTLB (an empty one when there was none; one that exists is kept,
- * so acking again, as QEMU does when migration starts logging, costs no
- * misses); without it they translate through the memory table again.
+ * VHOST_SET_FEATURES. VIRTIO_F_ACCESS_PLATFORM switches every queue to a
+ * new, empty device IOTLB, every time, as the kernel's vhost-net does:
+ * QEMU acks the features again at each start of the device and does not
+ * forward the vIOMMU's unmaps while it is stopped, so what was cached
+ * before may be stale. Without it they translate through the memory table.
  */
 int vhostx_set_features(struct vhostx_dev *dev, u64 features)
 {
@@ -58,7 +59,7 @@ int vhostx_set_features(struct vhostx_dev *dev, u64 features)
 	    !vhostx_log_mem_ok(dev, dev->mem, true))
 		return -EFAULT;
 	if (features & BIT_ULL(VIRTIO_F_ACCESS_PLATFORM)) {
-		iotlb = dev->iotlb ?: vhostx_devtlb_alloc();
+		iotlb = vhostx_devtlb_alloc();
 		if (!iotlb)
 			return -ENOMEM;
 	}
@@ -70,6 +71,9 @@ int vhostx_set_features(struct vhostx_dev *dev, u64 features)
 
 		vq->acked_features = features;
 		vhostx_vq_apply_features(vq);
+		/* A queue parked on a miss that was just forgotten misses again. */
+		if (iotlb && vq->private_data)
+			vhostx_poll_queue(&vq->poll);
 	}
 	vhostx_dev_unlock_vqs(dev);
 	dev->features = features;

@@ -495,6 +495,44 @@ TEST(invalidate_then_miss)
 	iot_close(&t);
 }
 
+/*
+ * VHOST_SET_FEATURES with ACCESS_PLATFORM starts from an empty IOTLB, as
+ * on the kernel's vhost-net: QEMU stops listening to the vIOMMU while vhost
+ * is stopped and acks the features again at the next start, so whatever
+ * the device cached before may have been unmapped meanwhile.
+ */
+TEST(set_features_empties_iotlb)
+{
+	struct vdrv_vq *tx;
+	uint8_t frame[200];
+	uint64_t iova, f;
+	uint8_t perm;
+	uint32_t len;
+	struct iot t;
+	int head;
+
+	if (iot_setup(_metadata, &t, 0, true, true))
+		return;
+	tx = &t.d.vq[VDRV_TX];
+	VTEST_BACKEND(&t.d, VDRV_TX, t.e.tap);
+	ASSERT_EQ(0, iot_tx(&t, 31, 200, 1, false));
+	f = t.d.features;
+	ASSERT_EQ(0, xioctl(t.d.fd, VHOST_SET_FEATURES, &f));
+	vdrv_frame_fill(frame, sizeof(frame), 32, NULL, NULL);
+	head = vdrv_tx_post(tx, &(struct virtio_net_hdr_mrg_rxbuf){ 0 }, t.d.hdr_len, frame,
+			    sizeof(frame), 1, false);
+	ASSERT_LE(0, head);
+	vdrv_kick(tx);
+	ASSERT_EQ(0, iot_read_miss(&t, &iova, &perm, 5000));
+	EXPECT_EQ(vdrv_dma(&t.d, tx->vr.desc), iova);
+	usleep(100 * 1000);
+	EXPECT_EQ(0, vdrv_used_pending(tx));
+	ASSERT_EQ(0, iot_map(&t, IOVA_BASE, t.d.mem_size, VHOST_ACCESS_RW));
+	ASSERT_EQ(0, iot_serve(&t, tx));
+	EXPECT_EQ(head, vdrv_used_get(tx, &len));
+	iot_close(&t);
+}
+
 /* Malformed and hostile messages: errors, and the device still works. */
 TEST(hostile_messages)
 {
