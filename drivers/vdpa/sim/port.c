@@ -57,19 +57,8 @@ static void vdpasim_port_get_stats64(struct net_device *ndev, struct rtnl_link_s
 	s->tx_dropped = atomic64_read(&ps->tx_dropped);
 }
 
-static int vdpasim_port_open(struct net_device *ndev)
-{
-	return 0;
-}
-
-static int vdpasim_port_stop(struct net_device *ndev)
-{
-	return 0;
-}
-
+/* No ndo_open/ndo_stop: nothing to do; carrier follows the driver. */
 static const struct net_device_ops vdpasim_port_ops = {
-	.ndo_open = vdpasim_port_open,
-	.ndo_stop = vdpasim_port_stop,
 	.ndo_start_xmit = vdpasim_port_xmit,
 	.ndo_get_stats64 = vdpasim_port_get_stats64,
 	.ndo_set_mac_address = eth_mac_addr,
