@@ -340,6 +340,8 @@ static int vhostx_net_open(struct inode *inode, struct file *f)
 	n->dev.backend_features_supported = VHOSTX_NET_BACKEND_FEATURES;
 	vhostx_poll_init(&n->vqs[VHOSTX_NET_RX].sock_poll, vhostx_net_handle_rx_sock,
 			 EPOLLIN, &n->vqs[VHOSTX_NET_RX].vq);
+	/* handle_rx re-arms it every run: a packet while it is queued wakes nobody. */
+	n->vqs[VHOSTX_NET_RX].sock_poll.coalesce = true;
 	vhostx_poll_init(&n->vqs[VHOSTX_NET_TX].sock_poll, vhostx_net_handle_tx_sock,
 			 EPOLLOUT, &n->vqs[VHOSTX_NET_TX].vq);
 	f->private_data = n;

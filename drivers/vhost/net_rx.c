@@ -213,22 +213,30 @@ static void vhostx_net_handle_rx(struct vhostx_net_vq *nvq)
 	unsigned int pending = 0, pkts = 0, quota, segs, n, i;
 	size_t vhost_hlen, sock_hlen, len, total, left;
 	struct virtio_net_hdr_mrg_rxbuf hdr = { };
-	bool mergeable, drained = false;
+	bool mergeable, keep_poll = false;
 	struct socket *sock;
 	u64 bytes = 0;
 	int peek, ret;
 
 	mutex_lock(&vq->mutex);
-	if (!vhostx_vq_ready(vq))
+	if (!vhostx_vq_ready(vq)) {
+		/* Its wake-up may have left the poll busy: the run that resumes restarts it. */
+		vhostx_poll_stop(&nvq->sock_poll);
 		goto unlock;
+	}
 	sock = vq->private_data;
 	vq->stats.runs++;
 	vhostx_net_hdr_lens(vq, &vhost_hlen, &sock_hlen);
 	mergeable = vhostx_vq_has_feature(vq, VIRTIO_NET_F_MRG_RXBUF);
 	/* Every chain brings at least one segment. */
 	quota = mergeable ? min_t(unsigned int, vq->ring.num, VHOSTX_IOV_MAX) : 1;
-	/* Re-armed below once the socket is drained. */
-	vhostx_poll_stop(&nvq->sock_poll);
+	/*
+	 * The socket poll stays on the socket's wait queue across runs; while
+	 * we run, a new packet takes it off instead of queueing us again, and
+	 * the drained exit below puts it back (no wait-queue work at all when
+	 * no packet came meanwhile). Any other exit but the budget stops it.
+	 */
+	vhostx_poll_busy(&nvq->sock_poll);
 	vhostx_vq_disable_notify(vq);
 
 	for (;;) {
@@ -239,7 +247,12 @@ static void vhostx_net_handle_rx(struct vhostx_net_vq *nvq)
 			if (vq->busyloop_timeout &&
 			    vhostx_net_busyloop(nvq, vhostx_net_rx_ready))
 				goto next;	/* counts against the budget too */
-			drained = true;
+			/* A packet came after our look: go on. */
+			if (vhostx_poll_rearm(&nvq->sock_poll, sock->file)) {
+				vhostx_poll_busy(&nvq->sock_poll);
+				goto next;	/* counts against the budget too */
+			}
+			keep_poll = true;
 			break;
 		}
 		len = peek + sock_hlen;
@@ -329,12 +342,15 @@ static void vhostx_net_handle_rx(struct vhostx_net_vq *nvq)
 		bytes += len;
 next:
 		if (vhostx_vq_over_budget(vq, ++pkts, bytes, vhostx_net_budget_packets,
-					  vhostx_net_budget_bytes))
+					  vhostx_net_budget_bytes)) {
+			/* Queued again: the next run re-arms the poll. */
+			keep_poll = true;
 			break;
+		}
 	}
 	vhostx_net_rx_flush(vq, &pending);
-	if (drained)
-		vhostx_poll_start(&nvq->sock_poll, sock->file);
+	if (!keep_poll)
+		vhostx_poll_stop(&nvq->sock_poll);
 unlock:
 	mutex_unlock(&vq->mutex);
 }

@@ -392,6 +392,18 @@ static int vhostx_poll_wakeup(wait_queue_entry_t *wait, unsigned int mode,
 	/* A wake-up without a key may be anything: take it. */
 	if (key && !(key_to_poll(key) & poll->mask))
 		return 0;
+	/*
+	 * Work is queued, or a run is on, that checks the file before it
+	 * ends: nothing to queue, and no need to hear of the next events
+	 * either. We hold the queue's lock; vhostx_poll_rearm() puts the
+	 * entry back.
+	 */
+	if (READ_ONCE(poll->busy)) {
+		list_del_init(&wait->entry);
+		return 0;
+	}
+	if (poll->coalesce)
+		WRITE_ONCE(poll->busy, true);
 	atomic64_inc(&poll->wakeups);
 	vhostx_vq_work_queue(poll->vq, &poll->work);
 	return 0;
@@ -417,8 +429,11 @@ void vhostx_poll_init(struct vhostx_poll *poll, vhostx_work_fn_t fn,
 		      __poll_t mask, struct vhostx_vq *vq)
 {
 	init_waitqueue_func_entry(&poll->wait, vhostx_poll_wakeup);
+	INIT_LIST_HEAD(&poll->wait.entry);
 	init_poll_funcptr(&poll->table, vhostx_poll_enqueue);
 	poll->wqh = NULL;
+	poll->busy = false;
+	poll->coalesce = false;
 	poll->mask = mask;
 	poll->vq = vq;
 	atomic64_set(&poll->wakeups, 0);
@@ -462,12 +477,72 @@ EXPORT_SYMBOL_GPL(vhostx_poll_start);
  */
 void vhostx_poll_stop(struct vhostx_poll *poll)
 {
+	unsigned long flags;
+
 	if (poll->wqh) {
-		remove_wait_queue(poll->wqh, &poll->wait);
+		/* The entry may be off the queue already (see vhostx_poll_busy()). */
+		spin_lock_irqsave(&poll->wqh->lock, flags);
+		list_del_init(&poll->wait.entry);
+		spin_unlock_irqrestore(&poll->wqh->lock, flags);
 		poll->wqh = NULL;
 	}
+	WRITE_ONCE(poll->busy, false);
 }
 EXPORT_SYMBOL_GPL(vhostx_poll_stop);
+
+/**
+ * vhostx_poll_busy() - a run starts that will look at the file itself
+ * @poll: a started poll, owned by the caller's run
+ *
+ * Until vhostx_poll_rearm(), the first matching wake-up takes the poll off
+ * the file's wait queue and queues nothing: the run sees the event when it
+ * checks the file. A run that ends up idle then costs no wait-queue
+ * operations, where stopping and restarting the poll costs two, and a busy
+ * run hears of the file once instead of once per event. A poll with
+ * @coalesce set is busy from the wake-up that queues its work, so events
+ * that come while the work waits for the worker cost no wake-up either;
+ * its handler must end each run with vhostx_poll_rearm() or
+ * vhostx_poll_stop().
+ */
+void vhostx_poll_busy(struct vhostx_poll *poll)
+{
+	WRITE_ONCE(poll->busy, true);
+}
+EXPORT_SYMBOL_GPL(vhostx_poll_busy);
+
+/**
+ * vhostx_poll_rearm() - end a run begun with vhostx_poll_busy()
+ * @poll: the poll
+ * @file: the file, to start the poll if it is stopped
+ *
+ * Wake-ups queue work again from here on.
+ *
+ * Return: true if an event came during the run (the poll had come off the
+ * queue, or was stopped and the file is ready): the caller must check the
+ * file again before it sleeps, or have work queued. False if nothing came
+ * since the run's last look at the file.
+ */
+bool vhostx_poll_rearm(struct vhostx_poll *poll, struct file *file)
+{
+	unsigned long flags;
+	bool missed = false;
+
+	if (!poll->wqh) {
+		WRITE_ONCE(poll->busy, false);
+		/* vfs_poll() looks at the file itself and queues the work. */
+		vhostx_poll_start(poll, file);
+		return false;
+	}
+	spin_lock_irqsave(&poll->wqh->lock, flags);
+	WRITE_ONCE(poll->busy, false);
+	if (list_empty(&poll->wait.entry)) {
+		__add_wait_queue(poll->wqh, &poll->wait);
+		missed = true;
+	}
+	spin_unlock_irqrestore(&poll->wqh->lock, flags);
+	return missed;
+}
+EXPORT_SYMBOL_GPL(vhostx_poll_rearm);
 
 /**
  * vhostx_poll_queue() - run the poll's work as if an event had come

@@ -106,6 +106,12 @@ struct vhostx_worker {
  * @mask: events of interest (EPOLLIN, EPOLLOUT)
  * @vq: queue whose worker runs @work
  * @wakeups: matching wake-ups seen (kicks for a kick eventfd)
+ * @busy: a handler run is on and looks at the file itself before it ends
+ *        (vhostx_poll_busy(), vhostx_poll_rearm()); a wake-up then takes
+ *        @wait off the queue instead of queueing @work. Written by the
+ *        run, read under the wait queue's lock.
+ * @coalesce: the wake-up that queues @work sets @busy (set once, before
+ *            the poll starts, by a handler that re-arms every run)
  *
  * Start and stop are serialised by whoever owns the poll (the queue
  * mutex for kick and backend polls).
@@ -118,6 +124,8 @@ struct vhostx_poll {
 	__poll_t mask;
 	struct vhostx_vq *vq;
 	atomic64_t wakeups;
+	bool busy;
+	bool coalesce;
 };
 
 /**
@@ -297,6 +305,8 @@ void vhostx_poll_init(struct vhostx_poll *poll, vhostx_work_fn_t fn,
 int vhostx_poll_start(struct vhostx_poll *poll, struct file *file);
 void vhostx_poll_stop(struct vhostx_poll *poll);
 void vhostx_poll_queue(struct vhostx_poll *poll);
+void vhostx_poll_busy(struct vhostx_poll *poll);
+bool vhostx_poll_rearm(struct vhostx_poll *poll, struct file *file);
 
 /* queue helpers for device handlers (vhost_vq.c) */
 int vhostx_vq_start(struct vhostx_vq *vq);
