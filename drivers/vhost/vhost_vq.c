@@ -452,6 +452,12 @@ EXPORT_SYMBOL_GPL(vhostx_vq_enable_notify);
 void vhostx_vq_disable_notify(struct vhostx_vq *vq)
 {
 	lockdep_assert_held(&vq->mutex);
+	/*
+	 * Every handler run starts here, mostly with nothing to write: the
+	 * flag is up since the last run, or EVENT_IDX needs no write at all.
+	 */
+	if (vq->ring.event_idx || (vq->ring.used_flags & VRING_USED_F_NO_NOTIFY))
+		return;
 	vhostx_ring_disable_notify(&vq->ring);
 	vhostx_vq_check_broken(vq);
 	vhostx_vq_log_drain(vq);
