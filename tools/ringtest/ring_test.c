@@ -1561,7 +1561,7 @@ struct test {
  */
 static struct {
 	u64 hole_lo, hole_hi;
-	unsigned int reads, writes, translates, wr_translates;
+	unsigned int reads, writes, translates, wr_translates, iov_reads;
 	int fail_read;
 } acc;
 
@@ -1591,14 +1591,24 @@ static int acc_write(void *ctx, u64 addr, const void *src, size_t len)
 	return vx_copy_to((void *)(uintptr_t)addr, src, len);
 }
 
+/* Indirect tables: from inside what acc_translate() gave, user memory here. */
+static int acc_read_iov(void *ctx, void *dst, const void *src, size_t len)
+{
+	(void)ctx;
+	acc.iov_reads++;
+	return vx_copy_from(dst, src, len);
+}
+
 static const struct vhostx_ring_acc test_acc = {
 	.translate = acc_translate,
 	.read = acc_read,
 	.write = acc_write,
+	.read_iov = acc_read_iov,
 };
 
 /*
- * With an accessor every guest access goes through it; an untranslated
+ * With an accessor every guest access goes through it (indirect tables
+ * through its read_iov, never a plain access); an untranslated
  * buffer or indirect table is -EAGAIN with the ring intact and the chain
  * not consumed, and the same chain pops once it is translated.
  */
@@ -1641,10 +1651,12 @@ static int t_accessor(void)
 	CHECK_EQ(pop(), -EAGAIN);
 	CHECK(!ring.broken);
 	CHECK_EQ(ring.last_avail_idx, 1);
+	CHECK_EQ(acc.iov_reads, 0);
 	acc.hole_lo = acc.hole_hi = 0;
 	CHECK_EQ(pop(), 1);
 	CHECK_EQ(head, h2);
 	TRY(expect_iov(0, GPA_B + 0x100, 100));
+	CHECK_EQ(acc.iov_reads, 1);
 
 	/* Used entries are written through it. */
 	vhostx_used_elem_set(&e, h1, 1500);
