@@ -5,10 +5,12 @@
  * Everything in guest memory is hostile. Every index read from the guest
  * is range checked before use, every walk is bounded (by the ring size for
  * the descriptor table, by the table size for an indirect table), every
- * address goes through the memory table, and the first guest error marks
- * the ring broken so nothing more is read or written until the owner
- * restarts it. The same file builds in userspace (tools/ringtest), where
- * the environment checks each guest access against the fake memory image.
+ * address goes through the memory table or the owner's accessor, and the
+ * first guest error marks the ring broken so nothing more is read or
+ * written until the owner restarts it. It is the only ring walker:
+ * vhostx_net and the vDPA simulator both use it. The same file builds in
+ * userspace (tools/ringtest), where the environment checks each guest
+ * access against the fake memory image.
  */
 #include <vhostx/ring.h>
 /* The environment: guest accesses, barriers, logging; private to the core. */

@@ -306,8 +306,8 @@ int vhostx_ring_start(struct vhostx_ring *r);
 /*
  * vhostx_ring_get_chain - pop one available chain.
  * Fills @iov with readable (out) then writable (in) segments, translating
- * descriptor addresses through r->mem and following one level of indirect
- * table. Returns 1 and sets *@head, *@out, *@in when a chain was popped;
+ * descriptor addresses through r->mem (or r->acc's translate) and
+ * following one level of indirect table. Returns 1 and sets *@head, *@out, *@in when a chain was popped;
  * 0 when the ring is empty; -errno on a guest error, in which case the
  * ring is marked broken, stats.errors counts it, and vx_ring_err() logged
  * why. -ENOBUFS (iov too small for a legal chain) and -EAGAIN (the

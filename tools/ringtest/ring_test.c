@@ -968,6 +968,37 @@ static int t_faults(void)
 	return PASS;
 }
 
+/*
+ * avail_moved(): answers from avail->idx without touching the cached
+ * state; a fault breaks the ring once; a broken ring reads nothing.
+ */
+static int t_avail_moved(void)
+{
+	struct vseg s[] = { { GPA_A, 1, false } };
+	unsigned long reads;
+	u16 seen;
+
+	TRY(setup(8, 0));
+	seen = ring.avail_idx;
+	CHECK(!vhostx_ring_avail_moved(&ring, seen));
+	vdrv_chain(&drv, s, 1);
+	CHECK(vhostx_ring_avail_moved(&ring, seen));
+	CHECK_EQ(ring.avail_idx, seen);
+	CHECK_EQ(ring.last_avail_idx, 0);
+	CHECK(!vhostx_ring_avail_moved(&ring, seen + 1));
+	vx_env_add_fault(&drv.avail->idx, 2);
+	CHECK(!vhostx_ring_avail_moved(&ring, seen));
+	CHECK(ring.broken);
+	CHECK_EQ(ring.stats.errors, 1);
+	reads = vx_env.reads;
+	vx_env.nfault = 0;
+	CHECK(!vhostx_ring_avail_moved(&ring, seen));
+	CHECK_EQ(vx_env.reads, reads);
+	CHECK_EQ(ring.stats.errors, 1);
+	teardown();
+	return PASS;
+}
+
 /* ---- used ring ---- */
 
 static int t_add_used(void)
@@ -1722,6 +1753,7 @@ static const struct test tests[] = {
 	T(log_used_spans),
 	T(mem_reverse),
 	T(accessor),
+	T(avail_moved),
 	T(replay_inputs),
 };
 
