@@ -3,9 +3,14 @@
  * vhostx memory table: guest physical ranges mapped to the owner's user
  * addresses. Built and checked once, then only read: lookups are a hint
  * check and a binary search, with no locks and no callbacks. The same file
- * builds in userspace (tools/ringtest) against another vhostx_env.h.
+ * builds in userspace (tools/ringtest) against tools/ringtest/ringtest_env.h.
  */
 #include <vhostx/ring.h>
+#ifdef __KERNEL__
+#include "vhostx_env.h"
+#else
+#include "ringtest_env.h"
+#endif
 
 static bool region_less(const struct vhostx_mem_region *a,
 			const struct vhostx_mem_region *b)

@@ -5,12 +5,20 @@
  * Everything in guest memory is hostile. Every index read from the guest
  * is range checked before use, every walk is bounded (by the ring size for
  * the descriptor table, by the table size for an indirect table), every
- * address goes through the memory table, and the first guest error marks
- * the ring broken so nothing more is read or written until the owner
- * restarts it. The same file builds in userspace (tools/ringtest), where
- * the environment checks each guest access against the fake memory image.
+ * address goes through the memory table or the owner's accessor, and the
+ * first guest error marks the ring broken so nothing more is read or
+ * written until the owner restarts it. It is the only ring walker:
+ * vhostx_net and the vDPA simulator both use it. The same file builds in
+ * userspace (tools/ringtest), where the environment checks each guest
+ * access against the fake memory image.
  */
 #include <vhostx/ring.h>
+/* The environment: guest accesses, barriers, logging; private to the core. */
+#ifdef __KERNEL__
+#include "vhostx_env.h"
+#else
+#include "ringtest_env.h"
+#endif
 
 #ifndef U32_MAX
 #define U32_MAX		((u32)~0U)
@@ -31,60 +39,86 @@ static inline bool ring_num_valid(unsigned int num)
 }
 
 /*
- * Guest ring accesses: plain user accesses, or through the owner's
- * accessor when it has one (then the ring pointers are not user addresses
- * but whatever the accessor translates, such as I/O virtual addresses).
+ * Guest memory, two ways (see <vhostx/ring.h>): @user true is user memory,
+ * plain user accesses and the memory table; false is the owner's accessor
+ * (then the ring pointers are not user addresses but whatever the accessor
+ * reaches, such as I/O virtual addresses). The walkers below are
+ * __always_inline and called with a constant @user, so each way gets its
+ * own copy and the user-memory one has neither the test nor an indirect
+ * call. The calls that make a few accesses only pass ring_user(r) instead.
  */
+static __always_inline bool ring_user(const struct vhostx_ring *r)
+{
+	return likely(!r->acc);
+}
+
 static inline u64 ring_addr(const void __user *p)
 {
 	return (u64)(unsigned long)p;
 }
 
-static inline int ring_get16(struct vhostx_ring *r, __virtio16 *v, __virtio16 __user *p)
+static __always_inline int ring_get16_as(struct vhostx_ring *r, bool user, __virtio16 *v,
+					 __virtio16 __user *p)
 {
-	if (likely(!r->acc))
+	if (user)
 		return vx_get(*v, p);
 	return r->acc->read(r->acc_ctx, v, ring_addr(p), sizeof(*v));
 }
 
-static inline int ring_put16(struct vhostx_ring *r, __virtio16 v, __virtio16 __user *p)
+static __always_inline int ring_copy_from_as(struct vhostx_ring *r, bool user, void *dst,
+					     const void __user *src, size_t len)
 {
-	if (likely(!r->acc))
-		return vx_put(v, p);
-	return r->acc->write(r->acc_ctx, ring_addr(p), &v, sizeof(v));
-}
-
-static inline int ring_copy_from(struct vhostx_ring *r, void *dst, const void __user *src,
-				 size_t len)
-{
-	if (likely(!r->acc))
+	if (user)
 		return vx_copy_from(dst, src, len);
 	return r->acc->read(r->acc_ctx, dst, ring_addr(src), len);
 }
 
-static inline int ring_copy_to(struct vhostx_ring *r, void __user *dst, const void *src,
-			       size_t len)
+static __always_inline int ring_desc_as(struct vhostx_ring *r, bool user, struct vring_desc *d,
+					const struct vring_desc __user *p)
 {
-	if (likely(!r->acc))
-		return vx_copy_to(dst, src, len);
-	return r->acc->write(r->acc_ctx, ring_addr(dst), src, len);
-}
-
-static inline int ring_desc(struct vhostx_ring *r, struct vring_desc *d,
-			    const struct vring_desc __user *p)
-{
-	if (likely(!r->acc))
+	if (user)
 		return vx_read_desc(d, p);
 	return r->acc->read(r->acc_ctx, d, ring_addr(p), sizeof(*d));
 }
 
 /* Buffer and indirect table addresses; write: the device writes there. */
-static inline int ring_translate(struct vhostx_ring *r, u64 addr, u64 len,
-				 struct iovec *iov, unsigned int max, bool write)
+static __always_inline int ring_translate_as(struct vhostx_ring *r, bool user, u64 addr,
+					     u64 len, struct iovec *iov, unsigned int max,
+					     bool write)
 {
-	if (likely(!r->acc))
+	if (user)
 		return vhostx_mem_translate(r->mem, addr, len, iov, max);
 	return r->acc->translate(r->acc_ctx, addr, len, iov, max, write);
+}
+
+/* Read from inside an iovec translate filled (an indirect table). */
+static __always_inline int ring_read_iov_as(struct vhostx_ring *r, bool user, void *dst,
+					    const void __user *src, size_t len)
+{
+	if (user)
+		return len == sizeof(struct vring_desc) ? vx_read_desc(dst, src) :
+		       vx_copy_from(dst, src, len);
+	return r->acc->read_iov(r->acc_ctx, dst, src, len);
+}
+
+static inline int ring_get16(struct vhostx_ring *r, __virtio16 *v, __virtio16 __user *p)
+{
+	return ring_get16_as(r, ring_user(r), v, p);
+}
+
+static inline int ring_put16(struct vhostx_ring *r, __virtio16 v, __virtio16 __user *p)
+{
+	if (ring_user(r))
+		return vx_put(v, p);
+	return r->acc->write(r->acc_ctx, ring_addr(p), &v, sizeof(v));
+}
+
+static inline int ring_copy_to(struct vhostx_ring *r, void __user *dst, const void *src,
+			       size_t len)
+{
+	if (ring_user(r))
+		return vx_copy_to(dst, src, len);
+	return r->acc->write(r->acc_ctx, ring_addr(dst), src, len);
 }
 
 /* Where the guest asks for an interrupt (EVENT_IDX): after avail->ring. */
@@ -176,12 +210,12 @@ static inline bool ring_need_event(u16 event, u16 new, u16 old)
  * ahead of us; more means a corrupt or hostile index. When new entries
  * appeared, order the reads of their ring slots after this read.
  */
-static int ring_fetch_avail_idx(struct vhostx_ring *r)
+static __always_inline int ring_fetch_avail_idx(struct vhostx_ring *r, bool user)
 {
 	__virtio16 v;
 	u16 idx;
 
-	if (unlikely(ring_get16(r, &v, &r->avail->idx)))
+	if (unlikely(ring_get16_as(r, user, &v, &r->avail->idx)))
 		return ring_fail(r, -EFAULT, "cannot read avail idx", 0);
 	idx = vx16_to_cpu(v);
 	if (unlikely((u16)(idx - r->last_avail_idx) > r->num))
@@ -199,7 +233,7 @@ static int ring_fetch_avail_idx(struct vhostx_ring *r)
  * may not rewrite a published slot before we return its chain, and each
  * head is range checked when used, so read-ahead cannot hurt us.
  */
-static int ring_fill_heads(struct vhostx_ring *r)
+static __always_inline int ring_fill_heads(struct vhostx_ring *r, bool user)
 {
 	unsigned int slot = r->last_avail_idx & (r->num - 1);
 	unsigned int n = (u16)(r->avail_idx - r->last_avail_idx);
@@ -208,7 +242,8 @@ static int ring_fill_heads(struct vhostx_ring *r)
 		n = VHOSTX_RING_HEADS;
 	if (n > r->num - slot)
 		n = r->num - slot;
-	if (unlikely(ring_copy_from(r, r->heads, &r->avail->ring[slot], n * sizeof(r->heads[0]))))
+	if (unlikely(ring_copy_from_as(r, user, r->heads, &r->avail->ring[slot],
+				       n * sizeof(r->heads[0]))))
 		return ring_fail(r, -EFAULT, "cannot read avail ring", r->last_avail_idx);
 	r->head_first = r->last_avail_idx;
 	r->head_n = n;
@@ -227,8 +262,8 @@ struct ring_chain {
 };
 
 /* Translate one descriptor's buffer into the iovec array. */
-static inline int chain_add(struct vhostx_ring *r, struct ring_chain *c,
-			    const struct vring_desc *d)
+static __always_inline int chain_add(struct vhostx_ring *r, bool user, struct ring_chain *c,
+				     const struct vring_desc *d)
 {
 	u32 len = vx32_to_cpu(d->len);
 	unsigned int filled = c->out + c->in;
@@ -247,8 +282,8 @@ static inline int chain_add(struct vhostx_ring *r, struct ring_chain *c,
 		if (unlikely(c->out_len > U32_MAX))
 			return ring_fail(r, -EINVAL, "readable length overflows", len);
 	}
-	n = ring_translate(r, vx64_to_cpu(d->addr), len, c->iov + filled,
-			   c->iov_max - filled, write);
+	n = ring_translate_as(r, user, vx64_to_cpu(d->addr), len, c->iov + filled,
+			      c->iov_max - filled, write);
 	if (unlikely(n < 0)) {
 		if (n == -ENOBUFS || n == -EAGAIN)
 			return n;
@@ -263,9 +298,11 @@ static inline int chain_add(struct vhostx_ring *r, struct ring_chain *c,
 
 /*
  * Copy @len bytes at offset @off of a table that sits in several pieces
- * of user memory (it crosses from one memory region into the next).
+ * (it crosses from one memory region, or IOTLB entry, into the next).
  */
-static int ring_read_pieces(const struct iovec *v, int n, size_t off, void *buf, size_t len)
+static __always_inline int ring_read_pieces(struct vhostx_ring *r, bool user,
+					    const struct iovec *v, int n, size_t off,
+					    void *buf, size_t len)
 {
 	char *dst = buf;
 	int k;
@@ -278,7 +315,8 @@ static int ring_read_pieces(const struct iovec *v, int n, size_t off, void *buf,
 			continue;
 		}
 		chunk = min_t(size_t, len, v[k].iov_len - off);
-		if (vx_copy_from(dst, (const char __user *)v[k].iov_base + off, chunk))
+		if (ring_read_iov_as(r, user, dst, (const char __user *)v[k].iov_base + off,
+				     chunk))
 			return -EFAULT;
 		dst += chunk;
 		len -= chunk;
@@ -288,8 +326,9 @@ static int ring_read_pieces(const struct iovec *v, int n, size_t off, void *buf,
 }
 
 /* Walk the indirect table @ind points to; it ends the chain. */
-static int chain_add_indirect(struct vhostx_ring *r, struct ring_chain *c,
-			      const struct vring_desc *ind)
+static __always_inline int chain_add_indirect(struct vhostx_ring *r, bool user,
+					      struct ring_chain *c,
+					      const struct vring_desc *ind)
 {
 	u64 gpa = vx64_to_cpu(ind->addr);
 	u32 len = vx32_to_cpu(ind->len);
@@ -309,7 +348,7 @@ static int chain_add_indirect(struct vhostx_ring *r, struct ring_chain *c,
 		return ring_fail(r, -EINVAL, "indirect table too long", entries);
 
 	/* The whole table must be guest memory; usually it is in one piece. */
-	pieces = ring_translate(r, gpa, len, tiov, VHOSTX_RING_INDIRECT_PIECES, false);
+	pieces = ring_translate_as(r, user, gpa, len, tiov, VHOSTX_RING_INDIRECT_PIECES, false);
 	if (unlikely(pieces == -EAGAIN))
 		return pieces;
 	if (unlikely(pieces == -ENOBUFS))
@@ -323,15 +362,18 @@ static int chain_add_indirect(struct vhostx_ring *r, struct ring_chain *c,
 		if (unlikely(++count > entries))
 			return ring_fail(r, -ELOOP, "indirect chain loops", entries);
 		if (likely(pieces == 1))
-			ret = vx_read_desc(&d, (const struct vring_desc __user *)tiov[0].iov_base + i);
+			ret = ring_read_iov_as(r, user, &d,
+					       (const struct vring_desc __user *)tiov[0].iov_base + i,
+					       sizeof(d));
 		else
-			ret = ring_read_pieces(tiov, pieces, (size_t)i * sizeof(d), &d, sizeof(d));
+			ret = ring_read_pieces(r, user, tiov, pieces, (size_t)i * sizeof(d), &d,
+					       sizeof(d));
 		if (unlikely(ret))
 			return ring_fail(r, -EFAULT, "cannot read indirect descriptor", i);
 		flags = vx16_to_cpu(d.flags);
 		if (unlikely(flags & VRING_DESC_F_INDIRECT))
 			return ring_fail(r, -EINVAL, "nested indirect descriptor", i);
-		ret = chain_add(r, c, &d);
+		ret = chain_add(r, user, c, &d);
 		if (unlikely(ret))
 			return ret;
 		if (!(flags & VRING_DESC_F_NEXT))
@@ -342,6 +384,70 @@ static int chain_add_indirect(struct vhostx_ring *r, struct ring_chain *c,
 	}
 }
 
+/* The walker, one copy per way to guest memory (see ring_user()). */
+static __always_inline int ring_get_chain(struct vhostx_ring *r, bool user, struct iovec *iov,
+					  unsigned int iov_max, unsigned int *out,
+					  unsigned int *in, u16 *head)
+{
+	struct ring_chain c = { .iov = iov, .iov_max = iov_max };
+	unsigned int i, count = 0;
+	struct vring_desc d;
+	u16 h, ahead;
+	int ret;
+
+	if (unlikely(r->broken))
+		return -EIO;
+	if (r->last_avail_idx == r->avail_idx) {
+		ret = ring_fetch_avail_idx(r, user);
+		if (unlikely(ret))
+			return ret;
+		if (r->last_avail_idx == r->avail_idx)
+			return 0;
+	}
+	/* Also right after vhostx_ring_unget(): the distance wraps, refill. */
+	ahead = r->last_avail_idx - r->head_first;
+	if (ahead >= r->head_n) {
+		ret = ring_fill_heads(r, user);
+		if (unlikely(ret))
+			return ret;
+		ahead = 0;
+	}
+	h = vx16_to_cpu(r->heads[ahead]);
+	if (unlikely(h >= r->num))
+		return ring_fail(r, -EINVAL, "head out of range", h);
+
+	i = h;
+	for (;;) {
+		u16 flags;
+
+		if (unlikely(++count > r->num))
+			return ring_fail(r, -ELOOP, "chain longer than ring", h);
+		if (unlikely(ring_desc_as(r, user, &d, r->desc + i)))
+			return ring_fail(r, -EFAULT, "cannot read descriptor", i);
+		flags = vx16_to_cpu(d.flags);
+		if (flags & VRING_DESC_F_INDIRECT) {
+			ret = chain_add_indirect(r, user, &c, &d);
+			if (unlikely(ret))
+				return ret;
+			break;
+		}
+		ret = chain_add(r, user, &c, &d);
+		if (unlikely(ret))
+			return ret;
+		if (!(flags & VRING_DESC_F_NEXT))
+			break;
+		i = vx16_to_cpu(d.next);
+		if (unlikely(i >= r->num))
+			return ring_fail(r, -EINVAL, "next out of range", i);
+	}
+
+	r->last_avail_idx++;
+	r->stats.chains++;
+	*head = h;
+	*out = c.out;
+	*in = c.in;
+	return 1;
+}
 /**
  * vhostx_ring_get_chain() - pop one available descriptor chain
  * @r: the ring
@@ -360,87 +466,40 @@ int vhostx_ring_get_chain(struct vhostx_ring *r, struct iovec *iov,
 			  unsigned int iov_max, unsigned int *out,
 			  unsigned int *in, u16 *head)
 {
-	struct ring_chain c = { .iov = iov, .iov_max = iov_max };
-	unsigned int i, count = 0;
-	struct vring_desc d;
-	u16 h, ahead;
-	int ret;
-
-	if (unlikely(r->broken))
-		return -EIO;
-	if (r->last_avail_idx == r->avail_idx) {
-		ret = ring_fetch_avail_idx(r);
-		if (unlikely(ret))
-			return ret;
-		if (r->last_avail_idx == r->avail_idx)
-			return 0;
-	}
-	/* Also right after vhostx_ring_unget(): the distance wraps, refill. */
-	ahead = r->last_avail_idx - r->head_first;
-	if (ahead >= r->head_n) {
-		ret = ring_fill_heads(r);
-		if (unlikely(ret))
-			return ret;
-		ahead = 0;
-	}
-	h = vx16_to_cpu(r->heads[ahead]);
-	if (unlikely(h >= r->num))
-		return ring_fail(r, -EINVAL, "head out of range", h);
-
-	i = h;
-	for (;;) {
-		u16 flags;
-
-		if (unlikely(++count > r->num))
-			return ring_fail(r, -ELOOP, "chain longer than ring", h);
-		if (unlikely(ring_desc(r, &d, r->desc + i)))
-			return ring_fail(r, -EFAULT, "cannot read descriptor", i);
-		flags = vx16_to_cpu(d.flags);
-		if (flags & VRING_DESC_F_INDIRECT) {
-			ret = chain_add_indirect(r, &c, &d);
-			if (unlikely(ret))
-				return ret;
-			break;
-		}
-		ret = chain_add(r, &c, &d);
-		if (unlikely(ret))
-			return ret;
-		if (!(flags & VRING_DESC_F_NEXT))
-			break;
-		i = vx16_to_cpu(d.next);
-		if (unlikely(i >= r->num))
-			return ring_fail(r, -EINVAL, "next out of range", i);
-	}
-
-	r->last_avail_idx++;
-	r->stats.chains++;
-	*head = h;
-	*out = c.out;
-	*in = c.in;
-	return 1;
+	if (ring_user(r))
+		return ring_get_chain(r, true, iov, iov_max, out, in, head);
+	return ring_get_chain(r, false, iov, iov_max, out, in, head);
 }
 VX_EXPORT(vhostx_ring_get_chain);
 
 /**
- * vhostx_ring_get_avail_idx() - read avail->idx as it is now
+ * vhostx_ring_avail_moved() - did the driver make buffers available since?
  * @r: the ring
- * @idx: where to store it
+ * @seen: the avail index the caller saw last (r->avail_idx then)
  *
- * Nothing cached changes and a fault does not break the ring.
+ * For an owner that gave chains back because they were not enough (RX
+ * with mergeable buffers): after vhostx_ring_enable_notify() it must not
+ * retry unless the driver added something, or it would spin. Nothing
+ * cached changes.
  *
- * Return: 0 or the error of the access.
+ * Return: true if avail->idx is no longer @seen; false if it is, if the
+ * ring is broken, or on a fault (which breaks the ring).
  */
-int vhostx_ring_get_avail_idx(struct vhostx_ring *r, u16 *idx)
+bool vhostx_ring_avail_moved(struct vhostx_ring *r, u16 seen)
 {
 	__virtio16 v;
-	int ret;
 
-	ret = ring_get16(r, &v, &r->avail->idx);
-	if (!ret)
-		*idx = vx16_to_cpu(v);
-	return ret;
+	if (unlikely(r->broken))
+		return false;
+	/* Our notification request is visible before we look again. */
+	vx_mb();
+	if (unlikely(ring_get16(r, &v, &r->avail->idx))) {
+		ring_fail(r, -EFAULT, "cannot read avail idx", 0);
+		return false;
+	}
+	return vx16_to_cpu(v) != seen;
 }
-VX_EXPORT(vhostx_ring_get_avail_idx);
+VX_EXPORT(vhostx_ring_avail_moved);
 
 /**
  * vhostx_ring_unget() - give back the last popped chains
@@ -643,7 +702,7 @@ bool vhostx_ring_avail_empty(struct vhostx_ring *r)
 		return false;
 	if (r->avail_idx != r->last_avail_idx)
 		return false;
-	if (unlikely(ring_fetch_avail_idx(r)))
+	if (unlikely(ring_fetch_avail_idx(r, ring_user(r))))
 		return false;
 	return r->avail_idx == r->last_avail_idx;
 }
@@ -680,7 +739,8 @@ VX_EXPORT(vhostx_ring_check_addr);
 
 /**
  * vhostx_ring_start() - (re)start servicing a configured ring
- * @r: the ring, with num, addresses, mem, features and last_avail_idx set
+ * @r: the ring, with num, addresses, mem (or acc), features and
+ *     last_avail_idx set
  *
  * Clears the broken state and caches, turns notifications on (writes
  * used->flags = 0), and takes last_used_idx from used->idx after checking
@@ -699,7 +759,8 @@ int vhostx_ring_start(struct vhostx_ring *r)
 	r->signalled_used_valid = false;
 	r->used_flags = 0;
 	r->head_n = 0;
-	if (!ring_num_valid(r->num) || !r->desc || !r->avail || !r->used || !r->mem)
+	if (!ring_num_valid(r->num) || !r->desc || !r->avail || !r->used ||
+	    (!r->acc && !r->mem))
 		return ring_fail(r, -EINVAL, "bad ring setup", r->num);
 	if (unlikely(ring_put16(r, cpu_to_vx16(0), &r->used->flags)))
 		return ring_fail(r, -EFAULT, "cannot write used flags", 0);

@@ -283,10 +283,17 @@ static int devtlb_write(void *ctx, u64 addr, const void *src, size_t len)
 	return devtlb_copy(ctx, addr, (void *)src, len, true);
 }
 
+/* struct vhostx_ring_acc.read_iov: indirect tables, at what translate gave. */
+static int devtlb_read_iov(void *ctx, void *dst, const void __user *src, size_t len)
+{
+	return copy_from_user(dst, src, len) ? -EFAULT : 0;
+}
+
 const struct vhostx_ring_acc vhostx_devtlb_acc = {
 	.translate = devtlb_translate,
 	.read = devtlb_read,
 	.write = devtlb_write,
+	.read_iov = devtlb_read_iov,
 };
 
 static int devtlb_nop(void *arg, u64 uaddr, u64 len)

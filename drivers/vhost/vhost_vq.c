@@ -495,18 +495,13 @@ EXPORT_SYMBOL_GPL(vhostx_vq_avail_empty);
  */
 bool vhostx_vq_avail_moved(struct vhostx_vq *vq, u16 seen)
 {
-	u16 idx;
+	bool moved;
 
 	lockdep_assert_held(&vq->mutex);
-	if (vq->ring.broken)
-		return false;
-	/* Our notification request is visible before we look (see the ring). */
-	smp_mb();
-	if (vhostx_ring_get_avail_idx(&vq->ring, &idx)) {
-		vhostx_vq_fail(vq, "cannot read the avail index");
-		return false;
-	}
-	return idx != seen;
+	/* The ring core orders our notification request before it looks. */
+	moved = vhostx_ring_avail_moved(&vq->ring, seen);
+	vhostx_vq_check_broken(vq);
+	return moved;
 }
 EXPORT_SYMBOL_GPL(vhostx_vq_avail_moved);
 

@@ -2,12 +2,14 @@
 /*
  * Kernel environment for the vhostx ring core.
  *
- * ring.c and mem.c are written against this small set of static inlines
- * and macros so the very same files also build in userspace (see
- * tools/ringtest/vhostx_env.h, picked by include path). Guest ring and
- * table accesses are plain user accesses: the worker runs with the
- * owner's mm, and every address was checked with access_ok() when it was
- * configured (the accessors below check again, which is cheap).
+ * ring.c and mem.c, and only they, include this small set of static
+ * inlines and macros; the very same files also build in userspace against
+ * tools/ringtest/ringtest_env.h. These are the user-memory accessors (see
+ * <vhostx/ring.h>): guest ring and table accesses are plain user accesses,
+ * as the worker runs with the owner's mm, and every address was checked
+ * with access_ok() when it was configured (the accessors below check
+ * again, which is cheap). Rings with an accessor of their owner's do not
+ * use them.
  */
 #ifndef _VHOSTX_ENV_H
 #define _VHOSTX_ENV_H
@@ -24,6 +26,7 @@
 #include <linux/virtio_types.h>
 #include <uapi/linux/virtio_ring.h>
 #include <asm/barrier.h>
+#include <vhostx/ring.h>
 
 /* Exported to the device modules (vhostx_net, vhostx_vdpa). */
 #define VX_EXPORT(sym)		EXPORT_SYMBOL_GPL(sym)

@@ -1,30 +1,60 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * vhostx ring core: split virtqueue walking, used-ring writes and event-idx
- * decisions, written against a thin environment layer so the same source
- * builds into vhostx.ko and into a userspace test and fuzz binary.
+ * decisions. The same ring.c and mem.c build into vhostx.ko and into the
+ * userspace tests and fuzzer of tools/ringtest.
  *
- * The environment header "vhostx_env.h" is drivers/vhost/vhostx_env.h in
- * the kernel build and tools/ringtest/vhostx_env.h (found on the include
- * path) in userspace. It provides u16/u32/u64, __user, struct iovec and
- * struct vring_*, the little-endian helpers (vx16_to_cpu, cpu_to_vx16...),
- * barriers (vx_rmb/vx_wmb/vx_mb), the guest memory accessors (vx_get,
- * vx_put, vx_copy_from, vx_copy_to, vx_read_desc on user addresses,
- * vx_access_ok), allocation and vx_ring_err() for rate-limited logging.
- * Nothing here knows about files, kthreads, sockets or ioctls.
+ * Guest memory is reached in one of two ways, chosen per ring:
+ *  - user memory: ring areas are user addresses, buffer addresses go
+ *    through a memory table (struct vhostx_mem) to user addresses. This is
+ *    vhostx_net's fast path (plain user accesses, inlined, no indirect
+ *    call); in the userspace build, "user memory" is one flat image that
+ *    the tools' environment checks on every access;
+ *  - an accessor (struct vhostx_ring_acc) the owner passes in: ring areas
+ *    and buffer addresses mean whatever the accessor makes of them (I/O
+ *    virtual addresses through vhostx_net's device IOTLB, or through the
+ *    IOTLB of the vDPA simulator).
+ * The walkers are instantiated once per way (always-inline templates in
+ * ring.c), so the user-memory walker carries no test for the other.
+ *
+ * This header only needs the basic kernel types; the accessors ring.c and
+ * mem.c are written against live in their environment header, which is
+ * private to them (drivers/vhost/vhostx_env.h in the kernel,
+ * tools/ringtest/ringtest_env.h in userspace). Nothing here knows about
+ * files, kthreads, sockets or ioctls.
  */
 #ifndef _VHOSTX_RING_H
 #define _VHOSTX_RING_H
 
-/*
- * The kernel environment is named by path, so users of this header need no
- * extra include flag; userspace finds its own on the include path.
- */
 #ifdef __KERNEL__
-#include "../../drivers/vhost/vhostx_env.h"
+#include <linux/types.h>
+#include <linux/uio.h>
+#include <linux/virtio_types.h>
+#include <uapi/linux/virtio_ring.h>
+#include <asm/byteorder.h>
 #else
-#include "vhostx_env.h"
+/* The userspace build (tools/ringtest): the same types from libc and uapi. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <endian.h>
+#include <sys/uio.h>
+#include <linux/types.h>
+#include <linux/virtio_types.h>
+#include <linux/virtio_ring.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+
+#ifndef __user
+#define __user
 #endif
+#ifndef __force
+#define __force
+#endif
+#endif /* __KERNEL__ */
 
 /**
  * struct vhostx_mem_region - one guest memory region
@@ -104,25 +134,37 @@ int vhostx_mem_translate(struct vhostx_mem *mem, u64 gpa, u64 len,
 			 struct iovec *iov, unsigned int max);
 
 /**
- * struct vhostx_ring_acc - guest memory through the owner's translation
- * @translate: map [addr, addr + len) to user iovecs for a device read
- *             (@write false) or write (@write true); returns the number of
- *             iovecs filled, -EFAULT, -ENOBUFS as vhostx_mem_translate(),
- *             or -EAGAIN when the translation is not known yet (the owner
- *             asked for it; the ring is not broken and nothing consumed)
+ * struct vhostx_ring_acc - guest memory through the owner's own accessors
+ * @translate: map the buffer (or indirect table) at [addr, addr + len) to
+ *             iovecs for a device read (@write false) or write (@write
+ *             true); returns the number of iovecs filled, -EFAULT if some
+ *             byte is not there (or lacks the permission), -ENOBUFS if
+ *             more than @max are needed (as vhostx_mem_translate()), or
+ *             -EAGAIN when the translation is not known yet (the owner
+ *             asked for it; the ring is not broken and nothing consumed).
+ *             What the iovecs hold is the owner's business: the core hands
+ *             them back from vhostx_ring_get_chain() and reads them only
+ *             through @read_iov (user addresses for the device IOTLB,
+ *             I/O virtual addresses for the vDPA simulator)
  * @read: copy @len bytes at ring address @addr into @dst; 0 or -errno
  * @write: copy @len bytes from @src to ring address @addr; 0 or -errno
+ * @read_iov: copy @len bytes at @src, an address inside an iovec that
+ *            @translate filled, into @dst (how the core reads an indirect
+ *            table); 0 or -errno
  *
- * A ring with an accessor (device IOTLB: addresses are I/O virtual
- * addresses) reaches its three areas and its buffers only through it; a
- * ring without one uses @mem and plain user accesses. The core does not
- * know what is behind: the owner passes its own context to each call.
+ * A ring with an accessor (@acc in struct vhostx_ring) reaches its three
+ * areas, its indirect tables and its buffers only through it, and needs no
+ * memory table. The core does not know what is behind: the owner passes
+ * its own context to each call. The calls are made with whatever the
+ * owner holds around the ring call (the vDPA simulator: a spinlock, so
+ * its accessors must not sleep).
  */
 struct vhostx_ring_acc {
 	int (*translate)(void *ctx, u64 addr, u64 len, struct iovec *iov,
 			 unsigned int max, bool write);
 	int (*read)(void *ctx, void *dst, u64 addr, size_t len);
 	int (*write)(void *ctx, u64 addr, const void *src, size_t len);
+	int (*read_iov)(void *ctx, void *dst, const void __user *src, size_t len);
 };
 
 /* Largest ring the core accepts (VIRTIO split ring maximum). */
@@ -180,9 +222,10 @@ struct vhostx_ring_stats {
  * @avail: available ring (user address)
  * @used: used ring (user address)
  * @mem: translation table for descriptor addresses; owned by the caller,
- *       must stay valid while the ring is walked
+ *       must stay valid while the ring is walked; unused (may be NULL)
+ *       with @acc
  * @acc: when set, @desc, @avail, @used and descriptor addresses are
- *       translated by it instead (see struct vhostx_ring_acc); @mem is
+ *       reached through it instead (see struct vhostx_ring_acc); @mem is
  *       then only the owner's business
  * @acc_ctx: the owner's context passed to @acc
  * @event_idx: VIRTIO_RING_F_EVENT_IDX negotiated
@@ -211,8 +254,9 @@ struct vhostx_ring_stats {
  *       taken the last one grows to cover the new write (more, never less)
  * @stats: counters
  *
- * The owner fills @num, @desc, @avail, @used, @mem, the feature bools and
- * @last_avail_idx (VHOST_SET_VRING_BASE), then calls vhostx_ring_start().
+ * The owner fills @num, @desc, @avail, @used, @mem (or @acc and @acc_ctx),
+ * the feature bools and @last_avail_idx (VHOST_SET_VRING_BASE), then calls
+ * vhostx_ring_start().
  * All calls on one ring must be serialized by the owner (the vq mutex).
  */
 struct vhostx_ring {
@@ -262,8 +306,8 @@ int vhostx_ring_start(struct vhostx_ring *r);
 /*
  * vhostx_ring_get_chain - pop one available chain.
  * Fills @iov with readable (out) then writable (in) segments, translating
- * descriptor addresses through r->mem and following one level of indirect
- * table. Returns 1 and sets *@head, *@out, *@in when a chain was popped;
+ * descriptor addresses through r->mem (or r->acc's translate) and
+ * following one level of indirect table. Returns 1 and sets *@head, *@out, *@in when a chain was popped;
  * 0 when the ring is empty; -errno on a guest error, in which case the
  * ring is marked broken, stats.errors counts it, and vx_ring_err() logged
  * why. -ENOBUFS (iov too small for a legal chain) and -EAGAIN (the
@@ -285,10 +329,12 @@ int vhostx_ring_get_chain(struct vhostx_ring *r, struct iovec *iov,
 			  unsigned int *in, u16 *head);
 
 /*
- * vhostx_ring_get_avail_idx - read avail->idx as it is now, without
- * touching the cached state. Returns 0 or the access error (ring intact).
+ * vhostx_ring_avail_moved - after vhostx_ring_enable_notify(): has avail->idx
+ * moved away from @seen (the avail_idx the caller saw when it gave chains
+ * back)? Orders the notification request before the read. A fault breaks
+ * the ring and answers false; a broken ring answers false, reading nothing.
  */
-int vhostx_ring_get_avail_idx(struct vhostx_ring *r, u16 *idx);
+bool vhostx_ring_avail_moved(struct vhostx_ring *r, u16 seen);
 
 /* vhostx_ring_unget - give back the last @n popped chains, unconsumed. */
 void vhostx_ring_unget(struct vhostx_ring *r, unsigned int n);
@@ -306,8 +352,13 @@ int vhostx_ring_add_used(struct vhostx_ring *r,
 /* vhostx_used_elem_set - fill a used element in ring byte order. */
 static inline void vhostx_used_elem_set(struct vring_used_elem *e, u16 head, u32 len)
 {
-	e->id = cpu_to_vx32(head);
-	e->len = cpu_to_vx32(len);
+#ifdef __KERNEL__
+	e->id = (__force __virtio32)cpu_to_le32(head);
+	e->len = (__force __virtio32)cpu_to_le32(len);
+#else
+	e->id = htole32(head);
+	e->len = htole32(len);
+#endif
 }
 
 /*

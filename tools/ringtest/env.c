@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The userspace environment's state and its invariant-violation report. */
-#include "vhostx_env.h"
+#include "ringtest_env.h"
 
 struct vx_env vx_env;
 

@@ -5,7 +5,9 @@
  * input reads as zeros.
  *
  *   u8  num_log2      ring size 1 << (v % (FZ_NUM_LOG2_MAX + 1))
- *   u8  features      bit 0 EVENT_IDX, bit 1 INDIRECT_DESC, bit 2 NOTIFY_ON_EMPTY
+ *   u8  features      bit 0 EVENT_IDX, bit 1 INDIRECT_DESC, bit 2 NOTIFY_ON_EMPTY,
+ *                     bit 3 log the used area, bit 4 reach guest memory through
+ *                     an accessor (struct vhostx_ring_acc) instead of user memory
  *   u16 base          last_avail_idx at start
  *   u16 desc, avail, used   image offsets (rounded down to the alignment)
  *   u8  nregions      v % (FZ_MAX_REGIONS + 1), then per region:
@@ -42,6 +44,7 @@ enum {
 	FZ_OP_TRANSLATE,	/* u8 region, u16 off, u8 hi?, [u32 hi], u16 len, u8 max */
 	FZ_OP_DRAIN,		/* pop all, one batched add_used */
 	FZ_OP_ADD_USED_TOO_MANY,	/* n = num + 1: refused, ring intact */
+	FZ_OP_AVAIL_MOVED,	/* u8 how (bit 0: seen = cached avail_idx), u16 seen */
 	FZ_NOPS
 };
 

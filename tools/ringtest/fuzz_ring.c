@@ -8,7 +8,7 @@
  *
  * Invariants checked (abort() on violation):
  *  - the ring core reads only the ring areas and the table's user ranges,
- *    and writes only the used area (enforced in vhostx_env.h);
+ *    and writes only the used area (enforced in ringtest_env.h);
  *  - get_chain's result (return value, head, every iovec) equals that of
  *    an independent reference of the rules (linear-search translation),
  *    unless an injected fault made it -EFAULT; read-ahead heads equal the
@@ -20,6 +20,11 @@
  *  - the cached avail index is never more than num ahead;
  *  - a built memory table is sorted, disjoint and inside the image, and
  *    translate agrees with a linear reference.
+ *
+ * Feature bit 4 runs the same input with the ring reaching guest memory
+ * through an accessor (struct vhostx_ring_acc, the vDPA simulator's and
+ * the device IOTLB's way) over the same image: the core's second walker,
+ * held to the same reference.
  */
 #include "fuzz_format.h"
 #include "vdrv.h"
@@ -505,6 +510,74 @@ static void op_bool(struct input *in, unsigned int which)
 		ASSERT(ring.avail_idx == ring.last_avail_idx);
 }
 
+static void op_avail_moved(struct input *in)
+{
+	const struct before b = snap();
+	unsigned int how = in8(in);
+	u16 seen = in16(in);
+	unsigned long acc = vx_env.reads + vx_env.writes;
+	bool was_broken = ring.broken, r;
+	u16 now = le16toh(ring.avail->idx);
+
+	if (how & 1)
+		seen = ring.avail_idx;
+	r = vhostx_ring_avail_moved(&ring, seen);
+	if (trace)
+		fprintf(stderr, "avail_moved(%u) = %d [avail->idx %u]\n", seen, r, now);
+	check_common(&b);
+	if (was_broken) {
+		ASSERT(!r);
+		ASSERT(vx_env.reads + vx_env.writes == acc);
+		return;
+	}
+	/* nothing cached moves */
+	ASSERT(ring.avail_idx == b.avail && ring.last_avail_idx == b.last);
+	if (ring.broken) {
+		ASSERT(vx_env.nfault);
+		ASSERT(!r);
+		return;
+	}
+	ASSERT(r == (now != seen));
+}
+
+/*
+ * The owner's accessor over the same image: ring addresses are image
+ * pointers, buffers translate through the table, indirect tables are read
+ * from inside what translate gave. The environment checks each access.
+ */
+static int fz_translate(void *ctx, u64 addr, u64 len, struct iovec *iov, unsigned int max,
+			bool write)
+{
+	(void)ctx;
+	(void)write;
+	return vhostx_mem_translate(mem, addr, len, iov, max);
+}
+
+static int fz_read(void *ctx, void *dst, u64 addr, size_t len)
+{
+	(void)ctx;
+	return vx_copy_from(dst, (const void *)(uintptr_t)addr, len);
+}
+
+static int fz_write(void *ctx, u64 addr, const void *src, size_t len)
+{
+	(void)ctx;
+	return vx_copy_to((void *)(uintptr_t)addr, src, len);
+}
+
+static int fz_read_iov(void *ctx, void *dst, const void *src, size_t len)
+{
+	(void)ctx;
+	return vx_copy_from(dst, src, len);
+}
+
+static const struct vhostx_ring_acc fz_acc = {
+	.translate = fz_translate,
+	.read = fz_read,
+	.write = fz_write,
+	.read_iov = fz_read_iov,
+};
+
 static void op_unget(struct input *in)
 {
 	unsigned int k = in8(in) % (recent + 1);
@@ -786,6 +859,10 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	ring.indirect = feat & 2;
 	ring.notify_on_empty = feat & 4;
 	ring.log_used = feat & 8;
+	if (feat & 16) {
+		ring.acc = &fz_acc;
+		ring.mem = NULL;	/* the accessor's business */
+	}
 	ring.last_avail_idx = base;
 	desc_cursor = 0;
 	model_reset();
@@ -814,6 +891,9 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			break;
 		case FZ_OP_UNGET:
 			op_unget(&ops);
+			break;
+		case FZ_OP_AVAIL_MOVED:
+			op_avail_moved(&ops);
 			break;
 		case FZ_OP_POKE:
 			op_poke(&ops);

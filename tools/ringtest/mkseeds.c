@@ -123,7 +123,7 @@ static void avail(u16 head)
 	s.img[AVAIL + 3] = idx >> 8;
 }
 
-static void write_seed(const char *dir, const char *name)
+static void write_one(const char *dir, const char *name)
 {
 	char path[4096];
 	size_t tail = FZ_IMG_SIZE;
@@ -171,6 +171,18 @@ static void write_seed(const char *dir, const char *name)
 	fclose(f);
 }
 
+/* Each seed twice: user memory, and through an accessor (feature bit 4). */
+static void write_seed(const char *dir, const char *name)
+{
+	char acc[256];
+
+	write_one(dir, name);
+	s.feat |= 16;
+	snprintf(acc, sizeof(acc), "acc-%s", name);
+	write_one(dir, acc);
+	s.feat &= ~16;
+}
+
 #define F_EVENT 1
 #define F_INDIRECT 2
 #define F_EMPTY 4
@@ -214,6 +226,10 @@ int main(int argc, char **argv)
 	drain(); op8(FZ_OP_NEED_SIGNAL); op8(FZ_OP_ENABLE_NOTIFY);
 	publish(2, 2, span); op8(FZ_OP_ENABLE_NOTIFY); get(); op8(FZ_OP_DISABLE_NOTIFY);
 	drain(); op8(FZ_OP_NEED_SIGNAL); op8(FZ_OP_AVAIL_EMPTY);
+	op8(FZ_OP_AVAIL_MOVED); op8(1); op16(0);
+	publish(3, 4, three);
+	op8(FZ_OP_AVAIL_MOVED); op8(1); op16(0);
+	op8(FZ_OP_AVAIL_MOVED); op8(0); op16(7);
 	write_seed(dir, "ok-event-idx");
 
 	reset(2, F_EVENT | F_INDIRECT, 65533);

@@ -968,6 +968,37 @@ static int t_faults(void)
 	return PASS;
 }
 
+/*
+ * avail_moved(): answers from avail->idx without touching the cached
+ * state; a fault breaks the ring once; a broken ring reads nothing.
+ */
+static int t_avail_moved(void)
+{
+	struct vseg s[] = { { GPA_A, 1, false } };
+	unsigned long reads;
+	u16 seen;
+
+	TRY(setup(8, 0));
+	seen = ring.avail_idx;
+	CHECK(!vhostx_ring_avail_moved(&ring, seen));
+	vdrv_chain(&drv, s, 1);
+	CHECK(vhostx_ring_avail_moved(&ring, seen));
+	CHECK_EQ(ring.avail_idx, seen);
+	CHECK_EQ(ring.last_avail_idx, 0);
+	CHECK(!vhostx_ring_avail_moved(&ring, seen + 1));
+	vx_env_add_fault(&drv.avail->idx, 2);
+	CHECK(!vhostx_ring_avail_moved(&ring, seen));
+	CHECK(ring.broken);
+	CHECK_EQ(ring.stats.errors, 1);
+	reads = vx_env.reads;
+	vx_env.nfault = 0;
+	CHECK(!vhostx_ring_avail_moved(&ring, seen));
+	CHECK_EQ(vx_env.reads, reads);
+	CHECK_EQ(ring.stats.errors, 1);
+	teardown();
+	return PASS;
+}
+
 /* ---- used ring ---- */
 
 static int t_add_used(void)
@@ -1561,7 +1592,7 @@ struct test {
  */
 static struct {
 	u64 hole_lo, hole_hi;
-	unsigned int reads, writes, translates, wr_translates;
+	unsigned int reads, writes, translates, wr_translates, iov_reads;
 	int fail_read;
 } acc;
 
@@ -1591,14 +1622,24 @@ static int acc_write(void *ctx, u64 addr, const void *src, size_t len)
 	return vx_copy_to((void *)(uintptr_t)addr, src, len);
 }
 
+/* Indirect tables: from inside what acc_translate() gave, user memory here. */
+static int acc_read_iov(void *ctx, void *dst, const void *src, size_t len)
+{
+	(void)ctx;
+	acc.iov_reads++;
+	return vx_copy_from(dst, src, len);
+}
+
 static const struct vhostx_ring_acc test_acc = {
 	.translate = acc_translate,
 	.read = acc_read,
 	.write = acc_write,
+	.read_iov = acc_read_iov,
 };
 
 /*
- * With an accessor every guest access goes through it; an untranslated
+ * With an accessor every guest access goes through it (indirect tables
+ * through its read_iov, never a plain access); an untranslated
  * buffer or indirect table is -EAGAIN with the ring intact and the chain
  * not consumed, and the same chain pops once it is translated.
  */
@@ -1641,10 +1682,12 @@ static int t_accessor(void)
 	CHECK_EQ(pop(), -EAGAIN);
 	CHECK(!ring.broken);
 	CHECK_EQ(ring.last_avail_idx, 1);
+	CHECK_EQ(acc.iov_reads, 0);
 	acc.hole_lo = acc.hole_hi = 0;
 	CHECK_EQ(pop(), 1);
 	CHECK_EQ(head, h2);
 	TRY(expect_iov(0, GPA_B + 0x100, 100));
+	CHECK_EQ(acc.iov_reads, 1);
 
 	/* Used entries are written through it. */
 	vhostx_used_elem_set(&e, h1, 1500);
@@ -1710,6 +1753,7 @@ static const struct test tests[] = {
 	T(log_used_spans),
 	T(mem_reverse),
 	T(accessor),
+	T(avail_moved),
 	T(replay_inputs),
 };
 

@@ -9,6 +9,7 @@
 #define _VDRV_H
 
 #include <vhostx/ring.h>
+#include "ringtest_env.h"
 
 #define VDRV_MAX_REGIONS 8
 

@@ -111,7 +111,7 @@ void vdpasim_fail(struct vdpasim_net *sim, u16 idx, int err)
 {
 	sim->status |= VIRTIO_CONFIG_S_NEEDS_RESET;
 	dev_err_ratelimited(&sim->vdpa.dev, "virtqueue %u: %s (%d); device needs reset\n",
-			    idx, err == -EINVAL ? "ring rules broken" : "bad address", err);
+			    idx, err == -EFAULT ? "bad address" : "ring rules broken", err);
 }
 
 /* Handle one control command; returns VIRTIO_NET_OK or VIRTIO_NET_ERR. */
@@ -402,6 +402,7 @@ static int vdpasim_set_vq_address(struct vdpax_device *vdpa, u16 idx, u64 desc_a
 		return -EINVAL;
 	vq = &sim->vqs[idx];
 	spin_lock_irqsave(&sim->lock, flags);
+	vdpasim_vq_stop(vq);
 	vq->desc_addr = desc_area;
 	vq->driver_addr = driver_area;
 	vq->device_addr = device_area;
@@ -419,6 +420,7 @@ static void vdpasim_set_vq_num(struct vdpax_device *vdpa, u16 idx, u32 num)
 	if (!is_power_of_2(num) || num > VDPASIM_VQ_NUM_MAX)
 		num = 0;
 	spin_lock_irqsave(&sim->lock, flags);
+	vdpasim_vq_stop(&sim->vqs[idx]);
 	sim->vqs[idx].num = num;
 	spin_unlock_irqrestore(&sim->lock, flags);
 }
@@ -468,6 +470,8 @@ static void vdpasim_set_vq_ready(struct vdpax_device *vdpa, u16 idx, bool ready)
 	if (idx >= sim->nvqs)
 		return;
 	spin_lock_irqsave(&sim->lock, flags);
+	if (sim->vqs[idx].ready != ready)
+		vdpasim_vq_stop(&sim->vqs[idx]);
 	sim->vqs[idx].ready = ready;
 	kick = ready && vdpasim_running(sim);
 	spin_unlock_irqrestore(&sim->lock, flags);
@@ -499,9 +503,13 @@ static int vdpasim_set_vq_state(struct vdpax_device *vdpa, u16 idx,
 	if (vq->ready && vdpasim_running(sim)) {
 		err = -EBUSY;
 	} else {
-		/* Every chain taken is completed at once: used follows avail. */
-		vq->last_avail_idx = state->avail_index;
-		vq->used_idx = state->avail_index;
+		/*
+		 * Every chain taken is completed at once: used follows avail
+		 * (until the ring core reads the used index at the next use).
+		 */
+		vdpasim_vq_stop(vq);
+		vq->avail_base = state->avail_index;
+		vq->used_base = state->avail_index;
 	}
 	spin_unlock_irqrestore(&sim->lock, flags);
 	return err;
@@ -516,8 +524,7 @@ static int vdpasim_get_vq_state(struct vdpax_device *vdpa, u16 idx,
 	if (idx >= sim->nvqs)
 		return -EINVAL;
 	spin_lock_irqsave(&sim->lock, flags);
-	state->avail_index = sim->vqs[idx].last_avail_idx;
-	state->used_index = sim->vqs[idx].used_idx;
+	vdpasim_vq_state(&sim->vqs[idx], &state->avail_index, &state->used_index);
 	spin_unlock_irqrestore(&sim->lock, flags);
 	return 0;
 }

@@ -18,6 +18,7 @@
 #include <linux/vhost_iotlb.h>
 #include <linux/workqueue.h>
 #include <uapi/linux/virtio_net.h>
+#include <vhostx/ring.h>
 #include <vhostx/vdpa.h>
 
 #define VDPASIM_NGROUPS		2
@@ -32,23 +33,14 @@
 #define VDPASIM_HDR_LEN		sizeof(struct virtio_net_hdr_mrg_rxbuf)
 
 /**
- * struct vdpasim_seg - one descriptor of a chain
- * @addr: IOVA
- * @len: length in bytes
- */
-struct vdpasim_seg {
-	u64 addr;
-	u32 len;
-};
-
-/**
  * struct vdpasim_chain - a descriptor chain popped from an available ring
  * @head: index of the first descriptor (the used ring id)
- * @nout: number of device-readable segments, first in @seg
+ * @nout: number of device-readable segments, first in @iov
  * @nin: number of device-writable segments, after the readable ones
  * @out_len: total readable bytes
  * @in_len: total writable bytes
- * @seg: the segments
+ * @iov: the segments as the ring core gives them: @iov_base holds the IOVA
+ *       (never a user address), checked to be mapped when popped
  */
 struct vdpasim_chain {
 	u16 head;
@@ -56,7 +48,7 @@ struct vdpasim_chain {
 	unsigned int nin;
 	u64 out_len;
 	u64 in_len;
-	struct vdpasim_seg seg[VDPASIM_VQ_NUM_MAX];
+	struct iovec iov[VDPASIM_VQ_NUM_MAX];
 };
 
 /**
@@ -88,9 +80,13 @@ struct vdpasim_vq_stats {
  * @device_addr: used ring IOVA
  * @num: queue size; 0 when the driver set an invalid size
  * @ready: enabled by the driver
- * @last_avail_idx: next available ring index the device reads
- * @used_idx: next used ring index the device writes
+ * @started: @ring is loaded (vq.c), since the last change of the above
+ * @avail_base: next available index to read when not @started
+ * @used_base: next used index (as reported) when not @started
  * @need_irq: used entries were added since the last callback
+ * @iotlb: the address space the ring core reaches the queue through,
+ *         set by vq.c before each ring call (lock held)
+ * @ring: the ring core's state of the queue (walker, indexes, counters)
  * @stats: counters
  */
 struct vdpasim_vq {
@@ -99,9 +95,12 @@ struct vdpasim_vq {
 	u64 device_addr;
 	u32 num;
 	bool ready;
-	u16 last_avail_idx;
-	u16 used_idx;
+	bool started;
+	u16 avail_base;
+	u16 used_base;
 	bool need_irq;
+	struct vhost_iotlb *iotlb;
+	struct vhostx_ring ring;
 	struct vdpasim_vq_stats stats;
 };
 
@@ -238,7 +237,9 @@ int vdpasim_dma_unmap(struct vdpax_device *vdpa, unsigned int asid, u64 iova,
 		      u64 size);
 int vdpasim_reset_map(struct vdpax_device *vdpa, unsigned int asid);
 
-/* vq.c: the device side of split virtqueues */
+/* vq.c: the device side of split virtqueues, on the vhostx ring core */
+void vdpasim_vq_stop(struct vdpasim_vq *vq);
+void vdpasim_vq_state(struct vdpasim_vq *vq, u16 *avail, u16 *used);
 int vdpasim_vq_pop(struct vdpasim_vq *vq, struct vhost_iotlb *iotlb,
 		   struct vdpasim_chain *c);
 int vdpasim_vq_avail(struct vdpasim_vq *vq, struct vhost_iotlb *iotlb, u16 *n);

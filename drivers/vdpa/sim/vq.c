@@ -1,38 +1,158 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * vdpax_sim_net: the device side of split virtqueues (virtio 1.x, 2.7),
- * reading and writing the rings through an IOTLB.
+ * vdpax_sim_net: the device side of its split virtqueues, on the vhostx
+ * ring core (<vhostx/ring.h>, in vhostx.ko). The core walks the rings, the
+ * same code vhostx_net runs and the host fuzzer exercises; this file only
+ * gives it guest memory: an accessor (struct vhostx_ring_acc) that reads
+ * and writes through the IOTLB of the queue's address space. Buffer
+ * addresses stay I/O virtual addresses in the chains the core hands back
+ * (the accessor's translate checks that they are mapped, with the
+ * permission the direction needs, and copies nothing).
  *
- * Everything in the rings is written by the driver and is not trusted: ring
- * indexes are bounded by the queue size, chains by the number of
- * descriptors, and indirect descriptors (never offered) are refused. A ring
- * that breaks these rules makes the pop fail with -EINVAL; the caller stops
- * using the queue and flags DEVICE_NEEDS_RESET.
+ * Everything in the rings is written by the driver and is not trusted. A
+ * ring that breaks the core's rules (index jumps, out-of-range heads and
+ * nexts, loops, readable after writable, addresses outside the IOTLB, an
+ * indirect descriptor: never offered) makes the call fail; the caller
+ * stops using the queue and flags DEVICE_NEEDS_RESET.
+ *
+ * Context: every function here runs with the device lock held (a spinlock,
+ * interrupts off), so the accessors never sleep; the IOTLB cannot change
+ * underneath.
  */
 #include <linux/kernel.h>
 #include <uapi/linux/virtio_ring.h>
 
 #include "sim.h"
 
-#define VDPASIM_AVAIL_IDX(vq)		((vq)->driver_addr + 2)
-#define VDPASIM_AVAIL_RING(vq, i)	((vq)->driver_addr + 4 + 2 * (u64)(i))
-#define VDPASIM_USED_IDX(vq)		((vq)->device_addr + 2)
-#define VDPASIM_USED_RING(vq, i)	((vq)->device_addr + 4 + 8 * (u64)(i))
-
-static int vdpasim_read16(struct vhost_iotlb *iotlb, u64 iova, u16 *val)
+static struct vhost_iotlb *vdpasim_acc_iotlb(void *ctx)
 {
-	__le16 v;
-	int err = vdpasim_iova_read(iotlb, iova, &v, sizeof(v));
-
-	*val = le16_to_cpu(v);
-	return err;
+	return ((struct vdpasim_vq *)ctx)->iotlb;
 }
 
-static int vdpasim_write16(struct vhost_iotlb *iotlb, u64 iova, u16 val)
+/* struct vhostx_ring_acc.translate: check the buffer is mapped, keep the IOVA. */
+static int vdpasim_acc_translate(void *ctx, u64 addr, u64 len, struct iovec *iov,
+				 unsigned int max, bool write)
 {
-	__le16 v = cpu_to_le16(val);
+	struct vhost_iotlb *iotlb = vdpasim_acc_iotlb(ctx);
+	u32 perm = write ? VHOST_MAP_WO : VHOST_MAP_RO;
+	u64 a = addr, last;
 
-	return vdpasim_iova_write(iotlb, iova, &v, sizeof(v));
+	if (!len)
+		return 0;
+	if (!max)
+		return -ENOBUFS;
+	last = addr + len - 1;
+	if (last < addr)
+		return -EFAULT;
+	for (;;) {
+		struct vhost_iotlb_map *map = vhost_iotlb_itree_first(iotlb, a, a);
+
+		if (!map || !(map->perm & perm))
+			return -EFAULT;
+		if (map->last >= last)
+			break;
+		a = map->last + 1;
+	}
+	iov->iov_base = u64_to_user_ptr(addr);
+	iov->iov_len = len;
+	return 1;
+}
+
+/* struct vhostx_ring_acc.read and .write: the ring areas, by IOVA. */
+static int vdpasim_acc_read(void *ctx, void *dst, u64 addr, size_t len)
+{
+	return vdpasim_iova_read(vdpasim_acc_iotlb(ctx), addr, dst, len);
+}
+
+static int vdpasim_acc_write(void *ctx, u64 addr, const void *src, size_t len)
+{
+	return vdpasim_iova_write(vdpasim_acc_iotlb(ctx), addr, src, len);
+}
+
+/* struct vhostx_ring_acc.read_iov: inside what translate gave, an IOVA too. */
+static int vdpasim_acc_read_iov(void *ctx, void *dst, const void __user *src, size_t len)
+{
+	return vdpasim_iova_read(vdpasim_acc_iotlb(ctx), (u64)(uintptr_t)src, dst, len);
+}
+
+static const struct vhostx_ring_acc vdpasim_acc = {
+	.translate = vdpasim_acc_translate,
+	.read = vdpasim_acc_read,
+	.write = vdpasim_acc_write,
+	.read_iov = vdpasim_acc_read_iov,
+};
+
+/* The core's verdict as an errno for vdpasim_fail(): -EFAULT or -EINVAL. */
+static int vdpasim_vq_err(int err)
+{
+	return err == -EFAULT ? -EFAULT : -EINVAL;
+}
+
+/*
+ * Load the queue into the ring core on first use after a configuration
+ * change: the core takes the used index from the used ring and turns the
+ * driver's notifications on.
+ */
+static int vdpasim_vq_start(struct vdpasim_vq *vq)
+{
+	struct vhostx_ring *r = &vq->ring;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	r->num = vq->num;
+	r->desc = u64_to_user_ptr(vq->desc_addr);
+	r->avail = u64_to_user_ptr(vq->driver_addr);
+	r->used = u64_to_user_ptr(vq->device_addr);
+	r->acc = &vdpasim_acc;
+	r->acc_ctx = vq;
+	/* Neither EVENT_IDX nor INDIRECT_DESC is offered. */
+	r->last_avail_idx = vq->avail_base;
+	err = vhostx_ring_start(r);
+	if (err)
+		return vdpasim_vq_err(err);
+	vq->started = true;
+	return 0;
+}
+
+/* Make @vq usable for the ring calls of one lock hold, through @iotlb. */
+static int vdpasim_vq_enter(struct vdpasim_vq *vq, struct vhost_iotlb *iotlb)
+{
+	vq->iotlb = iotlb;
+	if (likely(vq->started))
+		return vq->ring.broken ? -EINVAL : 0;
+	return vdpasim_vq_start(vq);
+}
+
+/**
+ * vdpasim_vq_stop() - unload a queue from the ring core, keeping its place
+ * @vq: the queue
+ *
+ * Called when the driver changes the queue (address, size, readiness, state);
+ * the next use loads it again from where it stopped.
+ *
+ * Context: device lock held.
+ */
+void vdpasim_vq_stop(struct vdpasim_vq *vq)
+{
+	if (!vq->started)
+		return;
+	vq->avail_base = vq->ring.last_avail_idx;
+	vq->used_base = vq->ring.last_used_idx;
+	vq->started = false;
+}
+
+/**
+ * vdpasim_vq_state() - the queue's available and used indexes
+ * @vq: the queue
+ * @avail: set to the next available index the device reads
+ * @used: set to the next used index the device writes
+ *
+ * Context: device lock held.
+ */
+void vdpasim_vq_state(struct vdpasim_vq *vq, u16 *avail, u16 *used)
+{
+	*avail = vq->started ? vq->ring.last_avail_idx : vq->avail_base;
+	*used = vq->started ? vq->ring.last_used_idx : vq->used_base;
 }
 
 /**
@@ -43,70 +163,28 @@ static int vdpasim_write16(struct vhost_iotlb *iotlb, u64 iova, u16 val)
  *
  * Context: device lock held.
  * Return: 1 if a chain was taken, 0 if none is available, -EFAULT if the
- * rings cannot be reached, -EINVAL if the driver broke the ring rules.
+ * rings or a buffer cannot be reached, -EINVAL if the driver broke the
+ * ring rules.
  */
 int vdpasim_vq_pop(struct vdpasim_vq *vq, struct vhost_iotlb *iotlb,
 		   struct vdpasim_chain *c)
 {
-	u16 avail_idx, head, i;
-	unsigned int count;
-	int err;
+	unsigned int i;
+	int ret;
 
-	err = vdpasim_read16(iotlb, VDPASIM_AVAIL_IDX(vq), &avail_idx);
-	if (err)
-		return err;
-	if (avail_idx == vq->last_avail_idx)
-		return 0;
-	if ((u16)(avail_idx - vq->last_avail_idx) > vq->num)
-		return -EINVAL;
-	/* Read the ring entry only after seeing the index that covers it. */
-	smp_rmb();
-
-	err = vdpasim_read16(iotlb, VDPASIM_AVAIL_RING(vq, vq->last_avail_idx & (vq->num - 1)),
-			     &head);
-	if (err)
-		return err;
-	if (head >= vq->num)
-		return -EINVAL;
-
-	c->head = head;
-	c->nout = 0;
-	c->nin = 0;
+	ret = vdpasim_vq_enter(vq, iotlb);
+	if (ret)
+		return ret;
+	ret = vhostx_ring_get_chain(&vq->ring, c->iov, ARRAY_SIZE(c->iov), &c->nout,
+				    &c->nin, &c->head);
+	if (ret <= 0)
+		return ret ? vdpasim_vq_err(ret) : 0;
 	c->out_len = 0;
 	c->in_len = 0;
-	i = head;
-	for (count = 0; ; count++) {
-		struct vring_desc desc;
-		u16 flags;
-
-		if (count >= vq->num)
-			return -EINVAL;	/* a loop, or longer than the table */
-		err = vdpasim_iova_read(iotlb, vq->desc_addr + (u64)i * sizeof(desc),
-					&desc, sizeof(desc));
-		if (err)
-			return err;
-		flags = le16_to_cpu((__force __le16)desc.flags);
-		if (flags & VRING_DESC_F_INDIRECT)
-			return -EINVAL;
-		if (flags & VRING_DESC_F_WRITE) {
-			c->in_len += le32_to_cpu((__force __le32)desc.len);
-			c->nin++;
-		} else {
-			if (c->nin)
-				return -EINVAL;	/* readable after writable */
-			c->out_len += le32_to_cpu((__force __le32)desc.len);
-			c->nout++;
-		}
-		c->seg[count].addr = le64_to_cpu((__force __le64)desc.addr);
-		c->seg[count].len = le32_to_cpu((__force __le32)desc.len);
-		if (!(flags & VRING_DESC_F_NEXT))
-			break;
-		i = le16_to_cpu((__force __le16)desc.next);
-		if (i >= vq->num)
-			return -EINVAL;
-	}
-
-	vq->last_avail_idx++;
+	for (i = 0; i < c->nout; i++)
+		c->out_len += c->iov[i].iov_len;
+	for (; i < c->nout + c->nin; i++)
+		c->in_len += c->iov[i].iov_len;
 	return 1;
 }
 
@@ -116,20 +194,28 @@ int vdpasim_vq_pop(struct vdpasim_vq *vq, struct vhost_iotlb *iotlb,
  * @iotlb: address space of the queue's group
  * @n: set to the count, at most the queue size
  *
+ * The index is read again only once the chains seen before are taken, so
+ * popping @n chains never reads it.
+ *
  * Context: device lock held.
  * Return: 0, -EFAULT if the ring cannot be reached, -EINVAL if the driver's
  * index is further ahead than the queue size.
  */
 int vdpasim_vq_avail(struct vdpasim_vq *vq, struct vhost_iotlb *iotlb, u16 *n)
 {
-	u16 avail_idx;
-	int err;
+	struct vhostx_ring *r = &vq->ring;
+	int ret;
 
-	err = vdpasim_read16(iotlb, VDPASIM_AVAIL_IDX(vq), &avail_idx);
-	if (err)
-		return err;
-	*n = avail_idx - vq->last_avail_idx;
-	return *n > vq->num ? -EINVAL : 0;
+	ret = vdpasim_vq_enter(vq, iotlb);
+	if (ret)
+		return ret;
+	*n = 0;
+	if (vhostx_ring_avail_empty(r))
+		return 0;
+	if (r->broken)
+		return -EINVAL;
+	*n = r->avail_idx - r->last_avail_idx;
+	return 0;
 }
 
 /**
@@ -140,27 +226,21 @@ int vdpasim_vq_avail(struct vdpasim_vq *vq, struct vhost_iotlb *iotlb, u16 *n)
  * @len: bytes the device wrote into the chain
  *
  * Context: device lock held.
- * Return: 0 or -EFAULT.
+ * Return: 0, -EFAULT or -EINVAL.
  */
 int vdpasim_vq_push(struct vdpasim_vq *vq, struct vhost_iotlb *iotlb, u16 head,
 		    u32 len)
 {
-	struct vring_used_elem elem = {
-		.id = (__force __virtio32)cpu_to_le32(head),
-		.len = (__force __virtio32)cpu_to_le32(len),
-	};
-	int err;
+	struct vring_used_elem elem;
+	int ret;
 
-	err = vdpasim_iova_write(iotlb, VDPASIM_USED_RING(vq, vq->used_idx & (vq->num - 1)),
-				 &elem, sizeof(elem));
-	if (err)
-		return err;
-	/* The element must be visible before the index that publishes it. */
-	smp_wmb();
-	err = vdpasim_write16(iotlb, VDPASIM_USED_IDX(vq), vq->used_idx + 1);
-	if (err)
-		return err;
-	vq->used_idx++;
+	ret = vdpasim_vq_enter(vq, iotlb);
+	if (ret)
+		return ret;
+	vhostx_used_elem_set(&elem, head, len);
+	ret = vhostx_ring_add_used(&vq->ring, &elem, 1);
+	if (ret)
+		return vdpasim_vq_err(ret);
 	vq->need_irq = true;
 	return 0;
 }
@@ -171,17 +251,14 @@ int vdpasim_vq_push(struct vdpasim_vq *vq, struct vhost_iotlb *iotlb, u16 head,
  * @iotlb: address space of the queue's group
  *
  * Context: device lock held.
- * Return: false if the driver set VRING_AVAIL_F_NO_INTERRUPT.
+ * Return: false if the driver set VRING_AVAIL_F_NO_INTERRUPT; true if it
+ * did not, or if the ring cannot tell (a spurious callback is harmless).
  */
 bool vdpasim_vq_want_irq(struct vdpasim_vq *vq, struct vhost_iotlb *iotlb)
 {
-	u16 flags;
-
-	/* Order the used index write before reading the driver's flags. */
-	smp_mb();
-	if (vdpasim_read16(iotlb, vq->driver_addr, &flags))
+	if (vdpasim_vq_enter(vq, iotlb))
 		return true;
-	return !(flags & VRING_AVAIL_F_NO_INTERRUPT);
+	return vhostx_ring_need_signal(&vq->ring);
 }
 
 static int vdpasim_chain_copy(struct vhost_iotlb *iotlb, const struct vdpasim_chain *c,
@@ -193,7 +270,8 @@ static int vdpasim_chain_copy(struct vhost_iotlb *iotlb, const struct vdpasim_ch
 	int err;
 
 	for (s = first; s < end && len; s++) {
-		u64 seglen = c->seg[s].len;
+		u64 seglen = c->iov[s].iov_len;
+		u64 addr = (u64)(uintptr_t)c->iov[s].iov_base;
 		size_t n;
 
 		if (offset >= seglen) {
@@ -202,9 +280,9 @@ static int vdpasim_chain_copy(struct vhost_iotlb *iotlb, const struct vdpasim_ch
 		}
 		n = min_t(u64, len, seglen - offset);
 		if (to_chain)
-			err = vdpasim_iova_write(iotlb, c->seg[s].addr + offset, buf, n);
+			err = vdpasim_iova_write(iotlb, addr + offset, buf, n);
 		else
-			err = vdpasim_iova_read(iotlb, c->seg[s].addr + offset, buf, n);
+			err = vdpasim_iova_read(iotlb, addr + offset, buf, n);
 		if (err)
 			return err;
 		offset = 0;

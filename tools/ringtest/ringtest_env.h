@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Userspace environment for the vhostx ring core (drivers/vhost/ring.c and
- * mem.c, compiled unchanged). "User addresses" are plain pointers into one
- * fake guest memory image. Every guest access made by the ring core goes
+ * mem.c, compiled unchanged; they include it instead of the kernel's
+ * drivers/vhost/vhostx_env.h). "User addresses" are plain pointers into one
+ * fake guest memory image: the flat image behind the core's user-memory
+ * accessors. Every guest access made by the ring core goes
  * through vx_uaccess(), which enforces the fuzzing invariants:
  *
  *   - an access outside the image, or outside the allowed read/write
@@ -10,29 +12,18 @@
  *   - an access touching a declared fault range fails with -EFAULT, like
  *     a user page that was unmapped behind our back.
  */
-#ifndef _VHOSTX_ENV_H
-#define _VHOSTX_ENV_H
+#ifndef _RINGTEST_ENV_H
+#define _RINGTEST_ENV_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
-#include <endian.h>
-#include <sys/uio.h>
-#include <linux/types.h>
-#include <linux/virtio_types.h>
-#include <linux/virtio_ring.h>
+#include <vhostx/ring.h>	/* the basic types */
 
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
-
-#define __user
-#define __force
+#ifndef __always_inline
+#define __always_inline	inline __attribute__((__always_inline__))
+#endif
 #ifndef likely
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define unlikely(x)	__builtin_expect(!!(x), 0)
@@ -240,4 +231,4 @@ static inline void vx_free(void *p)
 	free(p);
 }
 
-#endif /* _VHOSTX_ENV_H */
+#endif /* _RINGTEST_ENV_H */
