@@ -48,10 +48,10 @@ module_param_named(tx_batch, vhostx_net_tx_batch, bool, 0644);
 MODULE_PARM_DESC(tx_batch,
 		 "hand TX packets to tun/tap in batches of up to 64 (default on)");
 
-static bool vhostx_net_device_iotlb;
+static bool vhostx_net_device_iotlb = true;
 module_param_named(device_iotlb, vhostx_net_device_iotlb, bool, 0644);
 MODULE_PARM_DESC(device_iotlb,
-		 "offer VIRTIO_F_ACCESS_PLATFORM, the device IOTLB for guests behind a vIOMMU, to devices opened from now on (default off: experimental; a nested vIOMMU guest lost RX interrupts in 3 of 4 runs; without it QEMU serves such a NIC in userspace)");
+		 "offer VIRTIO_F_ACCESS_PLATFORM, the device IOTLB for guests behind a vIOMMU, to devices opened from now on (default on; off makes QEMU serve such a NIC in userspace)");
 
 #define VHOSTX_NET_FEATURES	(BIT_ULL(VIRTIO_F_VERSION_1) |			\
 				 BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC) |		\

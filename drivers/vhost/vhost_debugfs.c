@@ -43,6 +43,7 @@ static int vhostx_vq_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "drops %llu\n", READ_ONCE(st->drops));
 	seq_printf(m, "runs %llu\n", READ_ONCE(st->runs));
 	seq_printf(m, "yields %llu\n", READ_ONCE(st->yields));
+	seq_printf(m, "iotlb_misses %llu\n", READ_ONCE(st->iotlb_misses));
 	seq_printf(m, "chains %llu\n", READ_ONCE(rs->chains));
 	seq_printf(m, "used %llu\n", READ_ONCE(rs->used));
 	seq_printf(m, "signals %llu\n", READ_ONCE(rs->signals));
@@ -74,6 +75,18 @@ static int vhostx_workers_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(vhostx_workers);
 
+/* Device IOTLB message counts (zero while ACCESS_PLATFORM is not acked). */
+static int vhostx_iotlb_show(struct seq_file *m, void *unused)
+{
+	struct vhostx_dev *dev = m->private;
+
+	/* Racy reads of counters written under the device mutex. */
+	seq_printf(m, "updates %llu\n", READ_ONCE(dev->iotlb_updates));
+	seq_printf(m, "invalidations %llu\n", READ_ONCE(dev->iotlb_invalidations));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vhostx_iotlb);
+
 /* Called at VHOST_SET_OWNER; debugfs failures are not errors. */
 void vhostx_debugfs_dev_add(struct vhostx_dev *dev)
 {
@@ -99,6 +112,7 @@ void vhostx_debugfs_dev_add(struct vhostx_dev *dev)
 				    &vhostx_vq_stats_fops);
 	}
 	debugfs_create_file("workers", 0444, dev->debugfs, dev, &vhostx_workers_fops);
+	debugfs_create_file("iotlb", 0444, dev->debugfs, dev, &vhostx_iotlb_fops);
 }
 
 /* Waits for readers of the device's files. */

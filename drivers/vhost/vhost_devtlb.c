@@ -142,6 +142,8 @@ static void devtlb_miss(struct vhostx_vq *vq, u64 iova, u8 perm)
 {
 	struct vhostx_dev *dev = vq->dev;
 
+	lockdep_assert_held(&vq->mutex);
+	vq->stats.iotlb_misses++;
 	spin_lock(&dev->iotlb_lock);
 	vq->miss_iova = iova;
 	vq->miss_perm = perm;
@@ -423,6 +425,7 @@ static int devtlb_update(struct vhostx_dev *dev, const struct vhost_iotlb_msg *m
 	ret = vhost_iotlb_add_range(dev->iotlb, m->iova, last, m->uaddr, m->perm);
 	if (ret)
 		return ret;
+	dev->iotlb_updates++;
 	spin_lock(&dev->iotlb_lock);
 	for (i = 0; i < dev->nvqs; i++) {
 		struct vhostx_vq *vq = dev->vqs[i];
@@ -454,6 +457,7 @@ static int devtlb_invalidate(struct vhostx_dev *dev, const struct vhost_iotlb_ms
 	if (!m->size || last < m->iova)
 		last = U64_MAX;
 	vhost_iotlb_del_range(dev->iotlb, m->iova, last);
+	dev->iotlb_invalidations++;
 	return 0;
 }
 

@@ -137,6 +137,8 @@ struct vhostx_poll {
  * @drops: packets dropped (too big for the guest's buffers, backend error)
  * @runs: handler runs
  * @yields: runs that stopped because the fairness budget ran out
+ * @iotlb_misses: device IOTLB misses queued for the owner (the queue
+ *                waited for an update each time)
  * @batch: histogram of used-ring batch sizes, bucket i counts sizes in
  *         [2^i, 2^(i+1)), the last bucket everything above
  *
@@ -150,6 +152,7 @@ struct vhostx_vq_stats {
 	u64 drops;
 	u64 runs;
 	u64 yields;
+	u64 iotlb_misses;
 	u64 batch[VHOSTX_BATCH_BUCKETS];
 };
 
@@ -255,6 +258,9 @@ struct vhostx_vq {
  * @iotlb_misses: queues whose miss waits for read()
  * @iotlb_wait: read() and poll() wait here for misses
  * @iotlb_batch: between VHOST_IOTLB_BATCH_BEGIN and _END (@mutex)
+ * @iotlb_updates: VHOST_IOTLB_UPDATE messages taken (@mutex; debugfs
+ *                 reads it racily)
+ * @iotlb_invalidations: VHOST_IOTLB_INVALIDATE messages taken (@mutex)
  * @id: unique number, names the debugfs directory
  * @debugfs: debugfs directory "<owner_pid>-<id>", or NULL/error
  */
@@ -276,6 +282,8 @@ struct vhostx_dev {
 	struct list_head iotlb_misses;
 	wait_queue_head_t iotlb_wait;
 	bool iotlb_batch;
+	u64 iotlb_updates;
+	u64 iotlb_invalidations;
 	unsigned int id;
 	struct dentry *debugfs;
 };
