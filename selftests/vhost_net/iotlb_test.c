@@ -267,9 +267,16 @@ static int iot_tx(struct iot *t, uint32_t seq, size_t len, unsigned int nsegs, b
 			     NULL);
 }
 
+/* Post @frame as a one-segment TX chain; returns its head or -errno. */
+static int iot_post(struct iot *t, const uint8_t *frame, size_t len)
+{
+	return vdrv_tx_post(&t->d.vq[VDRV_TX], &(struct virtio_net_hdr_mrg_rxbuf){ 0 },
+			    t->d.hdr_len, frame, len, 1, false);
+}
+
 /*
- * Ours offers the device IOTLB only with its device_iotlb parameter (off by
- * default): on for this program, restored at exit.
+ * Ours offers the device IOTLB unless loaded with device_iotlb=0: on for
+ * this program whatever it was, restored at exit.
  */
 static void __attribute__((constructor)) iot_enable(void)
 {
@@ -418,8 +425,7 @@ TEST(miss_then_update)
 	rx = &t.d.vq[VDRV_RX];
 	VTEST_BACKEND(&t.d, VDRV_TX, t.e.tap);
 	vdrv_frame_fill(frame, sizeof(frame), 11, NULL, NULL);
-	head = vdrv_tx_post(tx, &(struct virtio_net_hdr_mrg_rxbuf){ 0 }, t.d.hdr_len, frame,
-			    sizeof(frame), 1, false);
+	head = iot_post(&t, frame, sizeof(frame));
 	ASSERT_LE(0, head);
 	vdrv_kick(tx);
 	ASSERT_EQ(0, iot_read_miss(&t, &iova, &perm, 5000));
@@ -476,8 +482,7 @@ TEST(invalidate_then_miss)
 	ASSERT_EQ(MSG_SIZE, msg_write(t.d.fd, true, VHOST_IOTLB_INVALIDATE, IOVA_BASE,
 				      t.d.mem_size, 0, 0));
 	vdrv_frame_fill(frame, sizeof(frame), 22, NULL, NULL);
-	head = vdrv_tx_post(tx, &(struct virtio_net_hdr_mrg_rxbuf){ 0 }, t.d.hdr_len, frame,
-			    sizeof(frame), 1, false);
+	head = iot_post(&t, frame, sizeof(frame));
 	ASSERT_LE(0, head);
 	vdrv_kick(tx);
 	ASSERT_EQ(0, iot_read_miss(&t, &iova, &perm, 5000));
@@ -491,8 +496,7 @@ TEST(invalidate_then_miss)
 	/* QEMU's "everything" (iova 0, size 0: a mask of all ones plus one). */
 	ASSERT_EQ(MSG_SIZE, msg_write(t.d.fd, true, VHOST_IOTLB_INVALIDATE, 0, 0, 0, 0));
 	t.nmiss = 0;
-	head = vdrv_tx_post(tx, &(struct virtio_net_hdr_mrg_rxbuf){ 0 }, t.d.hdr_len, frame,
-			    sizeof(frame), 1, false);
+	head = iot_post(&t, frame, sizeof(frame));
 	ASSERT_LE(0, head);
 	vdrv_kick(tx);
 	ASSERT_EQ(0, iot_read_miss(&t, &iova, &perm, 5000));
@@ -528,8 +532,7 @@ TEST(set_features_empties_iotlb)
 	f = t.d.features;
 	ASSERT_EQ(0, xioctl(t.d.fd, VHOST_SET_FEATURES, &f));
 	vdrv_frame_fill(frame, sizeof(frame), 32, NULL, NULL);
-	head = vdrv_tx_post(tx, &(struct virtio_net_hdr_mrg_rxbuf){ 0 }, t.d.hdr_len, frame,
-			    sizeof(frame), 1, false);
+	head = iot_post(&t, frame, sizeof(frame));
 	ASSERT_LE(0, head);
 	vdrv_kick(tx);
 	ASSERT_EQ(0, iot_read_miss(&t, &iova, &perm, 5000));
@@ -639,8 +642,7 @@ TEST(miss_storm)
 	tx = &t.d.vq[VDRV_TX];
 	VTEST_BACKEND(&t.d, VDRV_TX, t.e.tap);
 	vdrv_frame_fill(frame, sizeof(frame), 41, NULL, NULL);
-	head = vdrv_tx_post(tx, &(struct virtio_net_hdr_mrg_rxbuf){ 0 }, t.d.hdr_len, frame,
-			    sizeof(frame), 1, false);
+	head = iot_post(&t, frame, sizeof(frame));
 	ASSERT_LE(0, head);
 	for (i = 0; i < 50; i++) {
 		vdrv_kick(tx);
@@ -702,8 +704,7 @@ TEST(poll_and_read)
 		EXPECT_TRUE(p.revents & POLLOUT);
 	VTEST_BACKEND(&t.d, VDRV_TX, t.e.tap);
 	vdrv_frame_fill(frame, sizeof(frame), 51, NULL, NULL);
-	head = vdrv_tx_post(tx, &(struct virtio_net_hdr_mrg_rxbuf){ 0 }, t.d.hdr_len, frame,
-			    sizeof(frame), 1, false);
+	head = iot_post(&t, frame, sizeof(frame));
 	ASSERT_LE(0, head);
 	vdrv_kick(tx);
 	p.events = POLLIN;
