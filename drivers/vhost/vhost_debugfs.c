@@ -87,6 +87,18 @@ static int vhostx_iotlb_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(vhostx_iotlb);
 
+/* The virtio features offered and acked (VHOST_SET_FEATURES), in hex. */
+static int vhostx_features_show(struct seq_file *m, void *unused)
+{
+	struct vhostx_dev *dev = m->private;
+
+	/* Racy reads of values written under the device mutex. */
+	seq_printf(m, "offered 0x%llx\n", READ_ONCE(dev->features_supported));
+	seq_printf(m, "acked 0x%llx\n", READ_ONCE(dev->features));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vhostx_features);
+
 /* Called at VHOST_SET_OWNER; debugfs failures are not errors. */
 void vhostx_debugfs_dev_add(struct vhostx_dev *dev)
 {
@@ -113,6 +125,7 @@ void vhostx_debugfs_dev_add(struct vhostx_dev *dev)
 	}
 	debugfs_create_file("workers", 0444, dev->debugfs, dev, &vhostx_workers_fops);
 	debugfs_create_file("iotlb", 0444, dev->debugfs, dev, &vhostx_iotlb_fops);
+	debugfs_create_file("features", 0444, dev->debugfs, dev, &vhostx_features_fops);
 }
 
 /* Waits for readers of the device's files. */

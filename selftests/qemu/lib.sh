@@ -239,3 +239,135 @@ nic_stat() {
 		cat "/sys/class/net/$2/statistics/$3"
 	fi
 }
+
+# acked_bit SNAPSHOT BIT: "1" when every vhostx device in the debugfs
+# snapshot acked feature BIT (its "features" file), "0" when one did not,
+# "" when the snapshot has no features line.
+acked_bit() {
+	local n=0 y=0 v
+
+	while read -r v; do
+		n=$((n + 1))
+		(( (v >> $2) & 1 )) && y=$((y + 1))
+	done < <(sed -n 's|^.*/features:acked \(0x[0-9a-f]*\)$|\1|p' "$1")
+	[ "$n" -gt 0 ] || return 0
+	[ "$y" = "$n" ] && echo 1 || echo 0
+}
+
+# check_acked NAME SNAPSHOT_RC SNAPSHOT BIT WHAT: our devices acked BIT.
+check_acked() {
+	local name=$1 rc=$2 file=$3 bit=$4 what=$5 v st
+
+	st=$(ours_status)
+	if [ "$st" != ours ]; then
+		skip "$name" "$st"
+		return
+	fi
+	[ "$rc" = 0 ] && v=$(acked_bit "$file" "$bit")
+	case ${v:-} in
+	1) ok "$name" ;;
+	0) fail "$name" "$what (feature bit $bit) was not acked" ;;
+	*) fail "$name" "no features in the debugfs snapshot" ;;
+	esac
+}
+
+# testpmd_txonly_case TAG [BIT WHAT]: testpmd (virtio-user on $NODE with
+# $TP_VDEV_EXTRA) in txonly mode: the frames testpmd put on its TX ring must
+# come out of the tap (tap RX, or RX dropped by the host stack), all of them
+# but what was still in the ring when testpmd stopped. With BIT, ours must
+# have acked that feature. 4 test points, 5 with BIT.
+testpmd_txonly_case() {
+	local tag=$1 bit=${2:-} what=${3:-} iface=vxtpt0 dir tx tap snap_rc
+
+	dir=$(mktemp -d /tmp/testpmd-tx.XXXXXX)
+	testpmd_prepare "$iface" || { fail "${tag}_started" "cannot create $iface"; return; }
+	if ! tp_start txonly "$NODE" "$iface" 1 64 "$dir/testpmd.log"; then
+		grep -v '^ *-' "$dir/testpmd.log" | tail -n 20 | sed 's/^/# /'
+		fail "${tag}_started" "testpmd did not start forwarding"
+		ip link del "$iface" 2>/dev/null
+		rm -rf "$dir"
+		return
+	fi
+	ok "${tag}_started"
+	sleep "${TESTPMD_SECS:-5}"
+	worker_snapshot "$TP_PID" "$dir/workers"
+	snap_rc=1
+	debugfs_snapshot "$dir/debugfs" && snap_rc=0
+	tp_stop
+	read -r _ tx <<< "$(tp_totals "$dir/testpmd.log")"
+	tap=$(( $(netstat "$iface" rx_packets) + $(netstat "$iface" rx_dropped) ))
+	echo "# testpmd TX-packets $tx, tap rx_packets+rx_dropped $tap"
+	sed 's/^/# worker: /' "$dir/workers"
+	# Up to a ring's worth (1024) plus a burst may still be unprocessed at stop.
+	if [ "$tx" -gt 0 ] && [ "$tap" -gt 0 ] && [ "$tap" -le "$tx" ] &&
+	   [ "$tap" -ge $((tx - 1100)) ]; then
+		ok "${tag}_frames_reach_tap"
+	else
+		tail -n 30 "$dir/testpmd.log" | sed 's/^/# /'
+		fail "${tag}_frames_reach_tap" "testpmd sent $tx, the tap got $tap"
+	fi
+	check_workers "${tag}_carried_by_vhostx" "$dir/workers" 1
+	check_counters "${tag}_vhostx_counters" "$snap_rc" "$dir/debugfs" 1
+	[ -n "$bit" ] && check_acked "${tag}_${what}_acked" "$snap_rc" "$dir/debugfs" "$bit" "$what"
+	ip link del "$iface" 2>/dev/null
+	rm -rf "$dir"
+}
+
+# testpmd_rxonly_case TAG [BIT WHAT]: testpmd in rxonly mode while pktgen
+# sends PKTGEN_COUNT frames out of the tap: every frame the tap queued toward
+# the guest (tap tx_packets) must reach testpmd. Points as above.
+testpmd_rxonly_case() {
+	local tag=$1 bit=${2:-} what=${3:-} iface=vxtpr0 count=${PKTGEN_COUNT:-20000}
+	local dir rx queued snap_rc
+
+	dir=$(mktemp -d /tmp/testpmd-rx.XXXXXX)
+	testpmd_prepare "$iface" || { fail "${tag}_started" "cannot create $iface"; return; }
+	if ! tp_start rxonly "$NODE" "$iface" 1 64 "$dir/testpmd.log"; then
+		grep -v '^ *-' "$dir/testpmd.log" | tail -n 20 | sed 's/^/# /'
+		fail "${tag}_started" "testpmd did not start forwarding"
+		ip link del "$iface" 2>/dev/null
+		rm -rf "$dir"
+		return
+	fi
+	if ! pktgen_setup "$iface" 64; then
+		fail "${tag}_started" "pktgen unavailable"
+		tp_stop
+		ip link del "$iface" 2>/dev/null
+		rm -rf "$dir"
+		return
+	fi
+	ok "${tag}_started"
+	echo "count $count" > "/proc/net/pktgen/$iface"
+	timeout 120 sh -c 'echo start > /proc/net/pktgen/pgctrl'
+	sleep 2
+	worker_snapshot "$TP_PID" "$dir/workers"
+	snap_rc=1
+	debugfs_snapshot "$dir/debugfs" && snap_rc=0
+	tp_stop
+	pktgen_stop
+	read -r rx _ <<< "$(tp_totals "$dir/testpmd.log")"
+	queued=$(netstat "$iface" tx_packets)
+	echo "# pktgen sent $count, tap queued $queued (dropped $(netstat "$iface" tx_dropped)), testpmd RX-packets $rx"
+	sed 's/^/# worker: /' "$dir/workers"
+	if [ "$rx" -gt 0 ] && [ "$rx" -le "$queued" ] && [ "$rx" -ge $((queued - queued / 100)) ]; then
+		ok "${tag}_frames_reach_testpmd"
+	else
+		tail -n 30 "$dir/testpmd.log" | sed 's/^/# /'
+		fail "${tag}_frames_reach_testpmd" "tap queued $queued, testpmd received $rx"
+	fi
+	check_workers "${tag}_carried_by_vhostx" "$dir/workers" 1
+	check_counters "${tag}_vhostx_counters" "$snap_rc" "$dir/debugfs" 1
+	[ -n "$bit" ] && check_acked "${tag}_${what}_acked" "$snap_rc" "$dir/debugfs" "$bit" "$what"
+	ip link del "$iface" 2>/dev/null
+	rm -rf "$dir"
+}
+
+# node_offers BIT: "1" when $NODE offers feature BIT (VHOST_GET_FEATURES).
+node_offers() {
+	python3 -c '
+import fcntl, struct, sys
+with open(sys.argv[1], "rb+", buffering=0) as f:
+    b = bytearray(8)
+    fcntl.ioctl(f, 0x8008af00, b)
+    print(struct.unpack("<Q", b)[0] >> int(sys.argv[2]) & 1)' "$NODE" "$1"
+}

@@ -172,6 +172,14 @@ int vdrv_mem_init(struct vdrv_dev *d, const struct vdrv_cfg *cfg)
 		vq->index = i;
 		vq->num = num;
 		vring_init(&vq->vr, num, d->mem + off_ring[i], PAGE_SZ);
+		/* The packed layout fits in the split ring's space. */
+		vq->packed = cfg->features & VDRV_F(VIRTIO_F_RING_PACKED);
+		vq->pdesc = (struct vring_packed_desc *)(d->mem + off_ring[i]);
+		vq->drv_evt = (struct vring_packed_desc_event *)(vq->pdesc + num);
+		vq->dev_evt = vq->drv_evt + 1;
+		vq->avail_wrap = true;
+		vq->used_wrap = true;
+		vq->free_descs = num;
 		vq->indir = d->mem + off_indir[i];
 		vq->slots = d->mem + off_slots[i];
 		vq->slot_size = slot;
@@ -217,17 +225,34 @@ static int vdrv_ioctl(struct vdrv_dev *d, const char *step, unsigned long req,
 	return 0;
 }
 
+uint32_t vdrv_vq_base(const struct vdrv_vq *vq)
+{
+	if (!vq->packed)
+		return vq->avail_idx;
+	return (vq->next_avail | (uint32_t)vq->avail_wrap << 15) |
+	       (vq->next_used | (uint32_t)vq->used_wrap << 15) << 16;
+}
+
+/* The address the device is given for a ring area (user address or IOVA). */
+static uint64_t vdrv_ring_addr(struct vdrv_dev *d, const void *p)
+{
+	return d->iova_base ? vdrv_dma(d, p) : (uintptr_t)p;
+}
+
 int vdrv_vq_program(struct vdrv_dev *d, unsigned int index)
 {
 	struct vdrv_vq *vq = &d->vq[index];
 	struct vhost_vring_state num = { .index = index, .num = vq->num };
-	struct vhost_vring_state base = { .index = index, .num = vq->avail_idx };
+	struct vhost_vring_state base = { .index = index, .num = vdrv_vq_base(vq) };
+	/* Packed: descriptor ring, driver area, device area. */
 	struct vhost_vring_addr a = {
 		.index = index,
-		.desc_user_addr = d->iova_base ? vdrv_dma(d, vq->vr.desc) : (uintptr_t)vq->vr.desc,
-		.avail_user_addr = d->iova_base ? vdrv_dma(d, vq->vr.avail) :
-						  (uintptr_t)vq->vr.avail,
-		.used_user_addr = d->iova_base ? vdrv_dma(d, vq->vr.used) : (uintptr_t)vq->vr.used,
+		.desc_user_addr = vdrv_ring_addr(d, vq->packed ? (void *)vq->pdesc :
+						 (void *)vq->vr.desc),
+		.avail_user_addr = vdrv_ring_addr(d, vq->packed ? (void *)vq->drv_evt :
+						  (void *)vq->vr.avail),
+		.used_user_addr = vdrv_ring_addr(d, vq->packed ? (void *)vq->dev_evt :
+						 (void *)vq->vr.used),
 	};
 	struct vhost_vring_file kick = { .index = index, .fd = vq->kick };
 	struct vhost_vring_file call = { .index = index, .fd = vq->call };
@@ -448,6 +473,73 @@ static int vdrv_build_segs(struct vdrv_dev *d, uint8_t *p, size_t total,
 	return n;
 }
 
+/* Avail and used flag bits of a descriptor made available in @wrap's lap. */
+static uint16_t vdrv_packed_avail_bits(bool wrap)
+{
+	return wrap ? 1 << VRING_PACKED_DESC_F_AVAIL : 1 << VRING_PACKED_DESC_F_USED;
+}
+
+/*
+ * The packed layout: the chain's descriptors go to the ring from next_avail
+ * on, each carrying the buffer id; the first one's flags are stored last,
+ * which makes the whole chain available at once.
+ */
+static int vdrv_post_packed(struct vdrv_vq *vq, unsigned int head,
+			    const struct vdrv_seg *segs, unsigned int n,
+			    bool indirect, uint16_t flags)
+{
+	unsigned int need = indirect ? 1 : n, i, pos = vq->next_avail;
+	uint16_t first_flags = 0;
+	bool wrap = vq->avail_wrap;
+
+	if (vq->free_descs < need)
+		return -ENOSPC;
+	if (indirect) {
+		struct vring_packed_desc *t = (void *)vdrv_indir(vq, head);
+
+		for (i = 0; i < n; i++) {
+			t[i].addr = segs[i].gpa;
+			t[i].len = segs[i].len;
+			t[i].id = 0;
+			t[i].flags = flags;
+		}
+	}
+	for (i = 0; i < need; i++) {
+		struct vring_packed_desc *dsc = &vq->pdesc[pos];
+		uint16_t f = vdrv_packed_avail_bits(wrap);
+
+		if (indirect) {
+			dsc->addr = vdrv_dma(vq->dev, vdrv_indir(vq, head));
+			dsc->len = n * sizeof(struct vring_packed_desc);
+			f |= VRING_DESC_F_INDIRECT;
+		} else {
+			dsc->addr = segs[i].gpa;
+			dsc->len = segs[i].len;
+			f |= flags | (i + 1 < n ? VRING_DESC_F_NEXT : 0);
+		}
+		dsc->id = head;
+		if (i)
+			dsc->flags = f;
+		else
+			first_flags = f;
+		if (++pos == vq->num) {
+			pos = 0;
+			wrap = !wrap;
+		}
+	}
+	vq->next_avail = pos;
+	vq->avail_wrap = wrap;
+	vq->free_descs -= need;
+	vq->chain_len[head] = need;
+	vq->inflight[head] = 1;
+	vq->ninflight++;
+	/* The rest of the chain is visible before its first descriptor. */
+	__atomic_store_n(&vq->pdesc[(pos + vq->num * 2 - need) % vq->num].flags,
+			 first_flags, __ATOMIC_RELEASE);
+	vq->avail_idx++;
+	return head;
+}
+
 static int vdrv_post(struct vdrv_vq *vq, size_t total, unsigned int nsegs,
 		     bool indirect, bool write, const void *hdr, size_t hdrlen,
 		     const void *frame, size_t len)
@@ -472,10 +564,15 @@ static int vdrv_post(struct vdrv_vq *vq, size_t total, unsigned int nsegs,
 	slot = vdrv_slot(vq, head);
 	n = vdrv_build_segs(vq->dev, slot, total, nsegs, segs,
 			    VDRV_MAX_SEGS + 2);
-	need = indirect ? 0 : n - 1;
+	/* Split chains take more descriptor indices; packed ones ring entries. */
+	need = indirect || vq->packed ? 0 : n - 1;
 	if (n < 0 || vq->free_top < need) {
 		vq->free_top++;
 		return n < 0 ? n : -ENOSPC;
+	}
+	if (vq->packed && !indirect && vq->free_descs < (unsigned int)n) {
+		vq->free_top++;
+		return -ENOSPC;
 	}
 	if (write) {
 		memset(slot, 0xa5, total);
@@ -484,6 +581,13 @@ static int vdrv_post(struct vdrv_vq *vq, size_t total, unsigned int nsegs,
 		memcpy(slot + hdrlen, frame, len);
 	}
 
+	if (vq->packed) {
+		int r = vdrv_post_packed(vq, head, segs, n, indirect, flags);
+
+		if (r < 0)
+			vq->free_top++;
+		return r;
+	}
 	if (indirect) {
 		struct vring_desc *t = vdrv_indir(vq, head);
 
@@ -518,6 +622,7 @@ static int vdrv_post(struct vdrv_vq *vq, size_t total, unsigned int nsegs,
 	return head;
 }
 
+
 int vdrv_tx_post(struct vdrv_vq *vq, const void *hdr, size_t hdrlen,
 		 const void *frame, size_t len, unsigned int nsegs, bool indirect)
 {
@@ -550,11 +655,94 @@ int vdrv_rx_fill(struct vdrv_vq *vq, size_t buflen, unsigned int nsegs,
 	}
 }
 
+/*
+ * Packed: is the descriptor at @pos used in lap @wrap (avail and used bits
+ * both equal to the wrap counter)? Its id and length may be read after.
+ */
+static bool vdrv_packed_is_used(struct vdrv_vq *vq, unsigned int pos, bool wrap)
+{
+	uint16_t f = __atomic_load_n(&vq->pdesc[pos].flags, __ATOMIC_ACQUIRE);
+	bool a = f & (1 << VRING_PACKED_DESC_F_AVAIL);
+	bool u = f & (1 << VRING_PACKED_DESC_F_USED);
+
+	return a == wrap && u == wrap;
+}
+
+/* Packed: used buffers from next_used on, following their chain lengths. */
+static unsigned int vdrv_packed_pending(struct vdrv_vq *vq)
+{
+	unsigned int pos = vq->next_used, n = 0, seen = 0;
+	bool wrap = vq->used_wrap;
+
+	while (seen < vq->num && vdrv_packed_is_used(vq, pos, wrap)) {
+		uint16_t id = vq->pdesc[pos].id;
+		unsigned int len;
+
+		n++;
+		/* A bad id is reported by vdrv_used_get(); count it and stop. */
+		if (id >= vq->num || !vq->inflight[id])
+			break;
+		len = vq->chain_len[id];
+		seen += len;
+		pos += len;
+		if (pos >= vq->num) {
+			pos -= vq->num;
+			wrap = !wrap;
+		}
+	}
+	return n;
+}
+
 unsigned int vdrv_used_pending(struct vdrv_vq *vq)
 {
-	uint16_t idx = __atomic_load_n(&vq->vr.used->idx, __ATOMIC_ACQUIRE);
+	uint16_t idx;
 
+	if (vq->packed)
+		return vdrv_packed_pending(vq);
+	idx = __atomic_load_n(&vq->vr.used->idx, __ATOMIC_ACQUIRE);
 	return (uint16_t)(idx - vq->last_used);
+}
+
+/*
+ * Packed: with EVENT_IDX, ask for a call when the device has used the
+ * descriptor at next_used (VRING_PACKED_EVENT_FLAG_DESC).
+ */
+static void vdrv_packed_used_event(struct vdrv_vq *vq)
+{
+	vq->drv_evt->off_wrap = vq->next_used |
+				(uint16_t)vq->used_wrap << VRING_PACKED_EVENT_F_WRAP_CTR;
+	__atomic_store_n(&vq->drv_evt->flags, VRING_PACKED_EVENT_FLAG_DESC,
+			 __ATOMIC_RELEASE);
+}
+
+static int vdrv_used_get_packed(struct vdrv_vq *vq, uint32_t *len)
+{
+	struct vring_packed_desc *dsc = &vq->pdesc[vq->next_used];
+	unsigned int n;
+	uint16_t id;
+
+	if (!vdrv_packed_is_used(vq, vq->next_used, vq->used_wrap))
+		return -EAGAIN;
+	id = dsc->id;
+	if (id >= vq->num || !vq->inflight[id])
+		return -EPROTO;
+	if (len)
+		*len = dsc->len;
+	n = vq->chain_len[id];
+	vq->next_used += n;
+	if (vq->next_used >= vq->num) {
+		vq->next_used -= vq->num;
+		vq->used_wrap = !vq->used_wrap;
+	}
+	vq->last_used++;
+	vq->free_descs += n;
+	vq->inflight[id] = 0;
+	vq->ninflight--;
+	vq->free_stack[vq->free_top++] = id;
+	if ((vq->dev->features & VDRV_F(VIRTIO_RING_F_EVENT_IDX)) &&
+	    !vq->manual_event)
+		vdrv_packed_used_event(vq);
+	return id;
 }
 
 static void vdrv_free_chain(struct vdrv_vq *vq, unsigned int head)
@@ -571,6 +759,8 @@ int vdrv_used_get(struct vdrv_vq *vq, uint32_t *len)
 {
 	struct vring_used_elem e;
 
+	if (vq->packed)
+		return vdrv_used_get_packed(vq, len);
 	if (!vdrv_used_pending(vq))
 		return -EAGAIN;
 	e = vq->vr.used->ring[vq->last_used % vq->num];

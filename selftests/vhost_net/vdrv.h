@@ -79,6 +79,21 @@ struct vdrv_vq {
 	bool rx_refill;
 	/* Leave used_event alone when consuming (event-idx tests set it). */
 	bool manual_event;
+	/*
+	 * Packed layout (VIRTIO_F_RING_PACKED acked): the descriptor ring,
+	 * the driver and device event suppression areas, and both sides'
+	 * positions with their wrap counters. A chain's buffer id is its
+	 * slot (a head from free_stack); free_descs counts ring entries.
+	 */
+	bool packed;
+	struct vring_packed_desc *pdesc;
+	struct vring_packed_desc_event *drv_evt;
+	struct vring_packed_desc_event *dev_evt;
+	uint16_t next_avail;
+	bool avail_wrap;
+	uint16_t next_used;
+	bool used_wrap;
+	unsigned int free_descs;
 };
 
 struct vdrv_cfg {
@@ -129,6 +144,12 @@ void vdrv_mem_table(struct vdrv_dev *d, struct vhost_memory *m);
 int vdrv_init(struct vdrv_dev *d, const struct vdrv_cfg *cfg);
 /* The part of vdrv_init() after open and vdrv_mem_init(). */
 int vdrv_configure(struct vdrv_dev *d);
+/*
+ * The VHOST_SET_VRING_BASE value for @vq's current position: the avail
+ * index, or with the packed layout avail position | wrap << 15 and the used
+ * position | wrap << 15 in the upper half (QEMU's encoding).
+ */
+uint32_t vdrv_vq_base(const struct vdrv_vq *vq);
 /* Program one ring (num, base, addr, kick, call, err). */
 int vdrv_vq_program(struct vdrv_dev *d, unsigned int index);
 /* VHOST_NET_SET_BACKEND. Returns 0 or -errno. */

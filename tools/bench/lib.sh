@@ -12,13 +12,14 @@ TP_LOG=
 # tp_start MODE NODE IFACE [QUEUES [TXLEN [LOG]]]: start testpmd in forwarding
 # mode MODE (txonly, rxonly, icmpecho, ...) with a virtio-user port on NODE
 # whose backend is the tap IFACE (testpmd creates it). Sets TP_PID and TP_LOG.
+# TP_VDEV_EXTRA is appended to the virtio-user arguments (",packed_vq=1").
 # Returns once forwarding runs and the tap is up, non-zero on failure.
 tp_start() {
 	local mode=$1 node=$2 iface=$3 queues=${4:-1} txlen=${5:-64}
 
 	TP_LOG=${6:-/tmp/testpmd.$iface.log}
 	"$TESTPMD" -l 0,1 --no-huge -m 1024 --no-pci --no-shconf \
-		--vdev="net_virtio_user0,path=$node,queue_size=1024,queues=$queues,iface=$iface" \
+		--vdev="net_virtio_user0,path=$node,queue_size=1024,queues=$queues,iface=$iface${TP_VDEV_EXTRA:-}" \
 		-- --total-num-mbufs=8192 --no-mlockall --stats-period 1 -a \
 		--forward-mode="$mode" --txpkts="$txlen" --rxq="$queues" --txq="$queues" \
 		--nb-cores=1 < /dev/null > "$TP_LOG" 2>&1 &
