@@ -830,10 +830,15 @@ static bool ring_need_signal_packed(struct vhostx_ring *r)
 		return true;
 	}
 	off_wrap = vx16_to_cpu(v);
+	event = off_wrap & PK_POS;
+	/* A position the ring does not have: signal, as for unknown flags. */
+	if (unlikely(event >= r->num)) {
+		ret = true;
+		goto out;
+	}
 	/* All in positions of the current lap: the previous one is negative. */
 	new = r->last_used_idx;
 	old = new - d;
-	event = off_wrap & PK_POS;
 	if (!!(off_wrap & PK_WRAP) != r->used_wrap)
 		event -= r->num;
 	ret = ring_need_event(event, new, old);
@@ -1144,7 +1149,8 @@ VX_EXPORT(vhostx_ring_add_used);
  * breaks the ring and asks for a signal (a spurious one is harmless).
  * Packed: the driver event area's flags: DISABLE never, DESC (with
  * EVENT_IDX) when the descriptor at off_wrap received a used descriptor
- * since the last DESC decision, ENABLE (or anything else) always.
+ * since the last DESC decision (an offset not below num: always), ENABLE
+ * (or anything else) always.
  *
  * Return: true if the guest must be signalled.
  */

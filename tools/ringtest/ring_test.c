@@ -2311,6 +2311,9 @@ static int t_p_signal(void)
 	CHECK_EQ(pop(), 1);
 	CHECK_EQ(pused1(3, 0), 0);		/* at 3 */
 	CHECK(!vhostx_ring_need_signal(&ring));
+	/* an offset the ring does not have: signal */
+	vdrv_set_driver_event(&drv, 0x8000 | 4, VRING_PACKED_EVENT_FLAG_DESC);
+	CHECK(vhostx_ring_need_signal(&ring));
 	/* DISABLE wins over EVENT_IDX; ENABLE always signals */
 	vdrv_set_driver_event(&drv, 0, VRING_PACKED_EVENT_FLAG_DISABLE);
 	CHECK(!vhostx_ring_need_signal(&ring));
