@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * vhostx ring core: the device side of a VIRTIO 1.x split virtqueue.
+ * vhostx ring core: the device side of a VIRTIO 1.x virtqueue, split or
+ * packed (VIRTIO_F_RING_PACKED). The public calls dispatch on the layout;
+ * the packed half lives in the second part of this file.
  *
  * Everything in guest memory is hostile. Every index read from the guest
  * is range checked before use, every walk is bounded (by the ring size for
@@ -36,6 +38,12 @@ static int ring_fail(struct vhostx_ring *r, int err, const char *why, unsigned i
 static inline bool ring_num_valid(unsigned int num)
 {
 	return num && num <= VHOSTX_RING_MAX_NUM && !(num & (num - 1));
+}
+
+/* A packed ring may have any size up to the maximum. */
+static inline bool ring_num_valid_packed(unsigned int num)
+{
+	return num && num <= VHOSTX_RING_MAX_NUM;
 }
 
 /*
@@ -133,12 +141,26 @@ static inline __virtio16 __user *ring_avail_event(struct vhostx_ring *r)
 	return (__virtio16 __user *)&r->used->ring[r->num];
 }
 
+/* Grow span @s to cover [off, off + len) as well (same area). */
+static void ring_span_cover(struct vhostx_ring_span *s, u32 off, u32 len)
+{
+	u32 end = off + len;
+
+	if (end < s->off + s->len)
+		end = s->off + s->len;
+	if (off > s->off)
+		off = s->off;
+	s->off = off;
+	s->len = end - off;
+}
+
 /*
- * Dirty log: remember that [off, off + len) of the used area was written.
- * Only called with log_used set; the owner drains the spans after each
- * call that may write (see struct vhostx_ring).
+ * Dirty log: remember that [off, off + len) of ring area @area (see
+ * struct vhostx_ring_span) was written. Only called with log_used set;
+ * the owner drains the spans after each call that may write (see struct
+ * vhostx_ring).
  */
-static void ring_log_span(struct vhostx_ring *r, u32 off, u32 len)
+static void ring_log_span_in(struct vhostx_ring *r, u8 area, u32 off, u32 len)
 {
 	struct vhostx_ring_span *s;
 	u32 end = off + len;
@@ -146,24 +168,40 @@ static void ring_log_span(struct vhostx_ring *r, u32 off, u32 len)
 	if (r->log_n) {
 		s = &r->log[r->log_n - 1];
 		/* Touching or overlapping the last write: one span. */
-		if (off <= s->off + s->len && end >= s->off)
+		if (s->area == area && off <= s->off + s->len && end >= s->off)
 			goto merge;
 	}
-	if (r->log_n < VHOSTX_RING_LOG_SPANS) {
-		s = &r->log[r->log_n++];
-		s->off = off;
-		s->len = len;
-		return;
+	if (r->log_n == VHOSTX_RING_LOG_SPANS) {
+		unsigned int k;
+
+		/*
+		 * Full (an owner that does not drain): the latest span of the
+		 * same area grows to cover the write (more, never less). If
+		 * all are in the other area, the last two become one that
+		 * covers both, which makes room.
+		 */
+		for (k = r->log_n; k--;) {
+			s = &r->log[k];
+			if (s->area == area)
+				goto merge;
+		}
+		s = &r->log[r->log_n - 2];
+		ring_span_cover(s, r->log[r->log_n - 1].off, r->log[r->log_n - 1].len);
+		r->log_n--;
 	}
-	/* Full (an owner that does not drain): cover both, lose nothing. */
-	s = &r->log[r->log_n - 1];
-merge:
-	if (end < s->off + s->len)
-		end = s->off + s->len;
-	if (off > s->off)
-		off = s->off;
+	s = &r->log[r->log_n++];
 	s->off = off;
-	s->len = end - off;
+	s->len = len;
+	s->area = area;
+	return;
+merge:
+	ring_span_cover(s, off, len);
+}
+
+/* The same in the used area (all a split ring writes). */
+static inline void ring_log_span(struct vhostx_ring *r, u32 off, u32 len)
+{
+	ring_log_span_in(r, VHOSTX_RING_AREA_USED, off, len);
 }
 
 /* Offset of a field of the used area, for ring_log_span(). */
@@ -261,13 +299,14 @@ struct ring_chain {
 	bool writing;
 };
 
-/* Translate one descriptor's buffer into the iovec array. */
+/*
+ * Translate one descriptor's buffer (@addr, @len, device-writable if
+ * @write) into the iovec array.
+ */
 static __always_inline int chain_add(struct vhostx_ring *r, bool user, struct ring_chain *c,
-				     const struct vring_desc *d)
+				     u64 addr, u32 len, bool write)
 {
-	u32 len = vx32_to_cpu(d->len);
 	unsigned int filled = c->out + c->in;
-	bool write = vx16_to_cpu(d->flags) & VRING_DESC_F_WRITE;
 	int n;
 
 	if (write) {
@@ -282,8 +321,7 @@ static __always_inline int chain_add(struct vhostx_ring *r, bool user, struct ri
 		if (unlikely(c->out_len > U32_MAX))
 			return ring_fail(r, -EINVAL, "readable length overflows", len);
 	}
-	n = ring_translate_as(r, user, vx64_to_cpu(d->addr), len, c->iov + filled,
-			      c->iov_max - filled, write);
+	n = ring_translate_as(r, user, addr, len, c->iov + filled, c->iov_max - filled, write);
 	if (unlikely(n < 0)) {
 		if (n == -ENOBUFS || n == -EAGAIN)
 			return n;
@@ -325,55 +363,87 @@ static __always_inline int ring_read_pieces(struct vhostx_ring *r, bool user,
 	return len ? -EFAULT : 0;
 }
 
-/* Walk the indirect table @ind points to; it ends the chain. */
-static __always_inline int chain_add_indirect(struct vhostx_ring *r, bool user,
-					      struct ring_chain *c,
-					      const struct vring_desc *ind)
+/*
+ * Check and map the indirect table of an INDIRECT descriptor (@addr,
+ * @len, @flags; the same rules for both layouts, whose table entries are
+ * 16 bytes each). Returns the number of pieces filled into @tiov and sets
+ * *@entries, or -EAGAIN (not translated yet), or a guest error.
+ */
+static __always_inline int ring_indirect_open(struct vhostx_ring *r, bool user, u64 addr,
+					      u32 len, u16 flags, struct iovec *tiov,
+					      unsigned int *entries)
 {
-	u64 gpa = vx64_to_cpu(ind->addr);
-	u32 len = vx32_to_cpu(ind->len);
-	struct iovec tiov[VHOSTX_RING_INDIRECT_PIECES];
-	unsigned int entries, i = 0, count = 0;
-	struct vring_desc d;
-	int pieces, ret;
+	int pieces;
 
+	BUILD_BUG_ON(sizeof(struct vring_desc) != sizeof(struct vring_packed_desc));
 	if (unlikely(!r->indirect))
 		return ring_fail(r, -EINVAL, "indirect descriptor not negotiated", len);
-	if (unlikely(vx16_to_cpu(ind->flags) & VRING_DESC_F_NEXT))
+	if (unlikely(flags & VRING_DESC_F_NEXT))
 		return ring_fail(r, -EINVAL, "indirect descriptor with next", len);
-	if (unlikely(!len || len % sizeof(d)))
+	if (unlikely(!len || len % sizeof(struct vring_desc)))
 		return ring_fail(r, -EINVAL, "bad indirect table length", len);
-	entries = len / sizeof(d);
-	if (unlikely(entries > VHOSTX_RING_INDIRECT_MAX))
-		return ring_fail(r, -EINVAL, "indirect table too long", entries);
+	*entries = len / sizeof(struct vring_desc);
+	if (unlikely(*entries > VHOSTX_RING_INDIRECT_MAX))
+		return ring_fail(r, -EINVAL, "indirect table too long", *entries);
 
 	/* The whole table must be guest memory; usually it is in one piece. */
-	pieces = ring_translate_as(r, user, gpa, len, tiov, VHOSTX_RING_INDIRECT_PIECES, false);
+	pieces = ring_translate_as(r, user, addr, len, tiov, VHOSTX_RING_INDIRECT_PIECES, false);
 	if (unlikely(pieces == -EAGAIN))
 		return pieces;
 	if (unlikely(pieces == -ENOBUFS))
 		return ring_fail(r, -EINVAL, "indirect table crosses too many regions", len);
 	if (unlikely(pieces < 0))
 		return ring_fail(r, -EFAULT, "indirect table outside guest memory", len);
+	return pieces;
+}
+
+/* Read entry @i of an indirect table ring_indirect_open() mapped. */
+static __always_inline int ring_indirect_read(struct vhostx_ring *r, bool user,
+					      const struct iovec *tiov, int pieces,
+					      unsigned int i, struct vring_desc *d)
+{
+	int ret;
+
+	if (likely(pieces == 1))
+		ret = ring_read_iov_as(r, user, d,
+				       (const struct vring_desc __user *)tiov[0].iov_base + i,
+				       sizeof(*d));
+	else
+		ret = ring_read_pieces(r, user, tiov, pieces, (size_t)i * sizeof(*d), d,
+				       sizeof(*d));
+	if (unlikely(ret))
+		return ring_fail(r, -EFAULT, "cannot read indirect descriptor", i);
+	return 0;
+}
+
+/* Walk the indirect table @ind points to; it ends the chain. */
+static __always_inline int chain_add_indirect(struct vhostx_ring *r, bool user,
+					      struct ring_chain *c,
+					      const struct vring_desc *ind)
+{
+	struct iovec tiov[VHOSTX_RING_INDIRECT_PIECES];
+	unsigned int entries = 0, i = 0, count = 0;
+	struct vring_desc d;
+	int pieces, ret;
+
+	pieces = ring_indirect_open(r, user, vx64_to_cpu(ind->addr), vx32_to_cpu(ind->len),
+				    vx16_to_cpu(ind->flags), tiov, &entries);
+	if (unlikely(pieces < 0))
+		return pieces;
 
 	for (;;) {
 		u16 flags;
 
 		if (unlikely(++count > entries))
 			return ring_fail(r, -ELOOP, "indirect chain loops", entries);
-		if (likely(pieces == 1))
-			ret = ring_read_iov_as(r, user, &d,
-					       (const struct vring_desc __user *)tiov[0].iov_base + i,
-					       sizeof(d));
-		else
-			ret = ring_read_pieces(r, user, tiov, pieces, (size_t)i * sizeof(d), &d,
-					       sizeof(d));
+		ret = ring_indirect_read(r, user, tiov, pieces, i, &d);
 		if (unlikely(ret))
-			return ring_fail(r, -EFAULT, "cannot read indirect descriptor", i);
+			return ret;
 		flags = vx16_to_cpu(d.flags);
 		if (unlikely(flags & VRING_DESC_F_INDIRECT))
 			return ring_fail(r, -EINVAL, "nested indirect descriptor", i);
-		ret = chain_add(r, user, c, &d);
+		ret = chain_add(r, user, c, vx64_to_cpu(d.addr), vx32_to_cpu(d.len),
+				flags & VRING_DESC_F_WRITE);
 		if (unlikely(ret))
 			return ret;
 		if (!(flags & VRING_DESC_F_NEXT))
@@ -382,6 +452,477 @@ static __always_inline int chain_add_indirect(struct vhostx_ring *r, bool user,
 		if (unlikely(i >= entries))
 			return ring_fail(r, -EINVAL, "indirect next out of range", i);
 	}
+}
+
+/*
+ * ---- The packed layout (VIRTIO 1.1 2.8) ----
+ *
+ * One descriptor ring serves both directions. The driver makes a
+ * descriptor available by setting its AVAIL bit to the driver's wrap
+ * counter and its USED bit to the opposite; the device returns a buffer by
+ * writing one used descriptor (id, length, AVAIL = USED = the device's
+ * wrap counter) at its own used position, which then skips as many
+ * descriptors as the buffer took. Positions are below num; each side's
+ * wrap counter flips when its position passes the ring end. A position
+ * with its wrap counter in bit 15 is the "encoded" form the vring base
+ * ABI and event suppression use.
+ */
+
+#define PK_F_AVAIL	(1U << VRING_PACKED_DESC_F_AVAIL)
+#define PK_F_USED	(1U << VRING_PACKED_DESC_F_USED)
+#define PK_WRAP		(1U << VRING_PACKED_EVENT_F_WRAP_CTR)
+#define PK_POS		(PK_WRAP - 1)
+
+/*
+ * The per-buffer-id state in r->pbufs: a history cursor, then per buffer
+ * id the number of ring descriptors it took while it is in flight (0: not
+ * in flight; PB_CLAIMED marks it inside one add_used batch), then the
+ * history: the ids in pop order, a circle of num entries.
+ */
+#define PB_CLAIMED	0x80000000U
+
+static inline u32 *pb_cursor(const struct vhostx_ring *r)
+{
+	return r->pbufs;
+}
+
+static inline u32 *pb_state(const struct vhostx_ring *r)
+{
+	return (u32 *)r->pbufs + 1;
+}
+
+static inline u16 *pb_hist(const struct vhostx_ring *r)
+{
+	return (u16 *)(pb_state(r) + r->num);
+}
+
+static inline struct vring_packed_desc __user *pk_desc(const struct vhostx_ring *r,
+							unsigned int pos)
+{
+	return (struct vring_packed_desc __user *)r->desc + pos;
+}
+
+/* Event suppression: the driver's area (avail) and ours (used). */
+static inline struct vring_packed_desc_event __user *pk_driver(const struct vhostx_ring *r)
+{
+	return (struct vring_packed_desc_event __user *)r->avail;
+}
+
+static inline struct vring_packed_desc_event __user *pk_device(const struct vhostx_ring *r)
+{
+	return (struct vring_packed_desc_event __user *)r->used;
+}
+
+static inline u16 pk_enc(unsigned int pos, bool wrap)
+{
+	return pos | (wrap ? PK_WRAP : 0);
+}
+
+/* Does a descriptor with @flags say "available" to a device at wrap @wrap? */
+static inline bool pk_is_avail(u16 flags, bool wrap)
+{
+	return !!(flags & PK_F_AVAIL) == wrap && !!(flags & PK_F_USED) != wrap;
+}
+
+/*
+ * Descriptors from position @a (wrap @aw) forward to @b (wrap @bw), both
+ * below num: in [0, 2 * num), as the pair (position, wrap) repeats every
+ * two laps.
+ */
+static inline unsigned int pk_dist(const struct vhostx_ring *r, unsigned int a, bool aw,
+				   unsigned int b, bool bw)
+{
+	unsigned int la = a + (aw ? 0 : r->num), lb = b + (bw ? 0 : r->num);
+
+	return lb >= la ? lb - la : lb + 2 * r->num - la;
+}
+
+/* Move a position forward by @n <= num descriptors. */
+static inline void pk_advance(const struct vhostx_ring *r, u16 *pos, bool *wrap,
+			      unsigned int n)
+{
+	unsigned int p = *pos + n;
+
+	if (p >= r->num) {
+		p -= r->num;
+		*wrap = !*wrap;
+	}
+	*pos = p;
+}
+
+/* Descriptors popped and not yet used (at most num once started). */
+static inline unsigned int pk_inflight(const struct vhostx_ring *r)
+{
+	return pk_dist(r, r->last_used_idx, r->used_wrap, r->last_avail_idx, r->avail_wrap);
+}
+
+static __always_inline int pk_get_flags(struct vhostx_ring *r, bool user, unsigned int pos,
+					u16 *flags)
+{
+	__virtio16 v;
+
+	if (unlikely(ring_get16_as(r, user, &v, (__virtio16 __user *)&pk_desc(r, pos)->flags)))
+		return ring_fail(r, -EFAULT, "cannot read descriptor flags", pos);
+	*flags = vx16_to_cpu(v);
+	return 0;
+}
+
+/*
+ * Walk the indirect table of a packed INDIRECT descriptor. Its entries are
+ * read in order over the whole table; only their WRITE flag counts (the
+ * other flags and the ids are reserved and ignored, VIRTIO 1.1 2.8.19).
+ */
+static __always_inline int chain_add_indirect_packed(struct vhostx_ring *r, bool user,
+						     struct ring_chain *c,
+						     const struct vring_packed_desc *ind)
+{
+	struct iovec tiov[VHOSTX_RING_INDIRECT_PIECES];
+	struct vring_packed_desc d;
+	unsigned int entries = 0, i;
+	int pieces, ret;
+
+	pieces = ring_indirect_open(r, user, vx64_to_cpu((__force __virtio64)ind->addr),
+				    vx32_to_cpu((__force __virtio32)ind->len),
+				    vx16_to_cpu((__force __virtio16)ind->flags), tiov, &entries);
+	if (unlikely(pieces < 0))
+		return pieces;
+	for (i = 0; i < entries; i++) {
+		ret = ring_indirect_read(r, user, tiov, pieces, i, (struct vring_desc *)&d);
+		if (unlikely(ret))
+			return ret;
+		ret = chain_add(r, user, c, vx64_to_cpu((__force __virtio64)d.addr),
+				vx32_to_cpu((__force __virtio32)d.len),
+				vx16_to_cpu((__force __virtio16)d.flags) & VRING_DESC_F_WRITE);
+		if (unlikely(ret))
+			return ret;
+	}
+	return 0;
+}
+
+/* The packed walker, one copy per way to guest memory (see ring_user()). */
+static __always_inline int ring_get_chain_packed(struct vhostx_ring *r, bool user,
+						 struct iovec *iov, unsigned int iov_max,
+						 unsigned int *out, unsigned int *in, u16 *head)
+{
+	struct ring_chain c = { .iov = iov, .iov_max = iov_max };
+	unsigned int i = r->last_avail_idx, count = 0, room, d;
+	struct vring_packed_desc desc;
+	u16 flags, id, pos;
+	bool wrap;
+	u32 *st;
+	int ret;
+
+	if (unlikely(r->broken))
+		return -EIO;
+	ret = pk_get_flags(r, user, i, &flags);
+	if (unlikely(ret))
+		return ret;
+	if (!pk_is_avail(flags, r->avail_wrap))
+		return 0;
+	/* The chain is read after the flags that made it available. */
+	vx_rmb();
+	/* A chain may fill the descriptors not in flight, no more. */
+	room = r->num - pk_inflight(r);
+	for (;;) {
+		if (unlikely(++count > room))
+			return ring_fail(r, -ELOOP, "chain longer than the free ring",
+					 r->last_avail_idx);
+		if (unlikely(ring_desc_as(r, user, (struct vring_desc *)&desc,
+					  (const struct vring_desc __user *)pk_desc(r, i))))
+			return ring_fail(r, -EFAULT, "cannot read descriptor", i);
+		flags = vx16_to_cpu((__force __virtio16)desc.flags);
+		if (flags & VRING_DESC_F_INDIRECT) {
+			ret = chain_add_indirect_packed(r, user, &c, &desc);
+			if (unlikely(ret))
+				return ret;
+			break;
+		}
+		ret = chain_add(r, user, &c, vx64_to_cpu((__force __virtio64)desc.addr),
+				vx32_to_cpu((__force __virtio32)desc.len),
+				flags & VRING_DESC_F_WRITE);
+		if (unlikely(ret))
+			return ret;
+		if (!(flags & VRING_DESC_F_NEXT))
+			break;
+		if (++i == r->num)
+			i = 0;
+	}
+	/* The buffer id is in the chain's last descriptor. */
+	id = vx16_to_cpu((__force __virtio16)desc.id);
+	if (unlikely(id >= r->num))
+		return ring_fail(r, -EINVAL, "buffer id out of range", id);
+	st = pb_state(r);
+	if (unlikely(st[id]))
+		return ring_fail(r, -EINVAL, "buffer id already in flight", id);
+	st[id] = count;
+	pb_hist(r)[*pb_cursor(r)] = id;
+	if (++*pb_cursor(r) == r->num)
+		*pb_cursor(r) = 0;
+	pk_advance(r, &r->last_avail_idx, &r->avail_wrap, count);
+	/* Past the furthest chain popped so far (not after an unget): move on. */
+	pos = r->avail_idx & PK_POS;
+	wrap = r->avail_idx & PK_WRAP;
+	d = pk_dist(r, pos, wrap, r->last_avail_idx, r->avail_wrap);
+	if (d && d <= r->num)
+		r->avail_idx = pk_enc(r->last_avail_idx, r->avail_wrap);
+	r->stats.chains++;
+	*head = id;
+	*out = c.out;
+	*in = c.in;
+	return 1;
+}
+
+static bool ring_avail_moved_packed(struct vhostx_ring *r, u16 seen)
+{
+	unsigned int pos = seen & PK_POS;
+	u16 flags;
+
+	if (unlikely(r->broken) || pos >= r->num)
+		return false;
+	/* Our notification request is visible before we look again. */
+	vx_mb();
+	if (unlikely(pk_get_flags(r, ring_user(r), pos, &flags)))
+		return false;
+	return pk_is_avail(flags, seen & PK_WRAP);
+}
+
+static void ring_unget_packed(struct vhostx_ring *r, unsigned int n)
+{
+	u32 *cursor = pb_cursor(r), *st = pb_state(r);
+	u16 *hist = pb_hist(r);
+
+	while (n--) {
+		unsigned int h = *cursor ? *cursor - 1 : r->num - 1;
+		u16 id = hist[h];
+		u32 count;
+
+		if (id >= r->num || !st[id])
+			return;
+		count = st[id];
+		st[id] = 0;
+		*cursor = h;
+		if (r->last_avail_idx >= count) {
+			r->last_avail_idx -= count;
+		} else {
+			r->last_avail_idx += r->num - count;
+			r->avail_wrap = !r->avail_wrap;
+		}
+	}
+}
+
+/* Log descriptors [pos, pos + n) of the ring (n <= num, may wrap). */
+static void pk_log_descs(struct vhostx_ring *r, unsigned int pos, unsigned int n)
+{
+	const u32 dsz = sizeof(struct vring_packed_desc);
+	unsigned int first = min_t(unsigned int, n, r->num - pos);
+
+	ring_log_span_in(r, VHOSTX_RING_AREA_DESC, pos * dsz, first * dsz);
+	if (n > first)
+		ring_log_span_in(r, VHOSTX_RING_AREA_DESC, 0, (n - first) * dsz);
+}
+
+/* The part of a used descriptor the device writes: len, id, flags. */
+struct pk_used {
+	__le32 len;
+	__le16 id;
+	__le16 flags;
+};
+
+static int ring_add_used_packed(struct vhostx_ring *r, const struct vring_used_elem *elems,
+				unsigned int n)
+{
+	u32 *st = pb_state(r);
+	u16 pos = r->last_used_idx, first_flags;
+	bool wrap = r->used_wrap;
+	unsigned int k, slots = 0, d;
+	struct pk_used u;
+
+	/* Every id must be in flight, once: a caller bug otherwise. */
+	for (k = 0; k < n; k++) {
+		u32 id = vx32_to_cpu(elems[k].id);
+
+		if (unlikely(id >= r->num || !st[id] || (st[id] & PB_CLAIMED))) {
+			while (k--)
+				st[vx32_to_cpu(elems[k].id)] &= ~PB_CLAIMED;
+			return -EINVAL;
+		}
+		st[id] |= PB_CLAIMED;
+	}
+	first_flags = r->used_wrap ? PK_F_AVAIL | PK_F_USED : 0;
+	for (k = 0; k < n; k++) {
+		u32 id = vx32_to_cpu(elems[k].id), count = st[id] & ~PB_CLAIMED;
+
+		u.len = (__force __le32)elems[k].len;
+		u.id = (__force __le16)cpu_to_vx16(id);
+		u.flags = (__force __le16)cpu_to_vx16(wrap ? PK_F_AVAIL | PK_F_USED : 0);
+		/* The first one's flags go last: they publish the batch. */
+		if (unlikely(ring_copy_to(r, &pk_desc(r, pos)->len, &u,
+					  k ? sizeof(u) : sizeof(u) - sizeof(u.flags)))) {
+			while (k < n)
+				st[vx32_to_cpu(elems[k++].id)] &= ~PB_CLAIMED;
+			return ring_fail(r, -EFAULT, "cannot write used descriptor", pos);
+		}
+		if (unlikely(r->log_used))
+			pk_log_descs(r, pos, count);
+		st[id] = 0;
+		slots += count;
+		pk_advance(r, &pos, &wrap, count);
+	}
+	/* The driver must see the whole batch before its first flags. */
+	vx_wmb();
+	if (unlikely(ring_put16(r, cpu_to_vx16(first_flags),
+				(__virtio16 __user *)&pk_desc(r, r->last_used_idx)->flags)))
+		return ring_fail(r, -EFAULT, "cannot write used descriptor flags",
+				 r->last_used_idx);
+	/*
+	 * The event window (signalled_used, last_used_idx] must stay within
+	 * one ring to mean something: beyond, force the next signal.
+	 */
+	d = pk_dist(r, r->signalled_used & PK_POS, r->signalled_used & PK_WRAP,
+		    r->last_used_idx, r->used_wrap);
+	if (unlikely(d + slots > r->num))
+		r->signalled_used_valid = false;
+	r->last_used_idx = pos;
+	r->used_wrap = wrap;
+	r->stats.used += n;
+	return 0;
+}
+
+static bool ring_need_signal_packed(struct vhostx_ring *r)
+{
+	__virtio16 v;
+	u16 flags, old, new, event, off_wrap;
+	bool valid, ret;
+	unsigned int d;
+
+	if (unlikely(r->broken))
+		return false;
+	/* Our used descriptor writes are visible before we read the guest's wishes. */
+	vx_mb();
+	if (r->notify_on_empty && r->avail_idx == pk_enc(r->last_avail_idx, r->avail_wrap)) {
+		ret = true;
+		goto out;
+	}
+	if (unlikely(ring_get16(r, &v, (__virtio16 __user *)&pk_driver(r)->flags))) {
+		ring_fail(r, -EFAULT, "cannot read driver event flags", 0);
+		return true;
+	}
+	flags = vx16_to_cpu(v);
+	if (flags == VRING_PACKED_EVENT_FLAG_DISABLE)
+		return false;
+	if (flags != VRING_PACKED_EVENT_FLAG_DESC || !r->event_idx) {
+		ret = true;
+		goto out;
+	}
+	/* The event offset is read after the flags that say it counts. */
+	vx_rmb();
+	valid = r->signalled_used_valid;
+	d = pk_dist(r, r->signalled_used & PK_POS, r->signalled_used & PK_WRAP,
+		    r->last_used_idx, r->used_wrap);
+	r->signalled_used = pk_enc(r->last_used_idx, r->used_wrap);
+	r->signalled_used_valid = true;
+	if (unlikely(!valid)) {
+		ret = true;
+		goto out;
+	}
+	if (unlikely(ring_get16(r, &v, (__virtio16 __user *)&pk_driver(r)->off_wrap))) {
+		ring_fail(r, -EFAULT, "cannot read driver event offset", 0);
+		return true;
+	}
+	off_wrap = vx16_to_cpu(v);
+	event = off_wrap & PK_POS;
+	/* A position the ring does not have: signal, as for unknown flags. */
+	if (unlikely(event >= r->num)) {
+		ret = true;
+		goto out;
+	}
+	/* All in positions of the current lap: the previous one is negative. */
+	new = r->last_used_idx;
+	old = new - d;
+	if (!!(off_wrap & PK_WRAP) != r->used_wrap)
+		event -= r->num;
+	ret = ring_need_event(event, new, old);
+out:
+	if (ret)
+		r->stats.signals++;
+	return ret;
+}
+
+/* Write the device event area's flags, if they change. */
+static int pk_set_device_flags(struct vhostx_ring *r, u16 flags)
+{
+	__virtio16 __user *p = (__virtio16 __user *)&pk_device(r)->flags;
+
+	if (r->used_flags == flags)
+		return 0;
+	if (unlikely(ring_put16(r, cpu_to_vx16(flags), p)))
+		return ring_fail(r, -EFAULT, "cannot write device event flags", flags);
+	r->used_flags = flags;
+	ring_log_field(r, p, sizeof(*p));
+	return 0;
+}
+
+static bool ring_enable_notify_packed(struct vhostx_ring *r)
+{
+	__virtio16 __user *p = (__virtio16 __user *)&pk_device(r)->off_wrap;
+	u16 flags;
+
+	if (unlikely(r->broken))
+		return false;
+	if (r->event_idx) {
+		/* Kick us when the driver makes the next descriptor available. */
+		if (unlikely(ring_put16(r, cpu_to_vx16(r->avail_idx), p))) {
+			ring_fail(r, -EFAULT, "cannot write device event offset", 0);
+			return false;
+		}
+		ring_log_field(r, p, sizeof(*p));
+		if (pk_set_device_flags(r, VRING_PACKED_EVENT_FLAG_DESC))
+			return false;
+	} else if (pk_set_device_flags(r, VRING_PACKED_EVENT_FLAG_ENABLE)) {
+		return false;
+	}
+	/* The flag or event write must be visible before we look again. */
+	vx_mb();
+	if (unlikely(pk_get_flags(r, ring_user(r), r->last_avail_idx, &flags)))
+		return false;
+	return pk_is_avail(flags, r->avail_wrap);
+}
+
+static bool ring_avail_empty_packed(struct vhostx_ring *r)
+{
+	u16 flags;
+
+	if (unlikely(r->broken))
+		return false;
+	if (unlikely(pk_get_flags(r, ring_user(r), r->last_avail_idx, &flags)))
+		return false;
+	return !pk_is_avail(flags, r->avail_wrap);
+}
+
+static int ring_start_packed(struct vhostx_ring *r)
+{
+	__virtio16 __user *p = (__virtio16 __user *)&pk_device(r)->flags;
+
+	r->avail_idx = pk_enc(r->last_avail_idx, r->avail_wrap);
+	if (!ring_num_valid_packed(r->num) || !r->desc || !r->avail || !r->used ||
+	    (!r->acc && !r->mem) || !r->pbufs || r->last_avail_idx >= r->num ||
+	    r->last_used_idx >= r->num)
+		return ring_fail(r, -EINVAL, "bad ring setup", r->num);
+	if (unlikely(pk_inflight(r) > r->num))
+		return ring_fail(r, -EINVAL, "used index too far from avail base",
+				 pk_enc(r->last_used_idx, r->used_wrap));
+	if (unlikely(ring_put16(r, cpu_to_vx16(VRING_PACKED_EVENT_FLAG_ENABLE), p)))
+		return ring_fail(r, -EFAULT, "cannot write device event flags", 0);
+	ring_log_field(r, p, sizeof(*p));
+	r->signalled_used = pk_enc(r->last_used_idx, r->used_wrap);
+	return 0;
+}
+
+static void ring_disable_notify_packed(struct vhostx_ring *r)
+{
+	if (unlikely(r->broken) || r->event_idx)
+		return;
+	pk_set_device_flags(r, VRING_PACKED_EVENT_FLAG_DISABLE);
 }
 
 /* The walker, one copy per way to guest memory (see ring_user()). */
@@ -431,7 +972,8 @@ static __always_inline int ring_get_chain(struct vhostx_ring *r, bool user, stru
 				return ret;
 			break;
 		}
-		ret = chain_add(r, user, &c, &d);
+		ret = chain_add(r, user, &c, vx64_to_cpu(d.addr), vx32_to_cpu(d.len),
+				flags & VRING_DESC_F_WRITE);
 		if (unlikely(ret))
 			return ret;
 		if (!(flags & VRING_DESC_F_NEXT))
@@ -455,7 +997,8 @@ static __always_inline int ring_get_chain(struct vhostx_ring *r, bool user, stru
  * @iov_max: entries in @iov
  * @out: number of readable segments
  * @in: number of writable segments
- * @head: head descriptor index, to hand back in the used element
+ * @head: head descriptor index (packed: the buffer id), to hand back in
+ *        the used element
  *
  * Return: 1 when a chain was popped, 0 when the ring is empty, -ENOBUFS
  * when @iov is too small (nothing consumed, ring intact), -EIO when the
@@ -466,6 +1009,11 @@ int vhostx_ring_get_chain(struct vhostx_ring *r, struct iovec *iov,
 			  unsigned int iov_max, unsigned int *out,
 			  unsigned int *in, u16 *head)
 {
+	if (r->packed) {
+		if (ring_user(r))
+			return ring_get_chain_packed(r, true, iov, iov_max, out, in, head);
+		return ring_get_chain_packed(r, false, iov, iov_max, out, in, head);
+	}
 	if (ring_user(r))
 		return ring_get_chain(r, true, iov, iov_max, out, in, head);
 	return ring_get_chain(r, false, iov, iov_max, out, in, head);
@@ -480,15 +1028,20 @@ VX_EXPORT(vhostx_ring_get_chain);
  * For an owner that gave chains back because they were not enough (RX
  * with mergeable buffers): after vhostx_ring_enable_notify() it must not
  * retry unless the driver added something, or it would spin. Nothing
- * cached changes.
+ * cached changes. Packed: @seen is the position past the furthest chain
+ * popped, with its wrap counter in bit 15 (r->avail_idx); the driver
+ * added something if the descriptor there is available.
  *
- * Return: true if avail->idx is no longer @seen; false if it is, if the
- * ring is broken, or on a fault (which breaks the ring).
+ * Return: true if avail->idx is no longer @seen (packed: the descriptor
+ * at @seen is available); false if it is not, if the ring is broken, on a
+ * fault (which breaks the ring), or for a packed @seen beyond the ring.
  */
 bool vhostx_ring_avail_moved(struct vhostx_ring *r, u16 seen)
 {
 	__virtio16 v;
 
+	if (r->packed)
+		return ring_avail_moved_packed(r, seen);
 	if (unlikely(r->broken))
 		return false;
 	/* Our notification request is visible before we look again. */
@@ -505,10 +1058,15 @@ VX_EXPORT(vhostx_ring_avail_moved);
  * vhostx_ring_unget() - give back the last popped chains
  * @r: the ring
  * @n: how many of the most recently popped chains to give back; they must
- *     not have been added to the used ring
+ *     not have been added to the used ring (packed: giving back stops at
+ *     the first chain that is not in flight)
  */
 void vhostx_ring_unget(struct vhostx_ring *r, unsigned int n)
 {
+	if (r->packed) {
+		ring_unget_packed(r, n);
+		return;
+	}
 	r->last_avail_idx -= n;
 }
 VX_EXPORT(vhostx_ring_unget);
@@ -520,9 +1078,13 @@ VX_EXPORT(vhostx_ring_unget);
  * @n: number of elements, at most the ring size
  *
  * Writes the elements (split in two copies when the batch crosses the end
- * of the used ring), then, after a write barrier, used->idx once.
+ * of the used ring), then, after a write barrier, used->idx once. Packed:
+ * one used descriptor per element from last_used_idx on, each advancing
+ * by the descriptors its buffer took; after a write barrier, the first
+ * one's flags, which publish the batch.
  *
- * Return: 0, -EINVAL for n > num (ring intact), -EIO when broken, -EFAULT
+ * Return: 0, -EINVAL for n > num or (packed) an id not in flight or twice
+ * in @elems (ring intact, nothing written), -EIO when broken, -EFAULT
  * when the used ring cannot be written (ring broken).
  */
 int vhostx_ring_add_used(struct vhostx_ring *r,
@@ -538,6 +1100,8 @@ int vhostx_ring_add_used(struct vhostx_ring *r,
 		return -EINVAL;
 	if (!n)
 		return 0;
+	if (r->packed)
+		return ring_add_used_packed(r, elems, n);
 	start = old & (r->num - 1);
 	first = r->num - start;
 	if (first > n)
@@ -583,6 +1147,10 @@ VX_EXPORT(vhostx_ring_add_used);
  * it, whether used->idx moved past used_event since the last signal.
  * NOTIFY_ON_EMPTY forces a signal once we consumed all we saw. A fault
  * breaks the ring and asks for a signal (a spurious one is harmless).
+ * Packed: the driver event area's flags: DISABLE never, DESC (with
+ * EVENT_IDX) when the descriptor at off_wrap received a used descriptor
+ * since the last DESC decision (an offset not below num: always), ENABLE
+ * (or anything else) always.
  *
  * Return: true if the guest must be signalled.
  */
@@ -592,6 +1160,8 @@ bool vhostx_ring_need_signal(struct vhostx_ring *r)
 	bool valid, ret;
 	u16 old, new;
 
+	if (r->packed)
+		return ring_need_signal_packed(r);
 	if (unlikely(r->broken))
 		return false;
 	/* Our used->idx write must be visible before we read the guest's wishes. */
@@ -632,7 +1202,9 @@ VX_EXPORT(vhostx_ring_need_signal);
  *
  * Clears VRING_USED_F_NO_NOTIFY, or with EVENT_IDX sets avail_event to the
  * avail index we have seen, then re-reads avail->idx to close the race
- * with a guest that added buffers before seeing the change.
+ * with a guest that added buffers before seeing the change. Packed: the
+ * device event area's flags ENABLE, or with EVENT_IDX off_wrap = avail_idx
+ * and flags DESC; then looks at the descriptor at last_avail_idx.
  *
  * Return: true if buffers are pending (the caller must process them
  * instead of sleeping), false if empty or on a fault (ring broken).
@@ -641,6 +1213,8 @@ bool vhostx_ring_enable_notify(struct vhostx_ring *r)
 {
 	__virtio16 v;
 
+	if (r->packed)
+		return ring_enable_notify_packed(r);
 	if (unlikely(r->broken))
 		return false;
 	if (r->event_idx) {
@@ -674,9 +1248,14 @@ VX_EXPORT(vhostx_ring_enable_notify);
  *
  * Sets VRING_USED_F_NO_NOTIFY if not already set; with EVENT_IDX nothing
  * is written (avail_event simply stays behind). A fault breaks the ring.
+ * Packed: the device event area's flags DISABLE, the same way.
  */
 void vhostx_ring_disable_notify(struct vhostx_ring *r)
 {
+	if (r->packed) {
+		ring_disable_notify_packed(r);
+		return;
+	}
 	if (unlikely(r->broken) || r->event_idx)
 		return;
 	if (r->used_flags & VRING_USED_F_NO_NOTIFY)
@@ -695,9 +1274,12 @@ VX_EXPORT(vhostx_ring_disable_notify);
  *
  * Return: true if no available entry is pending; false if one is, or if
  * the ring is broken or avail->idx is bad (so get_chain() reports it).
+ * Packed: whether the descriptor at last_avail_idx is not available.
  */
 bool vhostx_ring_avail_empty(struct vhostx_ring *r)
 {
+	if (r->packed)
+		return ring_avail_empty_packed(r);
 	if (unlikely(r->broken))
 		return false;
 	if (r->avail_idx != r->last_avail_idx)
@@ -740,11 +1322,14 @@ VX_EXPORT(vhostx_ring_check_addr);
 /**
  * vhostx_ring_start() - (re)start servicing a configured ring
  * @r: the ring, with num, addresses, mem (or acc), features and
- *     last_avail_idx set
+ *     the base (last_avail_idx; packed: see vhostx_ring_set_base()) set
  *
  * Clears the broken state and caches, turns notifications on (writes
  * used->flags = 0), and takes last_used_idx from used->idx after checking
- * that no more than num chains would be in flight.
+ * that no more than num chains would be in flight. Packed: reads nothing,
+ * the used position comes from the base and may be at most num
+ * descriptors behind the avail position; the device event area's flags
+ * are set to ENABLE; @pbufs (buffers in flight) is left as it is.
  *
  * Return: 0, -EINVAL (bad setup or used->idx), -EFAULT (ring unreadable);
  * on error the ring is broken.
@@ -759,6 +1344,8 @@ int vhostx_ring_start(struct vhostx_ring *r)
 	r->signalled_used_valid = false;
 	r->used_flags = 0;
 	r->head_n = 0;
+	if (r->packed)
+		return ring_start_packed(r);
 	if (!ring_num_valid(r->num) || !r->desc || !r->avail || !r->used ||
 	    (!r->acc && !r->mem))
 		return ring_fail(r, -EINVAL, "bad ring setup", r->num);
@@ -775,3 +1362,104 @@ int vhostx_ring_start(struct vhostx_ring *r)
 	return 0;
 }
 VX_EXPORT(vhostx_ring_start);
+
+/**
+ * vhostx_ring_check_addr_packed() - validate packed ring addresses
+ * @num: ring size, 1 to VHOSTX_RING_MAX_NUM (any, not only powers of two)
+ * @desc: user address of the descriptor ring (16-byte aligned)
+ * @driver: user address of the driver event suppression area (4-byte aligned)
+ * @device: user address of the device event suppression area (4-byte aligned)
+ *
+ * Return: 0, -EINVAL for a bad size or alignment, -EFAULT when an area is
+ * not user-accessible.
+ */
+int vhostx_ring_check_addr_packed(unsigned int num, u64 desc, u64 driver, u64 device)
+{
+	const u64 esz = sizeof(struct vring_packed_desc_event);
+
+	if (!ring_num_valid_packed(num))
+		return -EINVAL;
+	if ((desc & (sizeof(struct vring_packed_desc) - 1)) || (driver & (esz - 1)) ||
+	    (device & (esz - 1)))
+		return -EINVAL;
+	if (!vx_access_ok(desc, (u64)num * sizeof(struct vring_packed_desc)) ||
+	    !vx_access_ok(driver, esz) || !vx_access_ok(device, esz))
+		return -EFAULT;
+	return 0;
+}
+VX_EXPORT(vhostx_ring_check_addr_packed);
+
+/**
+ * vhostx_ring_pbufs_size() - size of a packed ring's per-buffer-id state
+ * @num: ring size, 1 to VHOSTX_RING_MAX_NUM
+ *
+ * Return: the bytes the owner allocates (zeroed) for struct
+ * vhostx_ring's @pbufs.
+ */
+size_t vhostx_ring_pbufs_size(unsigned int num)
+{
+	return sizeof(u32) * (1 + (size_t)num) + sizeof(u16) * (size_t)num;
+}
+VX_EXPORT(vhostx_ring_pbufs_size);
+
+/**
+ * vhostx_ring_set_base() - load the ring state of VHOST_SET_VRING_BASE
+ * @r: the ring (stopped), with @packed and, when known, @num set
+ * @num: the ioctl's value
+ *
+ * Split: last_avail_idx = @num, which must fit in 16 bits. Packed: bits
+ * 0-14 last_avail_idx, bit 15 the avail wrap counter, bits 16-30
+ * last_used_idx, bit 31 the used wrap counter (QEMU's encoding, also the
+ * kernel's vhost-vdpa's). Bits 16-31 all zero mean "used as avail": DPDK's
+ * virtio-user sends 0x8000 for a new packed ring, only the avail half, as
+ * DPDK's vhost library reads it. (A QEMU state whose used side is exactly
+ * position 0 with wrap counter 0 while buffers are in flight reads the
+ * same; it cannot be told apart.) Packed: forgets the buffers in flight
+ * (@pbufs, when set).
+ *
+ * Return: 0, or -EINVAL (a split value above 0xffff, a packed position
+ * not below @r->num when that is set) with @r unchanged.
+ */
+int vhostx_ring_set_base(struct vhostx_ring *r, u32 num)
+{
+	u16 avail, used;
+
+	if (!r->packed) {
+		if (num > 0xffff)
+			return -EINVAL;
+		r->last_avail_idx = num;
+		r->avail_idx = num;
+		return 0;
+	}
+	avail = num & 0xffff;
+	used = num >> 16;
+	if (!used)
+		used = avail;
+	if (r->num && ((avail & PK_POS) >= r->num || (used & PK_POS) >= r->num))
+		return -EINVAL;
+	r->last_avail_idx = avail & PK_POS;
+	r->avail_wrap = avail & PK_WRAP;
+	r->last_used_idx = used & PK_POS;
+	r->used_wrap = used & PK_WRAP;
+	r->avail_idx = avail;
+	if (r->pbufs && r->num)
+		memset(r->pbufs, 0, vhostx_ring_pbufs_size(r->num));
+	return 0;
+}
+VX_EXPORT(vhostx_ring_set_base);
+
+/**
+ * vhostx_ring_get_base() - the ring state for VHOST_GET_VRING_BASE
+ * @r: the ring
+ *
+ * Return: last_avail_idx (split), or both positions and wrap counters in
+ * the encoding vhostx_ring_set_base() takes (packed).
+ */
+u32 vhostx_ring_get_base(const struct vhostx_ring *r)
+{
+	if (!r->packed)
+		return r->last_avail_idx;
+	return (u32)pk_enc(r->last_avail_idx, r->avail_wrap) |
+	       (u32)pk_enc(r->last_used_idx, r->used_wrap) << 16;
+}
+VX_EXPORT(vhostx_ring_get_base);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * vhostx ring core: split virtqueue walking, used-ring writes and event-idx
- * decisions. The same ring.c and mem.c build into vhostx.ko and into the
- * userspace tests and fuzzer of tools/ringtest.
+ * vhostx ring core: split and packed virtqueue walking, used writes and
+ * event suppression decisions. The same ring.c and mem.c build into
+ * vhostx.ko and into the userspace tests and fuzzer of tools/ringtest.
  *
  * Guest memory is reached in one of two ways, chosen per ring:
  *  - user memory: ring areas are user addresses, buffer addresses go
@@ -167,7 +167,11 @@ struct vhostx_ring_acc {
 	int (*read_iov)(void *ctx, void *dst, const void __user *src, size_t len);
 };
 
-/* Largest ring the core accepts (VIRTIO split ring maximum). */
+/*
+ * Largest ring the core accepts (the VIRTIO maximum of both layouts). A
+ * split ring's size is a power of two; a packed ring may have any size
+ * from 1 to this.
+ */
 #define VHOSTX_RING_MAX_NUM		32768
 /*
  * Most entries an indirect table may hold (as QEMU's VIRTQUEUE_MAX_SIZE);
@@ -185,20 +189,32 @@ struct vhostx_ring_acc {
 #define VHOSTX_RING_HEADS		16
 
 /*
- * Used-area writes a ring remembers for the dirty log between two drains
- * by its owner; one call writes at most three pieces (two element runs and
- * the index), so the owner drains after every call that may write.
+ * Ring writes a ring remembers for the dirty log between two drains by its
+ * owner; one split call writes at most three pieces (two element runs and
+ * the index), a packed batch two descriptor runs (it may cross the ring
+ * end), so the owner drains after every call that may write.
  */
 #define VHOSTX_RING_LOG_SPANS		4
 
+/* Areas of struct vhostx_ring_span. */
+/* From @used: the used ring (split), the device event area (packed). */
+#define VHOSTX_RING_AREA_USED		0
+/* From @desc: used descriptors written into a packed descriptor ring. */
+#define VHOSTX_RING_AREA_DESC		1
+
 /**
- * struct vhostx_ring_span - bytes the ring core wrote in the used area
- * @off: offset from the start of the used ring (&struct vring_used)
+ * struct vhostx_ring_span - bytes the ring core wrote into a ring area
+ * @off: offset from the start of the area @area names
  * @len: number of bytes, never zero
+ * @area: VHOSTX_RING_AREA_USED (offset from the ring's @used: the split
+ *        used ring, or the packed device event suppression area) or
+ *        VHOSTX_RING_AREA_DESC (offset from @desc: a packed ring's used
+ *        descriptors); always VHOSTX_RING_AREA_USED for a split ring
  */
 struct vhostx_ring_span {
 	u32 off;
 	u32 len;
+	u8 area;
 };
 
 /**
@@ -216,11 +232,14 @@ struct vhostx_ring_stats {
 };
 
 /**
- * struct vhostx_ring - state of one split virtqueue
- * @num: ring size (power of two, 1..32768)
- * @desc: descriptor table (user address)
- * @avail: available ring (user address)
- * @used: used ring (user address)
+ * struct vhostx_ring - state of one virtqueue, split or packed
+ * @num: ring size (split: a power of two, 1..32768; packed: 1..32768)
+ * @desc: descriptor table (user address); packed: the descriptor ring
+ *        (struct vring_packed_desc, 16 bytes each, 16-byte aligned)
+ * @avail: available ring (user address); packed: the driver event
+ *         suppression area (struct vring_packed_desc_event, 4-aligned)
+ * @used: used ring (user address); packed: the device event suppression
+ *        area (struct vring_packed_desc_event, 4-aligned)
  * @mem: translation table for descriptor addresses; owned by the caller,
  *       must stay valid while the ring is walked; unused (may be NULL)
  *       with @acc
@@ -231,22 +250,46 @@ struct vhostx_ring_stats {
  * @event_idx: VIRTIO_RING_F_EVENT_IDX negotiated
  * @indirect: VIRTIO_RING_F_INDIRECT_DESC negotiated
  * @notify_on_empty: VIRTIO_F_NOTIFY_ON_EMPTY negotiated
- * @last_avail_idx: next available entry to consume (free-running)
- * @avail_idx: last value read from avail->idx
- * @last_used_idx: next used entry to write (free-running)
- * @signalled_used: used index at the last signal (event-idx math)
+ * @packed: VIRTIO_F_RING_PACKED negotiated: @desc, @avail and @used are
+ *          the packed areas, @pbufs is set; set by the owner before
+ *          vhostx_ring_start(), like the other feature bools
+ * @avail_wrap: packed: the driver ring wrap counter at @last_avail_idx
+ * @used_wrap: packed: the device ring wrap counter at @last_used_idx
+ * @last_avail_idx: next available entry to consume (split: free-running;
+ *                  packed: the descriptor ring position, below @num)
+ * @avail_idx: split: last value read from avail->idx. Packed: the ring
+ *             position just past the furthest chain popped so far, with
+ *             the wrap counter there in bit 15 (the encoding of
+ *             vhostx_ring_get_base()'s low half); vhostx_ring_unget()
+ *             leaves it alone. What vhostx_ring_avail_moved() takes
+ * @last_used_idx: next used entry to write (split: free-running; packed:
+ *                 the descriptor ring position, below @num)
+ * @signalled_used: used index at the last signal decision (event-idx math;
+ *                  packed: position with the wrap counter in bit 15)
  * @signalled_used_valid: @signalled_used may be used
  * @used_flags: last value written to used->flags (VRING_USED_F_NO_NOTIFY),
- *              so toggling notifications costs no write when unchanged
+ *              so toggling notifications costs no write when unchanged.
+ *              Packed: the device event area's flags
+ *              (VRING_PACKED_EVENT_FLAG_*); DISABLE is bit 0 as
+ *              VRING_USED_F_NO_NOTIFY is, so "notifications off" is the
+ *              same test for both layouts
  * @head_first: avail index of @heads[0]
  * @head_n: number of valid entries in @heads (0 after vhostx_ring_start())
  * @heads: avail ring entries [head_first, head_first + head_n), read ahead
  *         in one copy; all were published (below avail_idx) when read
+ *         (split only)
+ * @pbufs: packed only: the ring's per-buffer-id state (descriptors in
+ *         flight per buffer id, and the pop history vhostx_ring_unget()
+ *         needs). The owner allocates vhostx_ring_pbufs_size(@num) zeroed
+ *         bytes (kvzalloc) and frees them; split rings leave it NULL.
+ *         vhostx_ring_set_base() forgets what it holds
  * @broken: a guest error stopped this ring; every call but
  *          vhostx_ring_start() fails with -EIO until that clears it
  * @log_used: remember every successful write to the used area (elements,
  *            used->idx, used->flags, avail_event) in @log; set by the
- *            owner (VHOST_VRING_F_LOG), never changed by the core
+ *            owner (VHOST_VRING_F_LOG), never changed by the core. Packed:
+ *            the used descriptors written into the descriptor ring
+ *            (VHOSTX_RING_AREA_DESC) and the device event area
  * @log_n: valid entries in @log; stays 0 while @log_used is off. The
  *         owner reads @log[0..log_n) and sets it back to 0 (a drain)
  * @log: used-area writes since the last drain, in write order; adjacent
@@ -255,7 +298,8 @@ struct vhostx_ring_stats {
  * @stats: counters
  *
  * The owner fills @num, @desc, @avail, @used, @mem (or @acc and @acc_ctx),
- * the feature bools and @last_avail_idx (VHOST_SET_VRING_BASE), then calls
+ * the feature bools (@packed with @pbufs) and the base
+ * (VHOST_SET_VRING_BASE: vhostx_ring_set_base()), then calls
  * vhostx_ring_start().
  * All calls on one ring must be serialized by the owner (the vq mutex).
  */
@@ -270,6 +314,9 @@ struct vhostx_ring {
 	bool event_idx;
 	bool indirect;
 	bool notify_on_empty;
+	bool packed;
+	bool avail_wrap;
+	bool used_wrap;
 	u16 last_avail_idx;
 	u16 avail_idx;
 	u16 last_used_idx;
@@ -279,6 +326,7 @@ struct vhostx_ring {
 	u16 head_first;
 	u16 head_n;
 	__virtio16 heads[VHOSTX_RING_HEADS];
+	void *pbufs;
 	bool broken;
 	bool log_used;
 	unsigned int log_n;
@@ -294,11 +342,52 @@ struct vhostx_ring {
 int vhostx_ring_check_addr(unsigned int num, u64 desc, u64 avail, u64 used);
 
 /*
+ * vhostx_ring_check_addr_packed - the same for a packed ring: @num from 1
+ * to VHOSTX_RING_MAX_NUM (any size, not only powers of two), descriptor
+ * ring 16-byte aligned, driver and device event areas 4-byte aligned, all
+ * user-accessible. Returns 0 or -EINVAL/-EFAULT.
+ */
+int vhostx_ring_check_addr_packed(unsigned int num, u64 desc, u64 driver, u64 device);
+
+/*
+ * vhostx_ring_pbufs_size - bytes of the per-buffer-id state (@pbufs) a
+ * packed ring of @num entries needs (@num from 1 to VHOSTX_RING_MAX_NUM).
+ */
+size_t vhostx_ring_pbufs_size(unsigned int num);
+
+/*
+ * vhostx_ring_set_base - VHOST_SET_VRING_BASE: load the ring state from
+ * @num (struct vhost_vring_state.num), for the layout @r->packed says.
+ * Split: last_avail_idx = @num, which must fit in 16 bits (-EINVAL
+ * otherwise, as the kernel's vhost). Packed (QEMU's and vhost-vdpa's
+ * encoding): bits 0-14 last_avail_idx, bit 15 the avail wrap counter,
+ * bits 16-30 last_used_idx, bit 31 the used wrap counter; when bits 16-31
+ * are all zero the used side is taken equal to the avail side (DPDK's
+ * virtio-user sends only the avail half, 0x8000 for a new ring, the way
+ * DPDK's own vhost library reads it). A position not below @r->num is
+ * -EINVAL (with @r->num still 0 the check is left to vhostx_ring_start()).
+ * Packed: buffers in flight in @r->pbufs are forgotten. Resets the cached
+ * avail index. Returns 0 or -EINVAL (@r unchanged).
+ */
+int vhostx_ring_set_base(struct vhostx_ring *r, u32 num);
+
+/*
+ * vhostx_ring_get_base - VHOST_GET_VRING_BASE: the state in the encoding
+ * vhostx_ring_set_base() takes (split: last_avail_idx; packed: both
+ * positions and wrap counters).
+ */
+u32 vhostx_ring_get_base(const struct vhostx_ring *r);
+
+/*
  * vhostx_ring_start - begin servicing after setup: clears @broken and the
- * cached indexes, reads used->idx into last_used_idx (as vhost does, so a
+ * cached indexes, resets signalling state and used_flags (notifications
+ * on). Split: reads used->idx into last_used_idx (as vhost does, so a
  * migrated ring resumes where the guest saw it) after checking that it is
  * at most @num behind last_avail_idx (a used index that jumps is an
- * error), resets signalling state and used_flags (notifications on).
+ * error). Packed: reads nothing (there is no used index in guest memory):
+ * both positions and wrap counters come from the base, the used side at
+ * most @num descriptors behind the avail side; writes the device event
+ * area's flags (ENABLE); buffers in flight in @pbufs stay in flight.
  * Returns 0, or -EINVAL/-EFAULT (ring broken, stats.errors counted).
  */
 int vhostx_ring_start(struct vhostx_ring *r);
@@ -323,6 +412,17 @@ int vhostx_ring_start(struct vhostx_ring *r);
  * memory (-EFAULT otherwise), even the entries the chain does not visit. Zero-length direct descriptors are legal and give no iovec.
  * A descriptor may end the chain with one indirect table (VIRTIO 1.x
  * 2.7.5.3.2); INDIRECT together with NEXT is an error.
+ *
+ * Packed: the chain starts at last_avail_idx; a descriptor there whose
+ * AVAIL/USED bits do not say "available in the current wrap" means empty
+ * (0; only the first descriptor's bits are looked at). The chain runs on
+ * through consecutive descriptors (crossing the ring end flips the wrap
+ * counter), *@head is the buffer id of its last descriptor. An indirect
+ * table (of struct vring_packed_desc) is walked entry by entry over its
+ * whole length; in it only VRING_DESC_F_WRITE counts, the other flags and
+ * the ids are ignored (VIRTIO 1.1 2.8.19). Guest errors as split, plus
+ * -EINVAL for a buffer id not below num or already in flight, and -ELOOP
+ * for a chain longer than num descriptors.
  */
 int vhostx_ring_get_chain(struct vhostx_ring *r, struct iovec *iov,
 			  unsigned int iov_max, unsigned int *out,
@@ -333,10 +433,17 @@ int vhostx_ring_get_chain(struct vhostx_ring *r, struct iovec *iov,
  * moved away from @seen (the avail_idx the caller saw when it gave chains
  * back)? Orders the notification request before the read. A fault breaks
  * the ring and answers false; a broken ring answers false, reading nothing.
+ * Packed: @seen is a position with its wrap counter in bit 15 (avail_idx,
+ * see struct vhostx_ring); the answer is whether the descriptor there is
+ * available now. A position not below num answers false, reading nothing.
  */
 bool vhostx_ring_avail_moved(struct vhostx_ring *r, u16 seen);
 
-/* vhostx_ring_unget - give back the last @n popped chains, unconsumed. */
+/*
+ * vhostx_ring_unget - give back the last @n popped chains, unconsumed.
+ * Packed: through the pop history in @pbufs; stops early at a chain that
+ * is no longer in flight (more than were popped, or already used).
+ */
 void vhostx_ring_unget(struct vhostx_ring *r, unsigned int n);
 
 /*
@@ -345,6 +452,11 @@ void vhostx_ring_unget(struct vhostx_ring *r, unsigned int n);
  * used->idx once, after the write barrier. @elems are in ring byte order:
  * fill them with vhostx_used_elem_set(). Returns 0, -EINVAL if n > num
  * (caller bug, ring not broken), -EIO if broken, or -EFAULT (ring broken).
+ * Packed: one used descriptor per element (id, len; AVAIL and USED set to
+ * the used wrap counter) at last_used_idx, which advances by the number of
+ * descriptors the buffer took; the first element's flags are written last,
+ * after the write barrier. An id not in flight (or twice in @elems) is
+ * -EINVAL, a caller bug: nothing is written, the ring is not broken.
  */
 int vhostx_ring_add_used(struct vhostx_ring *r,
 			 const struct vring_used_elem *elems, unsigned int n);
@@ -365,6 +477,9 @@ static inline void vhostx_used_elem_set(struct vring_used_elem *e, u16 head, u32
  * vhostx_ring_need_signal - after add_used: must the driver be notified?
  * Honours EVENT_IDX (used_event), VRING_AVAIL_F_NO_INTERRUPT and
  * NOTIFY_ON_EMPTY. Updates signalling state and stats.signals.
+ * Packed: the driver event area: DISABLE never, DESC with EVENT_IDX when
+ * a used descriptor was written at off_wrap since the last DESC decision,
+ * anything else always.
  */
 bool vhostx_ring_need_signal(struct vhostx_ring *r);
 
@@ -373,13 +488,16 @@ bool vhostx_ring_need_signal(struct vhostx_ring *r);
  * VRING_USED_F_NO_NOTIFY or write avail_event). Returns true if new
  * buffers arrived meanwhile (the caller must process them), false if
  * the ring is empty and notifications are on; a fault breaks the ring
- * and returns false.
+ * and returns false. Packed: the device event area's flags ENABLE, or
+ * with EVENT_IDX off_wrap = avail_idx and flags DESC; "arrived" means the
+ * descriptor at last_avail_idx is available.
  */
 bool vhostx_ring_enable_notify(struct vhostx_ring *r);
 
 /*
  * vhostx_ring_disable_notify - ask the driver not to kick (best effort:
- * with EVENT_IDX it writes nothing; a fault breaks the ring).
+ * with EVENT_IDX it writes nothing; a fault breaks the ring). Packed: the
+ * device event area's flags DISABLE.
  */
 void vhostx_ring_disable_notify(struct vhostx_ring *r);
 
@@ -387,6 +505,7 @@ void vhostx_ring_disable_notify(struct vhostx_ring *r);
  * vhostx_ring_avail_empty - true if no new available entries (reads
  * avail->idx only when the cached copy is used up). A broken ring or a
  * fault answers false, so the caller reaches get_chain() and its error.
+ * Packed: whether the descriptor at last_avail_idx is not available.
  */
 bool vhostx_ring_avail_empty(struct vhostx_ring *r);
 

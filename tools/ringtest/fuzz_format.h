@@ -4,12 +4,18 @@
  * generator (mkseeds.c). All multi-byte fields are little-endian; a short
  * input reads as zeros.
  *
- *   u8  num_log2      ring size 1 << (v % (FZ_NUM_LOG2_MAX + 1))
+ *   u8  num_log2      ring size 1 << (v % (FZ_NUM_LOG2_MAX + 1));
+ *                     packed: 1 + v % FZ_NUM_MAX (any size)
  *   u8  features      bit 0 EVENT_IDX, bit 1 INDIRECT_DESC, bit 2 NOTIFY_ON_EMPTY,
  *                     bit 3 log the used area, bit 4 reach guest memory through
- *                     an accessor (struct vhostx_ring_acc) instead of user memory
- *   u16 base          last_avail_idx at start
- *   u16 desc, avail, used   image offsets (rounded down to the alignment)
+ *                     an accessor (struct vhostx_ring_acc) instead of user memory,
+ *                     bit 5 the packed layout (FZ_F_PACKED)
+ *   u16 base          last_avail_idx at start; packed: the low half of
+ *                     VHOST_SET_VRING_BASE's value, followed by
+ *   [u16 base_hi]     packed only: its high half
+ *   u16 desc, avail, used   image offsets (rounded down to the alignment;
+ *                     packed: the descriptor ring and the driver and device
+ *                     event areas)
  *   u8  nregions      v % (FZ_MAX_REGIONS + 1), then per region:
  *       u8 how (bit 0: gpa = ~0 - g, bit 1: size in 4 KiB pages),
  *       u32 g, u16 size, u16 image offset
@@ -26,6 +32,21 @@
 #define FZ_IOV_MAX		64
 #define FZ_MAX_OPS		1024
 #define FZ_INFLIGHT_MAX		4096
+#define FZ_F_PACKED		32
+
+/*
+ * The packed layout reads some operations differently:
+ *   PUBLISH           u8 n-1, u8 write mask, u8 id, then the descriptors;
+ *                     written at the guest's own position with its wrap
+ *                     counter's AVAIL/USED bits, head flags last
+ *   PUBLISH_INDIRECT  u8 n-1, u8 write mask, u8 id, table, entries as split
+ *   SET_AVAIL_IDX     u16: the guest's position (bits 0-14, modulo num) and
+ *                     wrap counter (bit 15) for the next PUBLISH
+ *   RESTART           u8 how: bit 0 set_base first, with the ring's own
+ *                     get_base() (bit 1) or a u32 that follows; bit 2 the
+ *                     guest's position follows the ring's
+ * An id byte v means v % num, or v & 0x7f as it is when bit 7 is set.
+ */
 
 enum {
 	FZ_OP_GET_CHAIN,	/* u8 iov_max */

@@ -35,6 +35,7 @@ struct seed {
 	unsigned int log2;
 	u8 feat;
 	u16 base;
+	u16 base_hi;	/* packed: the high half of the vring base */
 	u8 ops[4096];
 	size_t nops;
 	u8 img[FZ_IMG_SIZE];
@@ -137,6 +138,10 @@ static void write_one(const char *dir, const char *name)
 	h[n++] = s.feat;
 	h[n++] = s.base & 0xff;
 	h[n++] = s.base >> 8;
+	if (s.feat & FZ_F_PACKED) {
+		h[n++] = s.base_hi & 0xff;
+		h[n++] = s.base_hi >> 8;
+	}
 	h[n++] = DESC & 0xff;
 	h[n++] = DESC >> 8;
 	h[n++] = AVAIL & 0xff;
@@ -204,6 +209,243 @@ static void publish(unsigned int n, u8 wmask, const u16 (*d)[3])
 		op16(d[k][1]);
 		op16(d[k][2]);
 	}
+}
+
+/*
+ * Packed layout (feature bit 5): the descriptor ring at DESC (16 bytes
+ * each), the driver event area at AVAIL, the device event area at USED.
+ * The size byte is num - 1.
+ */
+static void preset(unsigned int num, u8 feat, u32 base)
+{
+	reset(0, feat | FZ_F_PACKED, 0);
+	memset(s.img + AVAIL, 0, 8);
+	memset(s.img + USED, 0, 8);
+	s.log2 = num - 1;
+	s.base = base & 0xffff;
+	s.base_hi = base >> 16;
+}
+
+static u16 pavail(int w)
+{
+	return w ? 1u << VRING_PACKED_DESC_F_AVAIL : 1u << VRING_PACKED_DESC_F_USED;
+}
+
+static void pdesc_img(unsigned int pos, u64 addr, u32 len, u16 id, u16 flags)
+{
+	struct vring_packed_desc d = { htole64(addr), htole32(len), htole16(id), htole16(flags) };
+
+	memcpy(s.img + DESC + 16 * pos, &d, sizeof(d));
+}
+
+/* Packed indirect entry at table gpa (byte-wise: may straddle R0/R1). */
+static void pidesc(u64 table, unsigned int i, u64 addr, u32 len, u16 flags)
+{
+	struct vring_packed_desc d = { htole64(addr), htole32(len), htole16(0xffff),
+				       htole16(flags) };
+	u8 *b = (u8 *)&d;
+	unsigned int k;
+
+	for (k = 0; k < 16; k++)
+		*(u8 *)gpa_ptr(table + 16 * i + k) = b[k];
+}
+
+/* Packed PUBLISH: n descriptors with buffer id byte @id. */
+static void ppublish(unsigned int n, u8 wmask, u8 id, const u16 (*d)[3])
+{
+	unsigned int k;
+
+	op8(FZ_OP_PUBLISH);
+	op8(n - 1);
+	op8(wmask);
+	op8(id);
+	for (k = 0; k < n; k++) {
+		op8(d[k][0]);
+		op16(d[k][1]);
+		op16(d[k][2]);
+	}
+}
+
+static void prestart(u8 how, u32 base)
+{
+	op8(FZ_OP_RESTART);
+	op8(how);
+	if ((how & 3) == 1)
+		op32(base);
+}
+
+static void packed_seeds(const char *dir)
+{
+	static const u16 three[3][3] = { { 0, 0x10, 64 }, { 2, 0x100, 32 }, { 1, 0x20, 500 } };
+	static const u16 one[1][3] = { { 0, 0x40, 8 } };
+	unsigned int i;
+
+	/* well-formed traffic */
+	preset(8, 0, 0x80008000u);
+	pdesc_img(0, R0_GPA + 0x10, 64, 0, pavail(1));
+	get(); used1(); op8(FZ_OP_NEED_SIGNAL); get();
+	ppublish(3, 4, 5, three);
+	get(); used1(); op8(FZ_OP_AVAIL_EMPTY);
+	write_seed(dir, "p-ok-simple");
+
+	preset(8, F_EVENT, 0x80008000u);
+	for (i = 0; i < 2; i++)
+		ppublish(3, 4, i, three);
+	drain(); op8(FZ_OP_NEED_SIGNAL); op8(FZ_OP_ENABLE_NOTIFY);
+	/* the driver asks for an event at (3, wrap 1), DESC */
+	op8(FZ_OP_POKE); op16(AVAIL); op8(3); op8(3); op8(0x80); op8(2); op8(0);
+	ppublish(1, 0, 2, three); get(); used1(); op8(FZ_OP_NEED_SIGNAL);
+	ppublish(1, 0, 3, three); get(); used1(); op8(FZ_OP_NEED_SIGNAL);
+	op8(FZ_OP_DISABLE_NOTIFY); op8(FZ_OP_ENABLE_NOTIFY);
+	op8(FZ_OP_AVAIL_MOVED); op8(1); op16(0);
+	ppublish(3, 4, 4, three);
+	op8(FZ_OP_AVAIL_MOVED); op8(1); op16(0);
+	op8(FZ_OP_AVAIL_MOVED); op8(0); op16(0x8007);
+	drain(); op8(FZ_OP_NEED_SIGNAL);
+	write_seed(dir, "p-ok-event-idx");
+
+	/* five descriptors (not a power of two), from position 3, many laps */
+	preset(5, F_EVENT | F_INDIRECT, 0x80038003u);
+	for (i = 0; i < 12; i++) {
+		ppublish(1, 0, i, three);
+		ppublish(3, 6, i + 1, three);
+		drain();
+		op8(FZ_OP_NEED_SIGNAL);
+		op8(FZ_OP_ENABLE_NOTIFY);
+	}
+	write_seed(dir, "p-ok-wrap");
+
+	preset(8, F_EMPTY, 0x80008000u);
+	ppublish(3, 4, 1, three); ppublish(3, 4, 2, three);
+	get(); get(); op8(FZ_OP_UNGET); op8(1); get();
+	op8(FZ_OP_ADD_USED); op8(2); op8(1); op32(1); op32(2);
+	op8(FZ_OP_NEED_SIGNAL); op8(FZ_OP_DISABLE_NOTIFY); op8(FZ_OP_ENABLE_NOTIFY);
+	op8(FZ_OP_ADD_USED_TOO_MANY); prestart(0, 0); get();
+	ppublish(1, 0, 3, one); get(); op8(FZ_OP_UNGET); op8(1);
+	prestart(3, 0); get(); used1();
+	write_seed(dir, "p-ok-unget-notify");
+
+	preset(4, F_INDIRECT, 0x80008000u);
+	pidesc(R0_GPA + 0x100, 0, R2_GPA, 10, VRING_DESC_F_NEXT);
+	pidesc(R0_GPA + 0x100, 1, R2_GPA + 0x10, 20, VRING_DESC_F_INDIRECT);
+	pidesc(R0_GPA + 0x100, 2, R1_GPA, 30, VRING_DESC_F_WRITE);
+	pdesc_img(0, R0_GPA + 0x100, 48, 3, pavail(1) | VRING_DESC_F_INDIRECT);
+	/* direct then indirect, the table straddling R0/R1 */
+	pdesc_img(1, R2_GPA + 0x40, 8, 0xffff, pavail(1) | VRING_DESC_F_NEXT);
+	pdesc_img(2, R1_GPA - 24, 48, 1, pavail(1) | VRING_DESC_F_INDIRECT);
+	pidesc(R1_GPA - 24, 0, R2_GPA + 0x80, 1, 0);
+	pidesc(R1_GPA - 24, 1, R2_GPA + 0x90, 2, 0);
+	pidesc(R1_GPA - 24, 2, R2_GPA + 0xa0, 3, VRING_DESC_F_WRITE);
+	get(); get(); drain();
+	op8(FZ_OP_SET_AVAIL_IDX); op16(3 | 0x8000);
+	op8(FZ_OP_PUBLISH_INDIRECT); op8(2); op8(4); op8(2); op8(2); op16(0x200);
+	for (i = 0; i < 3; i++) {
+		op8(i % 3); op16(0x40 * i); op16(100);
+	}
+	get(); used1();
+	write_seed(dir, "p-ok-indirect");
+
+	/* DPDK's base (0x8000, no used half), then QEMU-style rebases */
+	preset(8, 0, 0x8000);
+	ppublish(1, 0, 0, one); get(); used1();
+	prestart(1 | 4, 0x80058005u);
+	ppublish(2, 0, 1, three); get(); used1();
+	prestart(1 | 2, 0);
+	prestart(1, 0x00030001u);	/* used (3, wrap 0) ahead: refused by start */
+	prestart(1 | 4, 0x80008000u); get();
+	prestart(1, 0x80098000u);	/* position beyond the ring: refused */
+	write_seed(dir, "p-ok-base");
+
+	/* hostile: one error each */
+	preset(8, 0, 0x80008000u);
+	ppublish(1, 0, 0x80 | 100, one); get();
+	write_seed(dir, "p-bad-id-range");
+
+	preset(8, 0, 0x80008000u);
+	ppublish(1, 0, 2, one); ppublish(2, 0, 2, three); get(); get();
+	write_seed(dir, "p-bad-id-in-flight");
+
+	preset(8, 0, 0x80008000u);
+	for (i = 0; i < 8; i++)
+		pdesc_img(i, R0_GPA + i, 1, 0, pavail(1) | VRING_DESC_F_NEXT);
+	get();
+	write_seed(dir, "p-bad-ring-loop");
+
+	/* one in flight, then a chain of all the rest and one more */
+	preset(4, 0, 0x80008000u);
+	ppublish(1, 0, 0, one); get();
+	ppublish(3, 0, 1, three);
+	op8(FZ_OP_POKE); op16(DESC + 16 * 3 + 14); op8(1); op8(0x80 | VRING_DESC_F_NEXT);
+	op8(0x00);
+	get();
+	write_seed(dir, "p-bad-into-in-flight");
+
+	/* the old wrap's bits after a lap: empty, then a bad id */
+	preset(4, 0, 0x80008000u);
+	for (i = 0; i < 4; i++) {
+		ppublish(1, 0, i, one); get(); used1();
+	}
+	op8(FZ_OP_SET_AVAIL_IDX); op16(0x8000);
+	ppublish(1, 0, 0, one); get();
+	op8(FZ_OP_SET_AVAIL_IDX); op16(0);
+	ppublish(1, 0, 0x80 | 5, one); get();
+	write_seed(dir, "p-bad-wrong-wrap");
+
+	preset(8, 0, 0x80008000u);
+	pdesc_img(1, R0_GPA, 4, 0xffff, pavail(1));
+	pdesc_img(0, R0_GPA, 4, 0xffff, pavail(1) | VRING_DESC_F_WRITE | VRING_DESC_F_NEXT);
+	pdesc_img(1, R0_GPA, 4, 1, pavail(1));
+	get();
+	write_seed(dir, "p-bad-read-after-write");
+
+	preset(8, 0, 0x80008000u);
+	pdesc_img(0, R2_GPA + RSIZE2 - 4, 8, 0, pavail(1));
+	pdesc_img(1, ~0ull - 2, 8, 1, pavail(1));
+	get();
+	prestart(1 | 4, 0x80018001u); get();
+	write_seed(dir, "p-bad-outside-memory");
+
+	preset(8, F_INDIRECT, 0x80008000u);
+	pdesc_img(0, R0_GPA, 24, 0, pavail(1) | VRING_DESC_F_INDIRECT);
+	pdesc_img(1, R0_GPA, 0, 1, pavail(1) | VRING_DESC_F_INDIRECT);
+	pdesc_img(2, R0_GPA, 16 * 1025, 2, pavail(1) | VRING_DESC_F_INDIRECT);
+	pdesc_img(3, R0_GPA, 16, 3, pavail(1) | VRING_DESC_F_INDIRECT | VRING_DESC_F_NEXT);
+	pdesc_img(4, R1_GPA - 16, 16 * 66, 4, pavail(1) | VRING_DESC_F_INDIRECT);
+	for (i = 0; i < 5; i++) {
+		get();
+		prestart(1, (0x8000u | (i + 1)) * 0x10001u);
+	}
+	write_seed(dir, "p-bad-indirect-len");
+
+	preset(8, 0, 0x80008000u);
+	pdesc_img(0, R0_GPA, 16, 0, pavail(1) | VRING_DESC_F_INDIRECT);
+	get();
+	write_seed(dir, "p-bad-indirect-not-negotiated");
+
+	preset(8, 0, 0x80008000u);
+	ppublish(3, 4, 0, three);
+	op8(FZ_OP_FAULT); op16(DESC); op8(16);
+	get();
+	op8(FZ_OP_FAULT); op16(0); op8(0);
+	prestart(0, 0);
+	op8(FZ_OP_FAULT); op16(USED); op8(4);
+	get(); used1(); op8(FZ_OP_ENABLE_NOTIFY);
+	op8(FZ_OP_FAULT); op16(0); op8(0);
+	prestart(0, 0);
+	op8(FZ_OP_FAULT); op16(AVAIL); op8(4);
+	op8(FZ_OP_NEED_SIGNAL);
+	write_seed(dir, "p-bad-faults");
+
+	/* a used batch wrapping the ring end, its first flags unwritable */
+	preset(4, 0, 0x80038003u);
+	ppublish(1, 0, 0, one);
+	ppublish(1, 0, 1, one);
+	get(); get();
+	op8(FZ_OP_FAULT); op16(DESC + 16 * 3 + 14); op8(2);
+	op8(FZ_OP_ADD_USED); op8(2); op8(0); op32(1); op32(2);
+	op8(FZ_OP_FAULT); op16(0); op8(0);
+	prestart(0, 0); get();
+	write_seed(dir, "p-bad-used-fault");
 }
 
 int main(int argc, char **argv)
@@ -410,5 +652,6 @@ int main(int argc, char **argv)
 	op8(FZ_OP_POKE); op16(USED + 2); op8(1); op16(100);
 	op8(FZ_OP_RESTART);
 	write_seed(dir, "bad-used-idx");
+	packed_seeds(dir);
 	return 0;
 }

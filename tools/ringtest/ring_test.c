@@ -112,10 +112,14 @@ static int setup(unsigned int num, unsigned int feat)
 	return setup_at(num, feat, 0);
 }
 
+static void *pbufs;
+
 static void teardown(void)
 {
 	vhostx_mem_free(mem);
 	mem = NULL;
+	free(pbufs);
+	pbufs = NULL;
 	vx_env_reset(img, IMG_SIZE);
 }
 
@@ -1706,6 +1710,1050 @@ static int t_accessor(void)
 	return PASS;
 }
 
+/* ---- packed layout ---- */
+
+/*
+ * A packed ring of @num at the usual places: descriptor ring at DESC_OFF,
+ * driver event area at AVAIL_OFF, device event area at USED_OFF; the
+ * device may write the descriptor ring and its event area only. @base is
+ * what VHOST_SET_VRING_BASE would carry.
+ */
+static int psetup_at(unsigned int num, unsigned int feat, u32 base)
+{
+	struct vhostx_mem_region regs[] = {
+		{ .gpa = GPA_C, .size = SIZE_C, .uaddr = U(OFF_C) },
+		{ .gpa = GPA_A, .size = SIZE_A, .uaddr = U(OFF_A) },
+		{ .gpa = GPA_B, .size = SIZE_B, .uaddr = U(OFF_B) },
+	};
+
+	if (mem)
+		teardown();
+	vx_env_reset(img, IMG_SIZE);
+	memset(img, 0, IMG_SIZE);
+	vx_env_allow_read(img + DESC_OFF, vdrv_pdesc_bytes(num));
+	vx_env_allow_read(img + AVAIL_OFF, VDRV_EVT_BYTES);
+	vx_env_allow_read(img + USED_OFF, VDRV_EVT_BYTES);
+	vx_env_allow_read(img + OFF_A, SIZE_A);
+	vx_env_allow_read(img + OFF_B, SIZE_B);
+	vx_env_allow_read(img + OFF_C, SIZE_C);
+	vx_env_allow_write(img + DESC_OFF, vdrv_pdesc_bytes(num));
+	vx_env_allow_write(img + USED_OFF, VDRV_EVT_BYTES);
+
+	vdrv_init_packed(&drv, num, img + DESC_OFF, img + AVAIL_OFF, img + USED_OFF);
+	vdrv_add_region(&drv, GPA_A, SIZE_A, img + OFF_A);
+	vdrv_add_region(&drv, GPA_B, SIZE_B, img + OFF_B);
+	vdrv_add_region(&drv, GPA_C, SIZE_C, img + OFF_C);
+
+	mem = NULL;
+	CHECK_EQ(vhostx_mem_build(regs, 3, &mem), 0);
+	CHECK_EQ(vhostx_ring_check_addr_packed(num, U(DESC_OFF), U(AVAIL_OFF), U(USED_OFF)), 0);
+	memset(&ring, 0, sizeof(ring));
+	ring.packed = true;
+	ring.num = num;
+	ring.desc = (void *)(img + DESC_OFF);
+	ring.avail = (void *)(img + AVAIL_OFF);
+	ring.used = (void *)(img + USED_OFF);
+	ring.mem = mem;
+	ring.event_idx = feat & F_EVENT;
+	ring.indirect = feat & F_INDIRECT;
+	ring.notify_on_empty = feat & F_EMPTY;
+	free(pbufs);
+	pbufs = calloc(1, vhostx_ring_pbufs_size(num));
+	if (!pbufs)
+		return FAIL;
+	ring.pbufs = pbufs;
+	CHECK_EQ(vhostx_ring_set_base(&ring, base), 0);
+	vdrv_packed_at(&drv, ring.last_avail_idx, ring.avail_wrap);
+	CHECK_EQ(vhostx_ring_start(&ring), 0);
+	CHECK(!ring.broken);
+	return PASS;
+}
+
+static int psetup(unsigned int num, unsigned int feat)
+{
+	return psetup_at(num, feat, 0x80008000u);
+}
+
+/* Return buffer @id with @len, alone. */
+static int pused1(u16 id, u32 len)
+{
+	struct vring_used_elem e;
+
+	vhostx_used_elem_set(&e, id, len);
+	return vhostx_ring_add_used(&ring, &e, 1);
+}
+
+static int t_p_check_addr(void)
+{
+	vx_env_reset(img, IMG_SIZE);
+	CHECK_EQ(vhostx_ring_check_addr_packed(256, U(0), U(0x1000), U(0x2000)), 0);
+	CHECK_EQ(vhostx_ring_check_addr_packed(1, U(0), U(0x1000), U(0x2000)), 0);
+	/* any size: not only powers of two */
+	CHECK_EQ(vhostx_ring_check_addr_packed(3, U(0), U(0x1000), U(0x2000)), 0);
+	CHECK_EQ(vhostx_ring_check_addr_packed(32767, U(0), U(0x80000), U(0x90000)), 0);
+	CHECK_EQ(vhostx_ring_check_addr_packed(32768, U(0), U(0x80000), U(0x90000)), 0);
+	CHECK_EQ(vhostx_ring_check_addr_packed(0, U(0), U(0x1000), U(0x2000)), -EINVAL);
+	CHECK_EQ(vhostx_ring_check_addr_packed(32769, U(0), U(0x80000), U(0x90000)), -EINVAL);
+	/* alignment: descriptors 16, event areas 4 */
+	CHECK_EQ(vhostx_ring_check_addr_packed(256, U(8), U(0x1000), U(0x2000)), -EINVAL);
+	CHECK_EQ(vhostx_ring_check_addr_packed(256, U(0), U(0x1002), U(0x2000)), -EINVAL);
+	CHECK_EQ(vhostx_ring_check_addr_packed(256, U(0), U(0x1000), U(0x2002)), -EINVAL);
+	CHECK_EQ(vhostx_ring_check_addr_packed(256, U(0), U(0x1004), U(0x2004)), 0);
+	/* areas that leave the address space (the image) */
+	CHECK_EQ(vhostx_ring_check_addr_packed(256, U(IMG_SIZE - 16 * 255), U(0x1000), U(0x2000)),
+		 -EFAULT);
+	CHECK_EQ(vhostx_ring_check_addr_packed(256, U(IMG_SIZE - 16 * 256), U(0x1000), U(0x2000)),
+		 0);
+	CHECK_EQ(vhostx_ring_check_addr_packed(256, U(0), U(IMG_SIZE - 2), U(0x2000)), -EINVAL);
+	CHECK_EQ(vhostx_ring_check_addr_packed(256, U(0), U(0x1000), U(IMG_SIZE)), -EFAULT);
+	CHECK_EQ(vhostx_ring_check_addr_packed(256, U(0), U(0x1000), U(IMG_SIZE - 4)), 0);
+	/* the split check still wants a power of two */
+	CHECK_EQ(vhostx_ring_check_addr(3, U(0), U(0x1000), U(0x2000)), -EINVAL);
+	CHECK(vhostx_ring_pbufs_size(1) > 0);
+	CHECK(vhostx_ring_pbufs_size(32768) >= 32768 * 6);
+	return PASS;
+}
+
+static int t_p_base(void)
+{
+	struct vseg one[] = { { GPA_A, 1, false } };
+	struct vhostx_ring r;
+
+	/* split: the avail index, 16 bits */
+	memset(&r, 0, sizeof(r));
+	r.num = 8;
+	CHECK_EQ(vhostx_ring_set_base(&r, 0x1234), 0);
+	CHECK_EQ(r.last_avail_idx, 0x1234);
+	CHECK_EQ(r.avail_idx, 0x1234);
+	CHECK_EQ(vhostx_ring_get_base(&r), 0x1234);
+	CHECK_EQ(vhostx_ring_set_base(&r, 0x10000), -EINVAL);
+	CHECK_EQ(r.last_avail_idx, 0x1234);
+
+	/* packed: QEMU's encoding, both halves */
+	memset(&r, 0, sizeof(r));
+	r.packed = true;
+	r.num = 256;
+	CHECK_EQ(vhostx_ring_set_base(&r, 0x80008000u), 0);
+	CHECK_EQ(r.last_avail_idx, 0);
+	CHECK(r.avail_wrap);
+	CHECK_EQ(r.last_used_idx, 0);
+	CHECK(r.used_wrap);
+	CHECK_EQ(r.avail_idx, 0x8000);
+	CHECK_EQ(vhostx_ring_get_base(&r), 0x80008000u);
+	/* avail (5, wrap 0), used (250, wrap 1): a lap apart, 11 in flight */
+	CHECK_EQ(vhostx_ring_set_base(&r, (0x8000u | 250) << 16 | 5), 0);
+	CHECK_EQ(r.last_avail_idx, 5);
+	CHECK(!r.avail_wrap);
+	CHECK_EQ(r.last_used_idx, 250);
+	CHECK(r.used_wrap);
+	CHECK_EQ(vhostx_ring_get_base(&r), (0x8000u | 250) << 16 | 5);
+	CHECK_EQ(vhostx_ring_set_base(&r, 0x7fff0001u), -EINVAL);	/* used 32767 */
+	CHECK_EQ(vhostx_ring_set_base(&r, 0x00010100u), -EINVAL);	/* avail 256 */
+	CHECK_EQ(vhostx_ring_get_base(&r), (0x8000u | 250) << 16 | 5);	/* unchanged */
+	CHECK_EQ(vhostx_ring_set_base(&r, 0x80ff80ffu), 0);	/* 255, both wraps 1 */
+	CHECK_EQ(vhostx_ring_get_base(&r), 0x80ff80ffu);
+	CHECK_EQ(vhostx_ring_set_base(&r, 0xffffffffu), -EINVAL);
+	/* DPDK virtio-user sends only the avail half: used follows avail */
+	CHECK_EQ(vhostx_ring_set_base(&r, 0x8000), 0);
+	CHECK_EQ(vhostx_ring_get_base(&r), 0x80008000u);
+	CHECK_EQ(vhostx_ring_set_base(&r, 0x0007), 0);
+	CHECK_EQ(vhostx_ring_get_base(&r), 0x00070007u);
+	/* without num yet, the position check waits for start() */
+	r.num = 0;
+	CHECK_EQ(vhostx_ring_set_base(&r, 0x80ff80ffu), 0);
+	CHECK_EQ(r.last_avail_idx, 0xff);
+
+	/* a ring that ran: the base round-trips and restarts where it was */
+	TRY(psetup(4, 0));
+	vdrv_pchain(&drv, one, 1, 2);
+	vdrv_pchain(&drv, one, 1, 3);
+	vdrv_pchain(&drv, one, 1, 1);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(pused1(2, 0), 0);
+	CHECK_EQ(pused1(3, 0), 0);
+	CHECK_EQ(pused1(1, 0), 0);
+	vdrv_pchain(&drv, one, 1, 0);
+	vdrv_pchain(&drv, one, 1, 2);	/* crosses the end: avail (1, wrap 0) */
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(pused1(0, 0), 0);
+	CHECK_EQ(pused1(2, 0), 0);
+	CHECK_EQ(vhostx_ring_get_base(&ring), 0x00010001u);
+	/* set_base forgets buffers in flight: the same id may come again */
+	vdrv_pchain(&drv, one, 1, 3);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(vhostx_ring_get_base(&ring), 0x00010002u);
+	CHECK_EQ(vhostx_ring_set_base(&ring, 0x00010001u), 0);
+	CHECK_EQ(vhostx_ring_start(&ring), 0);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(head, 3);
+	CHECK_EQ(pused1(3, 7), 0);
+	teardown();
+	return PASS;
+}
+
+static int t_p_start(void)
+{
+	TRY(psetup(8, 0));
+	/* start reads nothing, writes the device event flags (ENABLE) */
+	drv.dev_evt->flags = htole16(VRING_PACKED_EVENT_FLAG_DISABLE);
+	vx_env.reads = 0;
+	vx_env.writes = 0;
+	CHECK_EQ(vhostx_ring_start(&ring), 0);
+	CHECK_EQ(vx_env.reads, 0);
+	CHECK_EQ(vx_env.writes, 1);
+	CHECK_EQ(vdrv_device_event_flags(&drv), VRING_PACKED_EVENT_FLAG_ENABLE);
+	CHECK_EQ(ring.used_flags, 0);
+	/* used a whole ring behind avail: 8 in flight, fine */
+	CHECK_EQ(vhostx_ring_set_base(&ring, 0x00008000u | 0x0000u << 16 | 0x8000), 0);
+	ring.used_wrap = false;
+	CHECK_EQ(vhostx_ring_start(&ring), 0);
+	/* used ahead of avail: bogus */
+	CHECK_EQ(vhostx_ring_set_base(&ring, (0x8000u | 1) << 16 | 0x8000), 0);
+	TRY(expect_broken(vhostx_ring_start(&ring), EINVAL));
+	/* restart clears broken */
+	ring.stats.errors = 0;
+	CHECK_EQ(vhostx_ring_set_base(&ring, 0x80038003u), 0);
+	CHECK_EQ(vhostx_ring_start(&ring), 0);
+	CHECK(!ring.broken);
+	/* bad setups */
+	ring.stats.errors = 0;
+	ring.pbufs = NULL;
+	TRY(expect_broken(vhostx_ring_start(&ring), EINVAL));
+	ring.pbufs = pbufs;
+	ring.stats.errors = 0;
+	ring.last_avail_idx = 8;	/* behind set_base's back */
+	TRY(expect_broken(vhostx_ring_start(&ring), EINVAL));
+	ring.last_avail_idx = 0;
+	ring.stats.errors = 0;
+	ring.num = 32769;
+	TRY(expect_broken(vhostx_ring_start(&ring), EINVAL));
+	ring.num = 8;
+	CHECK_EQ(vhostx_ring_set_base(&ring, 0x80008000u), 0);
+	/* a device area we cannot write */
+	ring.stats.errors = 0;
+	vx_env_add_fault(img + USED_OFF + 2, 2);
+	TRY(expect_broken(vhostx_ring_start(&ring), EFAULT));
+	teardown();
+	return PASS;
+}
+
+static int t_p_simple_chain(void)
+{
+	struct vseg one[] = { { GPA_A + 0x100, 64, false } };
+	struct vseg three[] = {
+		{ GPA_A + 0x1000, 10, false },
+		{ GPA_C + 0x20, 20, false },
+		{ GPA_A + 0x3000, 1500, true },
+	};
+
+	TRY(psetup(8, 0));
+	CHECK(vhostx_ring_avail_empty(&ring));
+	CHECK_EQ(pop(), 0);
+	vdrv_pchain(&drv, one, 1, 5);
+	vdrv_pchain(&drv, three, 3, 7);
+	CHECK(!vhostx_ring_avail_empty(&ring));
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(head, 5);
+	CHECK_EQ(nout, 1);
+	CHECK_EQ(nin, 0);
+	TRY(expect_iov(0, GPA_A + 0x100, 64));
+	CHECK_EQ(ring.last_avail_idx, 1);
+	/* the id is the last descriptor's (the others hold junk) */
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(head, 7);
+	CHECK_EQ(nout, 2);
+	CHECK_EQ(nin, 1);
+	TRY(expect_iov(0, GPA_A + 0x1000, 10));
+	TRY(expect_iov(1, GPA_C + 0x20, 20));
+	TRY(expect_iov(2, GPA_A + 0x3000, 1500));
+	CHECK_EQ(ring.last_avail_idx, 4);
+	CHECK(ring.avail_wrap);
+	CHECK_EQ(ring.avail_idx, 0x8004);
+	CHECK_EQ(pop(), 0);
+	CHECK(vhostx_ring_avail_empty(&ring));
+	CHECK_EQ(ring.stats.chains, 2);
+	CHECK(!ring.broken);
+	/* an id in every descriptor (Linux) is fine too */
+	vdrv_pchain_id(&drv, three, 3, 6, 6);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(head, 6);
+	/* zero-length descriptors give no iovec (room first: 7 of 8 in flight) */
+	CHECK_EQ(pused1(5, 0), 0);
+	{
+		struct vseg s[] = { { GPA_A, 100, true }, { GPA_A + 200, 0, true } };
+
+		vdrv_pchain(&drv, s, 2, 0);
+		CHECK_EQ(pop(), 1);
+		CHECK_EQ(nin, 1);
+	}
+	teardown();
+	return PASS;
+}
+
+/* Many laps with chains of 1..3 descriptors, some crossing the ring end. */
+static int p_laps(unsigned int num, unsigned int feat)
+{
+	struct vseg s[3] = {
+		{ GPA_A + 0x100, 10, false },
+		{ GPA_B + 0x200, 20, false },
+		{ GPA_C + 0x300, 30, true },
+	};
+	unsigned int i, k;
+	u32 id, len;
+
+	TRY(psetup(num, feat));
+	for (i = 0; i < 40; i++) {
+		unsigned int n = 1 + i % 3;
+		u16 bid = (i * 5 + 1) % num;
+
+		if (n > num)
+			n = num;
+		vdrv_pchain(&drv, s + 3 - n, n, bid);
+		CHECK_EQ(pop(), 1);
+		CHECK_EQ(head, bid);
+		CHECK_EQ(nout + nin, n);
+		for (k = 0; k < n; k++)
+			TRY(expect_iov(k, s[3 - n + k].gpa, s[3 - n + k].len));
+		CHECK_EQ(pop(), 0);
+		CHECK_EQ(pused1(bid, 100 + i), 0);
+		CHECK(vdrv_pused(&drv, &id, &len));
+		CHECK_EQ(id, bid);
+		CHECK_EQ(len, 100 + i);
+		CHECK(!vdrv_pused(&drv, &id, &len));
+		CHECK_EQ(ring.last_avail_idx, drv.p_next);
+		CHECK_EQ(ring.avail_wrap, drv.p_wrap);
+		CHECK_EQ(ring.last_used_idx, drv.p_used);
+		CHECK_EQ(ring.used_wrap, drv.p_used_wrap);
+	}
+	CHECK_EQ(ring.stats.chains, 40);
+	CHECK_EQ(ring.stats.used, 40);
+	teardown();
+	return PASS;
+}
+
+static int t_p_wrap(void)
+{
+	struct vseg two[] = { { GPA_A, 1, false }, { GPA_A + 8, 2, true } };
+	u32 id, len;
+
+	TRY(p_laps(4, 0));
+	TRY(p_laps(5, 0));	/* not a power of two */
+	TRY(p_laps(3, 0));
+	TRY(p_laps(1, 0));
+	/* a chain across the ring end from a base at the last slot */
+	TRY(psetup_at(4, 0, 0x80038003u));
+	vdrv_pchain(&drv, two, 2, 1);
+	CHECK_EQ(le16toh(drv.pdesc[0].flags) & 0x8080, 1u << VRING_PACKED_DESC_F_USED);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(head, 1);
+	CHECK_EQ(nout, 1);
+	CHECK_EQ(nin, 1);
+	CHECK_EQ(ring.last_avail_idx, 1);
+	CHECK(!ring.avail_wrap);
+	CHECK_EQ(ring.avail_idx, 1);
+	CHECK_EQ(pused1(1, 2), 0);
+	/* written at the old used position with the old wrap's flags */
+	CHECK_EQ(le16toh(drv.pdesc[3].flags), 0x8080);
+	CHECK_EQ(ring.last_used_idx, 1);
+	CHECK(!ring.used_wrap);
+	CHECK(vdrv_pused(&drv, &id, &len));
+	CHECK_EQ(id, 1);
+	/* the next lap's used descriptors have both bits clear */
+	vdrv_pchain(&drv, two, 1, 2);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(pused1(2, 0), 0);
+	CHECK_EQ(le16toh(drv.pdesc[1].flags), 0);
+	CHECK(vdrv_pused(&drv, &id, &len));
+	CHECK_EQ(id, 2);
+	teardown();
+	return PASS;
+}
+
+static int t_p_indirect(void)
+{
+	struct vseg ind[] = {
+		{ GPA_A + 0x100, 100, false },
+		{ GPA_B + 0x200, 200, false },
+		{ GPA_C + 0x300, 300, true },
+	};
+	struct vseg one[] = { { GPA_A + 0x10, 16, false } };
+	u32 id, len;
+
+	TRY(psetup(4, F_INDIRECT));
+	vdrv_pindirect(&drv, GPA_C + 0x800, ind, 3, 3);
+	/* the table's flags other than WRITE and its ids are ignored */
+	vdrv_pidesc(&drv, GPA_C + 0x800, 0, GPA_A + 0x100, 100,
+		    VRING_DESC_F_NEXT | VRING_DESC_F_INDIRECT);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(head, 3);
+	CHECK_EQ(nout, 2);
+	CHECK_EQ(nin, 1);
+	TRY(expect_iov(0, GPA_A + 0x100, 100));
+	TRY(expect_iov(1, GPA_B + 0x200, 200));
+	TRY(expect_iov(2, GPA_C + 0x300, 300));
+	CHECK_EQ(ring.last_avail_idx, 1);
+	CHECK_EQ(pused1(3, 300), 0);
+	CHECK_EQ(ring.last_used_idx, 1);
+	CHECK(vdrv_pused(&drv, &id, &len));
+	CHECK_EQ(id, 3);
+	CHECK_EQ(len, 300);
+	/* direct descriptors, then a table ending the chain: the id is the table's */
+	vdrv_pdesc(&drv, 2, GPA_C + 0x900, 16, 0, vdrv_pavail(true) | VRING_DESC_F_INDIRECT);
+	vdrv_pidesc(&drv, GPA_C + 0x900, 0, GPA_B, 5, VRING_DESC_F_WRITE);
+	drv.pdesc[2].id = htole16(2);
+	vdrv_pdesc(&drv, 1, GPA_A + 0x10, 16, 9, vdrv_pavail(true) | VRING_DESC_F_NEXT);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(head, 2);
+	CHECK_EQ(nout, 1);
+	CHECK_EQ(nin, 1);
+	TRY(expect_iov(1, GPA_B, 5));
+	CHECK_EQ(ring.last_avail_idx, 3);
+	teardown();
+
+	/* the bad tables of the split ring, with its errnos */
+	TRY(psetup(4, 0));
+	vdrv_pindirect(&drv, GPA_C + 0x800, ind, 1, 0);	/* not negotiated */
+	TRY(expect_broken(pop(), EINVAL));
+	TRY(psetup(4, F_INDIRECT));
+	vdrv_pdesc(&drv, 0, GPA_C + 0x800, 16, 0,
+		   vdrv_pavail(true) | VRING_DESC_F_INDIRECT | VRING_DESC_F_NEXT);
+	TRY(expect_broken(pop(), EINVAL));
+	TRY(psetup(4, F_INDIRECT));
+	vdrv_pdesc(&drv, 0, GPA_C + 0x800, 0, 0, vdrv_pavail(true) | VRING_DESC_F_INDIRECT);
+	TRY(expect_broken(pop(), EINVAL));
+	TRY(psetup(4, F_INDIRECT));
+	vdrv_pdesc(&drv, 0, GPA_C + 0x800, 17, 0, vdrv_pavail(true) | VRING_DESC_F_INDIRECT);
+	TRY(expect_broken(pop(), EINVAL));
+	TRY(psetup(4, F_INDIRECT));
+	vdrv_pdesc(&drv, 0, GPA_A, 16 * (VHOSTX_RING_INDIRECT_MAX + 1), 0,
+		   vdrv_pavail(true) | VRING_DESC_F_INDIRECT);
+	TRY(expect_broken(pop(), EINVAL));
+	TRY(psetup(4, F_INDIRECT));
+	vdrv_pdesc(&drv, 0, GPA_C + SIZE_C - 16, 32, 0, vdrv_pavail(true) | VRING_DESC_F_INDIRECT);
+	TRY(expect_broken(pop(), EFAULT));
+	TRY(psetup(4, F_INDIRECT));
+	{
+		struct vseg bad[] = { { GPA_A, 1, true }, { GPA_A, 1, false } };
+
+		vdrv_pindirect(&drv, GPA_C + 0x800, bad, 2, 0);
+		TRY(expect_broken(pop(), EINVAL));
+	}
+	TRY(psetup(4, F_INDIRECT));
+	{
+		struct vseg bad[] = { { GPA_C + SIZE_C - 1, 2, false } };
+
+		vdrv_pindirect(&drv, GPA_C + 0x800, bad, 1, 0);
+		TRY(expect_broken(pop(), EFAULT));
+	}
+	/* an id out of range in the indirect descriptor */
+	TRY(psetup(4, F_INDIRECT));
+	vdrv_pindirect(&drv, GPA_C + 0x800, one, 1, 4);
+	TRY(expect_broken(pop(), EINVAL));
+	teardown();
+	return PASS;
+}
+
+/*
+ * A batch of used buffers, out of order, of different descriptor counts:
+ * one used descriptor each, positions advancing by their counts, the
+ * first one's flags written last.
+ */
+static int t_p_used_batch(void)
+{
+	struct vseg s[3] = { { GPA_A, 1, false }, { GPA_A, 1, false }, { GPA_A, 1, true } };
+	struct vring_used_elem e[4];
+	u32 id, len;
+	unsigned int k;
+
+	TRY(psetup(8, 0));
+	vdrv_pchain(&drv, s, 1, 10 % 8);	/* id 2, 1 desc  at 0 */
+	vdrv_pchain(&drv, s, 2, 4);		/* id 4, 2 descs at 1 */
+	vdrv_pchain(&drv, s, 1, 0);		/* id 0, 1 desc  at 3 */
+	vdrv_pchain(&drv, s, 3, 7);		/* id 7, 3 descs at 4 */
+	for (k = 0; k < 4; k++)
+		CHECK_EQ(pop(), 1);
+	CHECK_EQ(ring.last_avail_idx, 7);
+	vhostx_used_elem_set(&e[0], 0, 1000);
+	vhostx_used_elem_set(&e[1], 7, 2000);
+	vhostx_used_elem_set(&e[2], 2, 3000);
+	vhostx_used_elem_set(&e[3], 4, 4000);
+	vx_env.nwlog = 0;
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 4), 0);
+	/* used at 0 (id 0, 1 desc), 1 (id 7, 3), 4 (id 2, 1), 5 (id 4, 2) */
+	CHECK_EQ(le16toh(drv.pdesc[0].id), 0);
+	CHECK_EQ(le32toh(drv.pdesc[0].len), 1000);
+	CHECK_EQ(le16toh(drv.pdesc[1].id), 7);
+	CHECK_EQ(le16toh(drv.pdesc[4].id), 2);
+	CHECK_EQ(le16toh(drv.pdesc[5].id), 4);
+	CHECK_EQ(le32toh(drv.pdesc[5].len), 4000);
+	CHECK_EQ(le16toh(drv.pdesc[5].flags), 0x8080);
+	/* the last write was the first descriptor's flags */
+	CHECK(vx_env.nwlog >= 5);
+	CHECK(vx_env.wlog[vx_env.nwlog - 1].start == (uintptr_t)&drv.pdesc[0].flags);
+	CHECK_EQ(vx_env.wlog[vx_env.nwlog - 1].end - vx_env.wlog[vx_env.nwlog - 1].start, 2);
+	for (k = 0; k + 1 < vx_env.nwlog; k++)
+		CHECK(vx_env.wlog[k].start > (uintptr_t)&drv.pdesc[0].flags ||
+		      vx_env.wlog[k].end <= (uintptr_t)&drv.pdesc[0].flags);
+	CHECK_EQ(ring.last_used_idx, 7);
+	CHECK_EQ(ring.stats.used, 4);
+	CHECK(vdrv_pused(&drv, &id, &len));
+	CHECK_EQ(id, 0);
+	CHECK_EQ(len, 1000);
+	CHECK(vdrv_pused(&drv, &id, &len));
+	CHECK_EQ(id, 7);
+	CHECK(vdrv_pused(&drv, &id, &len));
+	CHECK_EQ(id, 2);
+	CHECK(vdrv_pused(&drv, &id, &len));
+	CHECK_EQ(id, 4);
+	CHECK_EQ(len, 4000);
+	CHECK(!vdrv_pused(&drv, &id, &len));
+
+	/* caller bugs: nothing written, the ring stays up */
+	vdrv_pchain(&drv, s, 1, 1);
+	CHECK_EQ(pop(), 1);
+	vx_env.writes = 0;
+	CHECK_EQ(pused1(3, 0), -EINVAL);		/* never popped */
+	CHECK_EQ(pused1(8, 0), -EINVAL);		/* out of range */
+	vhostx_used_elem_set(&e[0], 1, 0);
+	vhostx_used_elem_set(&e[1], 1, 0);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 2), -EINVAL);	/* twice */
+	vhostx_used_elem_set(&e[1], 6, 0);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 2), -EINVAL);	/* one bad */
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 9), -EINVAL);	/* > num */
+	CHECK_EQ(vx_env.writes, 0);
+	CHECK(!ring.broken);
+	CHECK_EQ(ring.stats.errors, 0);
+	CHECK_EQ(pused1(1, 5), 0);			/* still in flight, once */
+	CHECK_EQ(pused1(1, 5), -EINVAL);
+	CHECK(vdrv_pused(&drv, &id, &len));
+	CHECK_EQ(id, 1);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 0), 0);
+	teardown();
+	return PASS;
+}
+
+static int t_p_signal(void)
+{
+	struct vseg s[] = { { GPA_A, 1, false } };
+	unsigned int i;
+
+	/* without EVENT_IDX: the driver's flags */
+	TRY(psetup(8, 0));
+	for (i = 0; i < 4; i++)
+		vdrv_pchain(&drv, s, 1, i);
+	for (i = 0; i < 4; i++)
+		CHECK_EQ(pop(), 1);
+	CHECK_EQ(pused1(0, 0), 0);
+	CHECK(vhostx_ring_need_signal(&ring));
+	vdrv_set_driver_event(&drv, 0, VRING_PACKED_EVENT_FLAG_DISABLE);
+	CHECK_EQ(pused1(1, 0), 0);
+	CHECK(!vhostx_ring_need_signal(&ring));
+	/* DESC without EVENT_IDX is not the driver's to use: signal */
+	vdrv_set_driver_event(&drv, 0x8000 | 7, VRING_PACKED_EVENT_FLAG_DESC);
+	CHECK_EQ(pused1(2, 0), 0);
+	CHECK(vhostx_ring_need_signal(&ring));
+	vdrv_set_driver_event(&drv, 0, 3);	/* reserved value: signal */
+	CHECK(vhostx_ring_need_signal(&ring));
+	CHECK_EQ(ring.stats.signals, 3);
+	teardown();
+
+	/* with EVENT_IDX: off_wrap names the used descriptor to signal at */
+	TRY(psetup(4, F_EVENT));
+	vdrv_set_driver_event(&drv, 0x8000 | 3, VRING_PACKED_EVENT_FLAG_DESC);
+	vdrv_pchain(&drv, s, 1, 0);
+	vdrv_pchain(&drv, s, 1, 1);
+	vdrv_pchain(&drv, s, 1, 2);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(pused1(0, 0), 0);		/* used at 0: the first is always sent */
+	CHECK(vhostx_ring_need_signal(&ring));
+	CHECK_EQ(pused1(1, 0), 0);		/* at 1: no */
+	CHECK(!vhostx_ring_need_signal(&ring));
+	CHECK(!vhostx_ring_need_signal(&ring));	/* nothing new: no */
+	vdrv_set_driver_event(&drv, 0x8000 | 2, VRING_PACKED_EVENT_FLAG_DESC);
+	CHECK_EQ(pused1(2, 0), 0);		/* at 2 = the event: yes */
+	CHECK(vhostx_ring_need_signal(&ring));
+	/* across the wrap: event (3, wrap 1) in a batch from 3 to (1, wrap 0) */
+	vdrv_set_driver_event(&drv, 0x8000 | 3, VRING_PACKED_EVENT_FLAG_DESC);
+	vdrv_pchain(&drv, s, 1, 3);
+	vdrv_pchain(&drv, s, 1, 0);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(pop(), 1);
+	{
+		struct vring_used_elem e[2];
+
+		vhostx_used_elem_set(&e[0], 3, 0);
+		vhostx_used_elem_set(&e[1], 0, 0);
+		CHECK_EQ(vhostx_ring_add_used(&ring, e, 2), 0);
+	}
+	CHECK_EQ(ring.last_used_idx, 1);
+	CHECK(!ring.used_wrap);
+	CHECK(vhostx_ring_need_signal(&ring));
+	/* event (0, wrap 0) was written in that batch, not in the next */
+	vdrv_set_driver_event(&drv, 0, VRING_PACKED_EVENT_FLAG_DESC);
+	vdrv_pchain(&drv, s, 1, 1);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(pused1(1, 0), 0);		/* at 1 */
+	CHECK(!vhostx_ring_need_signal(&ring));
+	/* event (2, wrap 0): not yet; then yes */
+	vdrv_set_driver_event(&drv, 2, VRING_PACKED_EVENT_FLAG_DESC);
+	vdrv_pchain(&drv, s, 1, 2);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(pused1(2, 0), 0);		/* at 2 */
+	CHECK(vhostx_ring_need_signal(&ring));
+	/* the event of a lap ago (2, wrap 1), converted back a lap: no */
+	vdrv_set_driver_event(&drv, 0x8000 | 2, VRING_PACKED_EVENT_FLAG_DESC);
+	vdrv_pchain(&drv, s, 1, 3);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(pused1(3, 0), 0);		/* at 3 */
+	CHECK(!vhostx_ring_need_signal(&ring));
+	/* an offset the ring does not have: signal */
+	vdrv_set_driver_event(&drv, 0x8000 | 4, VRING_PACKED_EVENT_FLAG_DESC);
+	CHECK(vhostx_ring_need_signal(&ring));
+	/* DISABLE wins over EVENT_IDX; ENABLE always signals */
+	vdrv_set_driver_event(&drv, 0, VRING_PACKED_EVENT_FLAG_DISABLE);
+	CHECK(!vhostx_ring_need_signal(&ring));
+	vdrv_set_driver_event(&drv, 0, VRING_PACKED_EVENT_FLAG_ENABLE);
+	CHECK(vhostx_ring_need_signal(&ring));
+	teardown();
+
+	/* a window of more than a ring since the last decision: forced */
+	TRY(psetup(4, F_EVENT));
+	vdrv_set_driver_event(&drv, 0x8000 | 3, VRING_PACKED_EVENT_FLAG_DESC);
+	vdrv_pchain(&drv, s, 1, 0);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(pused1(0, 0), 0);
+	CHECK(vhostx_ring_need_signal(&ring));	/* first */
+	CHECK(ring.signalled_used_valid);
+	vdrv_set_driver_event(&drv, 0, VRING_PACKED_EVENT_FLAG_DISABLE);
+	for (i = 0; i < 5; i++) {
+		vdrv_pchain(&drv, s, 1, 1);
+		CHECK_EQ(pop(), 1);
+		CHECK_EQ(pused1(1, 0), 0);
+		CHECK(!vhostx_ring_need_signal(&ring));
+	}
+	CHECK(!ring.signalled_used_valid);
+	vdrv_set_driver_event(&drv, 0x8000 | 3, VRING_PACKED_EVENT_FLAG_DESC);
+	CHECK(vhostx_ring_need_signal(&ring));
+	teardown();
+
+	/* faults: a signal, the ring broken */
+	TRY(psetup(4, 0));
+	vx_env_add_fault(img + AVAIL_OFF + 2, 2);
+	CHECK(vhostx_ring_need_signal(&ring));
+	CHECK(ring.broken);
+	CHECK_EQ(ring.stats.errors, 1);
+	CHECK(!vhostx_ring_need_signal(&ring));
+	TRY(psetup(4, F_EVENT));
+	vdrv_set_driver_event(&drv, 0, VRING_PACKED_EVENT_FLAG_DESC);
+	vx_env_add_fault(img + AVAIL_OFF, 2);
+	CHECK(vhostx_ring_need_signal(&ring));	/* the first reads no offset */
+	CHECK(!ring.broken);
+	CHECK(vhostx_ring_need_signal(&ring));
+	CHECK(ring.broken);
+	CHECK_EQ(ring.stats.errors, 1);
+	teardown();
+	return PASS;
+}
+
+static int t_p_notify(void)
+{
+	struct vseg s[] = { { GPA_A, 1, false } };
+
+	TRY(psetup(4, 0));
+	vx_env.writes = 0;
+	vhostx_ring_disable_notify(&ring);
+	CHECK_EQ(vdrv_device_event_flags(&drv), VRING_PACKED_EVENT_FLAG_DISABLE);
+	CHECK(ring.used_flags & VRING_USED_F_NO_NOTIFY);
+	vhostx_ring_disable_notify(&ring);
+	CHECK_EQ(vx_env.writes, 1);
+	CHECK(!vhostx_ring_enable_notify(&ring));
+	CHECK_EQ(vdrv_device_event_flags(&drv), VRING_PACKED_EVENT_FLAG_ENABLE);
+	CHECK_EQ(vx_env.writes, 2);
+	CHECK(!vhostx_ring_enable_notify(&ring));
+	CHECK_EQ(vx_env.writes, 2);
+	/* buffers that arrived meanwhile are reported */
+	vhostx_ring_disable_notify(&ring);
+	vdrv_pchain(&drv, s, 1, 0);
+	CHECK(vhostx_ring_enable_notify(&ring));
+	CHECK_EQ(pop(), 1);
+	CHECK(!vhostx_ring_enable_notify(&ring));
+	teardown();
+
+	/* EVENT_IDX: off_wrap = the next position we look at, flags DESC */
+	TRY(psetup_at(4, F_EVENT, 0x80038003u));
+	vx_env.writes = 0;
+	vhostx_ring_disable_notify(&ring);
+	CHECK_EQ(vx_env.writes, 0);
+	CHECK(!vhostx_ring_enable_notify(&ring));
+	CHECK_EQ(vdrv_device_event_off(&drv), 0x8003);
+	CHECK_EQ(vdrv_device_event_flags(&drv), VRING_PACKED_EVENT_FLAG_DESC);
+	CHECK_EQ(vx_env.writes, 2);
+	vdrv_pchain(&drv, s, 1, 0);
+	vdrv_pchain(&drv, s, 1, 1);
+	CHECK(vhostx_ring_enable_notify(&ring));
+	CHECK_EQ(vx_env.writes, 3);		/* the offset only */
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(pop(), 0);
+	CHECK(!vhostx_ring_enable_notify(&ring));
+	CHECK_EQ(vdrv_device_event_off(&drv), 1);	/* (1, wrap 0) */
+	teardown();
+
+	/* faults break the ring */
+	TRY(psetup(4, 0));
+	vx_env_add_fault(img + USED_OFF + 2, 2);
+	vhostx_ring_disable_notify(&ring);
+	CHECK(ring.broken);
+	CHECK_EQ(ring.stats.errors, 1);
+	CHECK(!vhostx_ring_enable_notify(&ring));
+	CHECK_EQ(ring.stats.errors, 1);
+	TRY(psetup(4, F_EVENT));
+	vx_env_add_fault(img + USED_OFF, 2);
+	CHECK(!vhostx_ring_enable_notify(&ring));
+	CHECK(ring.broken);
+	TRY(psetup(4, 0));
+	vhostx_ring_disable_notify(&ring);
+	vx_env_add_fault(img + DESC_OFF + 14, 2);
+	CHECK(!vhostx_ring_enable_notify(&ring));
+	CHECK(ring.broken);
+	CHECK_EQ(ring.stats.errors, 1);
+	TRY(psetup(4, 0));
+	vx_env_add_fault(img + DESC_OFF + 14, 2);
+	CHECK(!vhostx_ring_avail_empty(&ring));
+	CHECK(ring.broken);
+	teardown();
+	return PASS;
+}
+
+static int t_p_unget(void)
+{
+	struct vseg s[3] = { { GPA_A, 1, false }, { GPA_A, 2, false }, { GPA_A, 3, false } };
+
+	/* from position 3 of 5: chains of 1, 2 and 2 descriptors, the last two crossing */
+	TRY(psetup_at(5, 0, 0x80028002u));
+	vdrv_pchain(&drv, s, 1, 4);
+	vdrv_pchain(&drv, s, 2, 0);
+	vdrv_pchain(&drv, s, 2, 2);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(ring.last_avail_idx, 2);
+	CHECK(!ring.avail_wrap);
+	CHECK_EQ(ring.avail_idx, 2);
+	vhostx_ring_unget(&ring, 2);
+	CHECK_EQ(ring.last_avail_idx, 3);
+	CHECK(ring.avail_wrap);
+	CHECK_EQ(ring.avail_idx, 2);		/* what we saw stays */
+	CHECK(!vhostx_ring_avail_empty(&ring));
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(head, 0);
+	CHECK_EQ(nout, 2);
+	CHECK_EQ(ring.avail_idx, 2);
+	vhostx_ring_unget(&ring, 1);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(head, 0);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(head, 2);
+	CHECK_EQ(pop(), 0);
+	/* used ones are not given back: unget stops there */
+	CHECK_EQ(pused1(2, 0), 0);
+	vhostx_ring_unget(&ring, 3);
+	CHECK_EQ(ring.last_avail_idx, 2);
+	CHECK(!ring.avail_wrap);
+	/* more than popped since a restart: stops at once */
+	CHECK_EQ(vhostx_ring_set_base(&ring, 0x80008000u), 0);
+	CHECK_EQ(vhostx_ring_start(&ring), 0);
+	vhostx_ring_unget(&ring, 2);
+	CHECK_EQ(ring.last_avail_idx, 0);
+	CHECK(ring.avail_wrap);
+	teardown();
+	return PASS;
+}
+
+static int t_p_avail_moved(void)
+{
+	struct vseg s[] = { { GPA_A, 1, false } };
+	u16 seen;
+
+	TRY(psetup(4, 0));
+	vdrv_pchain(&drv, s, 1, 0);
+	vdrv_pchain(&drv, s, 1, 1);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(pop(), 0);
+	/* not enough: give both back, remember what was seen */
+	vhostx_ring_unget(&ring, 2);
+	seen = ring.avail_idx;
+	CHECK_EQ(seen, 0x8002);
+	CHECK(vhostx_ring_enable_notify(&ring));	/* the two are still there */
+	vx_env.writes = 0;
+	CHECK(!vhostx_ring_avail_moved(&ring, seen));
+	CHECK_EQ(vx_env.writes, 0);
+	vdrv_pchain(&drv, s, 1, 2);
+	CHECK(vhostx_ring_avail_moved(&ring, seen));
+	CHECK_EQ(ring.last_avail_idx, 0);		/* nothing cached moves */
+	CHECK_EQ(ring.avail_idx, 0x8002);
+	/* a position beyond the ring reads nothing */
+	vx_env.reads = 0;
+	CHECK(!vhostx_ring_avail_moved(&ring, 4));
+	CHECK_EQ(vx_env.reads, 0);
+	/* across the end: (0, wrap 0) */
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(pop(), 1);
+	vdrv_pchain(&drv, s, 1, 3);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(ring.avail_idx, 0);
+	CHECK(!vhostx_ring_avail_moved(&ring, ring.avail_idx));
+	/* a fault breaks the ring, answers false; broken answers false */
+	vx_env_add_fault(img + DESC_OFF + 14, 2);
+	CHECK(!vhostx_ring_avail_moved(&ring, 0));
+	CHECK(ring.broken);
+	CHECK_EQ(ring.stats.errors, 1);
+	CHECK(!vhostx_ring_avail_moved(&ring, 0));
+	teardown();
+	return PASS;
+}
+
+/* Every hostile rule of the split ring, with its errno, for the packed one. */
+static int t_p_hostile(void)
+{
+	struct vseg s[4] = {
+		{ GPA_A, 1, false }, { GPA_A, 1, false }, { GPA_A, 1, false }, { GPA_A, 1, false },
+	};
+	unsigned int i;
+
+	/* not available: AVAIL not our wrap, or USED equal to it: empty */
+	TRY(psetup(4, 0));
+	vdrv_pdesc(&drv, 0, GPA_A, 1, 0, 0);
+	CHECK_EQ(pop(), 0);
+	vdrv_pdesc(&drv, 0, GPA_A, 1, 0, 0x8080);	/* a used descriptor */
+	CHECK_EQ(pop(), 0);
+	vdrv_pdesc(&drv, 0, GPA_A, 1, 0, vdrv_pavail(false));	/* wrong wrap */
+	CHECK_EQ(pop(), 0);
+	CHECK(vhostx_ring_avail_empty(&ring));
+	CHECK(!ring.broken);
+	/* the next lap still carrying the old wrap's bits: empty */
+	for (i = 0; i < 4; i++) {
+		vdrv_pchain(&drv, s, 1, i);
+		CHECK_EQ(pop(), 1);
+		CHECK_EQ(pused1(i, 0), 0);
+	}
+	vdrv_pdesc(&drv, 0, GPA_A, 1, 0, vdrv_pavail(true));
+	CHECK_EQ(pop(), 0);
+	CHECK(!ring.broken);
+	CHECK_EQ(ring.stats.errors, 0);
+	teardown();
+
+	/* buffer id out of range, and already in flight */
+	TRY(psetup(4, 0));
+	vdrv_pchain(&drv, s, 1, 4);
+	TRY(expect_broken(pop(), EINVAL));
+	TRY(psetup(4, 0));
+	vdrv_pchain(&drv, s, 1, 0xffff);
+	TRY(expect_broken(pop(), EINVAL));
+	TRY(psetup(4, 0));
+	vdrv_pchain(&drv, s, 1, 2);
+	vdrv_pchain(&drv, s, 2, 2);
+	CHECK_EQ(pop(), 1);
+	TRY(expect_broken(pop(), EINVAL));
+	CHECK_EQ(ring.last_avail_idx, 1);
+
+	/* a chain longer than the ring: every descriptor says NEXT */
+	TRY(psetup(4, 0));
+	for (i = 0; i < 4; i++)
+		vdrv_pdesc(&drv, i, GPA_A, 1, 0, vdrv_pavail(true) | VRING_DESC_F_NEXT);
+	vx_env.reads = 0;
+	TRY(expect_broken(pop(), ELOOP));
+	CHECK(vx_env.reads <= 1 + 4);
+	/* exactly num is fine */
+	TRY(psetup(4, 0));
+	vdrv_pchain(&drv, s, 4, 3);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(nout, 4);
+	CHECK_EQ(ring.last_avail_idx, 0);
+	CHECK(!ring.avail_wrap);
+	/* a chain running into descriptors in flight: 1 in flight, 4 more */
+	TRY(psetup(4, 0));
+	vdrv_pchain(&drv, s, 1, 0);
+	CHECK_EQ(pop(), 1);
+	vdrv_pchain(&drv, s, 3, 1);
+	vdrv_pdesc(&drv, 3, GPA_A, 1, 0, vdrv_pavail(true) | VRING_DESC_F_NEXT);
+	vdrv_pdesc(&drv, 0, GPA_A, 1, 1, vdrv_pavail(false));
+	TRY(expect_broken(pop(), ELOOP));
+	/* whereas 3 more fit */
+	TRY(psetup(4, 0));
+	vdrv_pchain(&drv, s, 1, 0);
+	CHECK_EQ(pop(), 1);
+	vdrv_pchain(&drv, s, 3, 1);
+	CHECK_EQ(pop(), 1);
+
+	/* addresses outside memory, wrapping, in a hole */
+	TRY(psetup(4, 0));
+	vdrv_pdesc(&drv, 0, GPA_C + SIZE_C - 10, 11, 0, vdrv_pavail(true));
+	TRY(expect_broken(pop(), EFAULT));
+	TRY(psetup(4, 0));
+	vdrv_pdesc(&drv, 0, ~0ull - 1, 4, 0, vdrv_pavail(true));
+	TRY(expect_broken(pop(), EFAULT));
+	TRY(psetup(4, 0));
+	vdrv_pdesc(&drv, 0, 0x1000, 1, 0, vdrv_pavail(true));
+	TRY(expect_broken(pop(), EFAULT));
+	/* readable after writable */
+	TRY(psetup(4, 0));
+	{
+		struct vseg rw[] = { { GPA_A, 1, true }, { GPA_A, 1, false } };
+
+		vdrv_pchain(&drv, rw, 2, 0);
+		TRY(expect_broken(pop(), EINVAL));
+	}
+	/* an unreadable descriptor ring: flags, then the rest */
+	TRY(psetup(4, 0));
+	vx_env_add_fault(img + DESC_OFF + 14, 2);
+	TRY(expect_broken(pop(), EFAULT));
+	TRY(psetup(4, 0));
+	vdrv_pchain(&drv, s, 2, 0);
+	vx_env_add_fault(img + DESC_OFF + 16, 2);
+	TRY(expect_broken(pop(), EFAULT));
+	/* a used descriptor we cannot write */
+	TRY(psetup(4, 0));
+	vdrv_pchain(&drv, s, 1, 0);
+	CHECK_EQ(pop(), 1);
+	vx_env_add_fault(img + DESC_OFF + 8, 4);
+	CHECK_EQ(pused1(0, 0), -EFAULT);
+	CHECK(ring.broken);
+	CHECK_EQ(ring.stats.errors, 1);
+	CHECK_EQ(pused1(0, 0), -EIO);
+	TRY(psetup(4, 0));
+	vdrv_pchain(&drv, s, 1, 0);
+	CHECK_EQ(pop(), 1);
+	vx_env_add_fault(img + DESC_OFF + 14, 2);	/* its flags */
+	CHECK_EQ(pused1(0, 0), -EFAULT);
+	CHECK(ring.broken);
+	CHECK_EQ(ring.stats.errors, 1);
+	/* iov too small / not translated: not consumed, not broken */
+	TRY(psetup(4, 0));
+	vdrv_pchain(&drv, s, 3, 0);
+	CHECK_EQ(vhostx_ring_get_chain(&ring, iov, 2, &nout, &nin, &head), -ENOBUFS);
+	CHECK(!ring.broken);
+	CHECK_EQ(ring.last_avail_idx, 0);
+	CHECK_EQ(pop(), 1);
+	/* a broken ring touches nothing */
+	TRY(psetup(4, 0));
+	vdrv_pchain(&drv, s, 1, 9);
+	TRY(expect_broken(pop(), EINVAL));
+	vx_env.reads = vx_env.writes = 0;
+	CHECK(!vhostx_ring_avail_empty(&ring));
+	CHECK(!vhostx_ring_enable_notify(&ring));
+	vhostx_ring_disable_notify(&ring);
+	CHECK(!vhostx_ring_need_signal(&ring));
+	CHECK_EQ(pused1(0, 0), -EIO);
+	CHECK_EQ(vx_env.reads + vx_env.writes, 0);
+	teardown();
+	return PASS;
+}
+
+static int t_p_log(void)
+{
+	struct vseg s[3] = { { GPA_A, 1, false }, { GPA_A, 1, false }, { GPA_A, 1, false } };
+	struct vring_used_elem e[3];
+
+	/* from position 2 of 4: chains of 1, 2, 1; one batch crosses the end */
+	TRY(psetup_at(4, F_EVENT, 0x80028002u));
+	ring.log_used = true;
+	CHECK_EQ(vhostx_ring_start(&ring), 0);
+	CHECK_EQ(ring.log_n, 1);			/* the device flags */
+	CHECK_EQ(ring.log[0].area, VHOSTX_RING_AREA_USED);
+	CHECK_EQ(ring.log[0].off, 2);
+	CHECK_EQ(ring.log[0].len, 2);
+	ring.log_n = 0;
+	vdrv_pchain(&drv, s, 1, 0);
+	vdrv_pchain(&drv, s, 2, 1);
+	vdrv_pchain(&drv, s, 1, 2);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(ring.log_n, 0);
+	vhostx_used_elem_set(&e[0], 1, 0);	/* 2 descs at 2, 3 */
+	vhostx_used_elem_set(&e[1], 0, 0);	/* at 0 */
+	vhostx_used_elem_set(&e[2], 2, 0);	/* at 1 */
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 3), 0);
+	CHECK_EQ(ring.log_n, 2);
+	CHECK_EQ(ring.log[0].area, VHOSTX_RING_AREA_DESC);
+	CHECK_EQ(ring.log[0].off, 32);
+	CHECK_EQ(ring.log[0].len, 32);
+	CHECK_EQ(ring.log[1].area, VHOSTX_RING_AREA_DESC);
+	CHECK_EQ(ring.log[1].off, 0);
+	CHECK_EQ(ring.log[1].len, 32);
+	ring.log_n = 0;
+	/* enable: the offset then the flags, one span of the device area */
+	CHECK(!vhostx_ring_enable_notify(&ring));
+	CHECK_EQ(ring.log_n, 1);
+	CHECK_EQ(ring.log[0].area, VHOSTX_RING_AREA_USED);
+	CHECK_EQ(ring.log[0].off, 0);
+	CHECK_EQ(ring.log[0].len, 4);
+	/* not drained: a full list grows spans of the same area */
+	CHECK(!vhostx_ring_enable_notify(&ring));
+	vdrv_pchain(&drv, s, 1, 0);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(pused1(0, 0), 0);
+	vdrv_pchain(&drv, s, 1, 1);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(pused1(1, 0), 0);
+	CHECK(ring.log_n <= VHOSTX_RING_LOG_SPANS);
+	teardown();
+
+	/* off: nothing recorded */
+	TRY(psetup(4, 0));
+	vdrv_pchain(&drv, s, 1, 0);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(pused1(0, 0), 0);
+	vhostx_ring_disable_notify(&ring);
+	CHECK_EQ(ring.log_n, 0);
+	teardown();
+	return PASS;
+}
+
+/* The accessor walker instance with the packed layout. */
+static int t_p_accessor(void)
+{
+	struct vseg two[] = { { GPA_A + 0x1000, 10, false }, { GPA_A + 0x3000, 1500, true } };
+	struct vseg ind[] = { { GPA_B + 0x100, 100, false } };
+	u32 id, len;
+
+	TRY(psetup(8, F_INDIRECT));
+	memset(&acc, 0, sizeof(acc));
+	ring.acc = &test_acc;
+	ring.acc_ctx = mem;
+	vdrv_pchain(&drv, two, 2, 6);
+	acc.hole_lo = GPA_A + 0x3000;
+	acc.hole_hi = GPA_A + 0x4000;
+	CHECK_EQ(pop(), -EAGAIN);
+	CHECK(!ring.broken);
+	CHECK_EQ(ring.last_avail_idx, 0);
+	acc.hole_lo = acc.hole_hi = 0;
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(head, 6);
+	TRY(expect_iov(1, GPA_A + 0x3000, 1500));
+	vdrv_pindirect(&drv, GPA_C + 0x800, ind, 1, 5);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(head, 5);
+	CHECK_EQ(acc.iov_reads, 1);
+	CHECK_EQ(pused1(5, 1), 0);
+	CHECK(acc.writes >= 2);
+	CHECK(vdrv_pused(&drv, &id, &len));
+	CHECK_EQ(id, 5);
+	acc.fail_read = -EFAULT;
+	CHECK_EQ(pop(), -EFAULT);
+	CHECK(ring.broken);
+	teardown();
+	return PASS;
+}
+
 #define T(x) { #x, t_##x }
 static const struct test tests[] = {
 	T(mem_check_sorts),
@@ -1754,6 +2802,20 @@ static const struct test tests[] = {
 	T(mem_reverse),
 	T(accessor),
 	T(avail_moved),
+	T(p_check_addr),
+	T(p_base),
+	T(p_start),
+	T(p_simple_chain),
+	T(p_wrap),
+	T(p_indirect),
+	T(p_used_batch),
+	T(p_signal),
+	T(p_notify),
+	T(p_unget),
+	T(p_avail_moved),
+	T(p_hostile),
+	T(p_log),
+	T(p_accessor),
 	T(replay_inputs),
 };
 

@@ -30,6 +30,7 @@
 #endif
 
 #define min_t(type, x, y) ({ type __a = (x), __b = (y); __a < __b ? __a : __b; })
+#define BUILD_BUG_ON(c)	((void)sizeof(char[1 - 2 * !!(c)]))
 
 /* Consumes the trailing semicolon, exports nothing. */
 #define VX_EXPORT(sym)	extern __typeof__(sym) sym

@@ -159,3 +159,149 @@ u16 vdrv_avail_event(struct vdrv *d)
 	memcpy(&v, &d->used->ring[d->num], sizeof(v));
 	return le16toh(v);
 }
+
+/* ---- packed mode ---- */
+
+void vdrv_init_packed(struct vdrv *d, unsigned int num, void *desc, void *drv_evt, void *dev_evt)
+{
+	if (num > VDRV_PACKED_MAX)
+		abort();
+	memset(d, 0, sizeof(*d));
+	d->num = num;
+	d->packed = true;
+	d->pdesc = desc;
+	d->drv_evt = drv_evt;
+	d->dev_evt = dev_evt;
+	d->p_wrap = true;
+	d->p_used_wrap = true;
+	memset(desc, 0, vdrv_pdesc_bytes(num));
+	memset(drv_evt, 0, VDRV_EVT_BYTES);
+	memset(dev_evt, 0, VDRV_EVT_BYTES);
+}
+
+void vdrv_packed_at(struct vdrv *d, u16 pos, bool wrap)
+{
+	d->p_next = d->p_used = pos;
+	d->p_wrap = d->p_used_wrap = wrap;
+}
+
+static void put_pdesc(struct vring_packed_desc *p, u64 addr, u32 len, u16 id, u16 flags)
+{
+	struct vring_packed_desc v = {
+		.addr = htole64(addr),
+		.len = htole32(len),
+		.id = htole16(id),
+		.flags = htole16(flags),
+	};
+
+	memcpy(p, &v, sizeof(v));
+}
+
+void vdrv_pdesc(struct vdrv *d, unsigned int pos, u64 addr, u32 len, u16 id, u16 flags)
+{
+	put_pdesc(&d->pdesc[pos % d->num], addr, len, id, flags);
+}
+
+void vdrv_pchain_id(struct vdrv *d, const struct vseg *s, unsigned int n, u16 id, u16 junk_id)
+{
+	unsigned int k, pos = d->p_next, head = d->p_next;
+	bool w = d->p_wrap;
+	u16 head_flags = 0;
+
+	for (k = 0; k < n; k++) {
+		u16 flags = vdrv_pavail(w) | (s[k].write ? VRING_DESC_F_WRITE : 0) |
+			    (k + 1 < n ? VRING_DESC_F_NEXT : 0);
+
+		if (k == 0) {
+			head_flags = flags;
+			/* not yet available: the head goes last */
+			flags = vdrv_pavail(!w);
+		}
+		put_pdesc(&d->pdesc[pos], s[k].gpa, s[k].len, k + 1 < n ? junk_id : id, flags);
+		if (++pos == d->num) {
+			pos = 0;
+			w = !w;
+		}
+	}
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	d->pdesc[head].flags = htole16(head_flags);
+	d->p_next = pos;
+	d->p_wrap = w;
+	if (id < VDRV_PACKED_MAX)
+		d->p_count[id] = n;
+}
+
+void vdrv_pidesc(struct vdrv *d, u64 table, unsigned int i, u64 addr, u32 len, u16 flags)
+{
+	struct vring_packed_desc v;
+	unsigned char *b = (unsigned char *)&v;
+	unsigned int k;
+
+	put_pdesc(&v, addr, len, 0xbeef, flags);
+	for (k = 0; k < sizeof(v); k++) {
+		unsigned char *p = vdrv_gpa(d, table + 16ull * i + k, 1);
+
+		if (!p)
+			abort();
+		*p = b[k];
+	}
+}
+
+void vdrv_pindirect(struct vdrv *d, u64 table, const struct vseg *s, unsigned int n, u16 id)
+{
+	unsigned int k;
+
+	for (k = 0; k < n; k++)
+		vdrv_pidesc(d, table, k, s[k].gpa, s[k].len, s[k].write ? VRING_DESC_F_WRITE : 0);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	put_pdesc(&d->pdesc[d->p_next], table, 16 * n, id,
+		  vdrv_pavail(d->p_wrap) | VRING_DESC_F_INDIRECT);
+	if (++d->p_next == d->num) {
+		d->p_next = 0;
+		d->p_wrap = !d->p_wrap;
+	}
+	if (id < VDRV_PACKED_MAX)
+		d->p_count[id] = 1;
+}
+
+bool vdrv_pused(struct vdrv *d, u32 *id, u32 *len)
+{
+	struct vring_packed_desc v;
+	u16 flags = le16toh(d->pdesc[d->p_used].flags);
+	bool a = flags & (1u << VRING_PACKED_DESC_F_AVAIL);
+	bool u = flags & (1u << VRING_PACKED_DESC_F_USED);
+	unsigned int n;
+
+	if (a != d->p_used_wrap || u != d->p_used_wrap)
+		return false;
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	memcpy(&v, &d->pdesc[d->p_used], sizeof(v));
+	*id = le16toh(v.id);
+	*len = le32toh(v.len);
+	n = *id < VDRV_PACKED_MAX ? d->p_count[*id] : 0;
+	if (!n)
+		abort();	/* the device returned a buffer we never gave */
+	d->p_count[*id] = 0;
+	d->p_used += n;
+	if (d->p_used >= d->num) {
+		d->p_used -= d->num;
+		d->p_used_wrap = !d->p_used_wrap;
+	}
+	return true;
+}
+
+void vdrv_set_driver_event(struct vdrv *d, u16 off_wrap, u16 flags)
+{
+	d->drv_evt->off_wrap = htole16(off_wrap);
+	d->drv_evt->flags = htole16(flags);
+}
+
+u16 vdrv_device_event_flags(struct vdrv *d)
+{
+	return le16toh(d->dev_evt->flags);
+}
+
+u16 vdrv_device_event_off(struct vdrv *d)
+{
+	return le16toh(d->dev_evt->off_wrap);
+}
