@@ -53,6 +53,11 @@ module_param_named(device_iotlb, vhostx_net_device_iotlb, bool, 0644);
 MODULE_PARM_DESC(device_iotlb,
 		 "offer VIRTIO_F_ACCESS_PLATFORM, the device IOTLB for guests behind a vIOMMU, to devices opened from now on (default on; off makes QEMU serve such a NIC in userspace)");
 
+static bool vhostx_net_ring_packed = true;
+module_param_named(ring_packed, vhostx_net_ring_packed, bool, 0644);
+MODULE_PARM_DESC(ring_packed,
+		 "offer VIRTIO_F_RING_PACKED, packed virtqueues, to devices opened from now on (default on; off leaves split rings only, as the kernel's vhost_net)");
+
 #define VHOSTX_NET_FEATURES	(BIT_ULL(VIRTIO_F_VERSION_1) |			\
 				 BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC) |		\
 				 BIT_ULL(VIRTIO_RING_F_EVENT_IDX) |		\
@@ -61,7 +66,8 @@ MODULE_PARM_DESC(device_iotlb,
 				 BIT_ULL(VIRTIO_NET_F_MRG_RXBUF) |		\
 				 BIT_ULL(VHOST_NET_F_VIRTIO_NET_HDR) |		\
 				 BIT_ULL(VHOST_F_LOG_ALL) |			\
-				 BIT_ULL(VIRTIO_F_ACCESS_PLATFORM))
+				 BIT_ULL(VIRTIO_F_ACCESS_PLATFORM) |		\
+				 BIT_ULL(VIRTIO_F_RING_PACKED))
 
 /* IOTLB messages for the device IOTLB (ACCESS_PLATFORM). */
 #define VHOSTX_NET_BACKEND_FEATURES	(BIT_ULL(VHOST_BACKEND_F_IOTLB_MSG_V2) |	\
@@ -334,6 +340,8 @@ static int vhostx_net_open(struct inode *inode, struct file *f)
 	features = VHOSTX_NET_FEATURES;
 	if (!READ_ONCE(vhostx_net_device_iotlb))
 		features &= ~BIT_ULL(VIRTIO_F_ACCESS_PLATFORM);
+	if (!READ_ONCE(vhostx_net_ring_packed))
+		features &= ~BIT_ULL(VIRTIO_F_RING_PACKED);
 	ret = vhostx_dev_init(&n->dev, n->vqps, VHOSTX_NET_NVQ, features);
 	if (ret)
 		goto err_tx;

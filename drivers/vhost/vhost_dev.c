@@ -62,6 +62,7 @@ int vhostx_dev_init(struct vhostx_dev *dev, struct vhostx_vq **vqs,
 		vq->kick = NULL;
 		vq->call_ctx = NULL;
 		vq->err_ctx = NULL;
+		vq->pbufs = NULL;
 		vhostx_vq_reset(vq);
 		RCU_INIT_POINTER(vq->worker, NULL);
 		vhostx_poll_init(&vq->poll, vq->handle_kick, EPOLLIN, vq);

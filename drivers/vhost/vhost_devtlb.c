@@ -338,6 +338,14 @@ bool vhostx_devtlb_prefetch(struct vhostx_vq *vq)
 	u64 num = r->num, ev = r->event_idx ? sizeof(__virtio16) : 0;
 
 	lockdep_assert_held(&vq->mutex);
+	/* Packed: the device writes used descriptors into the descriptor ring. */
+	if (r->packed)
+		return devtlb_area_ok(vq, r->desc, num * sizeof(struct vring_packed_desc),
+				      VHOST_ACCESS_RW, "descriptor") &&
+		       devtlb_area_ok(vq, r->avail, sizeof(struct vring_packed_desc_event),
+				      VHOST_ACCESS_RO, "driver event") &&
+		       devtlb_area_ok(vq, r->used, sizeof(struct vring_packed_desc_event),
+				      VHOST_ACCESS_WO, "device event");
 	return devtlb_area_ok(vq, r->desc, num * sizeof(struct vring_desc), VHOST_ACCESS_RO,
 			      "descriptor") &&
 	       devtlb_area_ok(vq, r->avail, sizeof(struct vring_avail) + num * sizeof(__virtio16) +
@@ -352,16 +360,22 @@ bool vhostx_devtlb_prefetch(struct vhostx_vq *vq)
  * @desc: descriptor table IOVA
  * @avail: available ring IOVA
  * @used: used ring IOVA
+ * @packed: the packed layout (descriptor ring, driver and device event
+ *          areas: alignment 16, 4 and 4; any size)
  *
  * Only the size and the alignment can be checked when they are set; what
  * they mean is found at use, through the IOTLB.
  *
  * Return: 0 or -EINVAL.
  */
-int vhostx_devtlb_check_ring(unsigned int num, u64 desc, u64 avail, u64 used)
+int vhostx_devtlb_check_ring(unsigned int num, u64 desc, u64 avail, u64 used, bool packed)
 {
-	if (!num || num > VHOSTX_RING_MAX_NUM || (num & (num - 1)))
+	if (!num || num > VHOSTX_RING_MAX_NUM || (!packed && (num & (num - 1))))
 		return -EINVAL;
+	if (packed)
+		return (desc & (VRING_DESC_ALIGN_SIZE - 1)) ||
+		       (avail & (sizeof(struct vring_packed_desc_event) - 1)) ||
+		       (used & (sizeof(struct vring_packed_desc_event) - 1)) ? -EINVAL : 0;
 	if ((desc & (VRING_DESC_ALIGN_SIZE - 1)) ||
 	    (avail & (VRING_AVAIL_ALIGN_SIZE - 1)) ||
 	    (used & (VRING_USED_ALIGN_SIZE - 1)))

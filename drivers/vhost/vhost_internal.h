@@ -27,6 +27,7 @@ void vhostx_vq_reset(struct vhostx_vq *vq);
 void vhostx_vq_apply_features(struct vhostx_vq *vq);
 bool vhostx_vq_log_access_ok(struct vhostx_vq *vq, struct vhostx_mem *mem,
 			     void __user *base, bool log_used, u64 log_addr);
+int vhostx_vq_check_ring_addr(struct vhostx_vq *vq, u64 desc, u64 avail, u64 used);
 
 /* vhost_devtlb.c: the device IOTLB (VIRTIO_F_ACCESS_PLATFORM) */
 extern const struct vhostx_ring_acc vhostx_devtlb_acc;
@@ -35,7 +36,7 @@ struct vhost_iotlb *vhostx_devtlb_alloc(void);
 void vhostx_devtlb_replace(struct vhostx_dev *dev, struct vhost_iotlb *iotlb);
 void vhostx_devtlb_vq_forget(struct vhostx_vq *vq);
 bool vhostx_devtlb_prefetch(struct vhostx_vq *vq);
-int vhostx_devtlb_check_ring(unsigned int num, u64 desc, u64 avail, u64 used);
+int vhostx_devtlb_check_ring(unsigned int num, u64 desc, u64 avail, u64 used, bool packed);
 int vhostx_devtlb_log(struct vhostx_vq *vq, u64 iova, u64 len,
 		      int (*fn)(void *arg, u64 gpa, u64 len));
 void vhostx_dev_lock_vqs(struct vhostx_dev *dev);

@@ -54,6 +54,12 @@ int vhostx_set_features(struct vhostx_dev *dev, u64 features)
 	lockdep_assert_held(&dev->mutex);
 	if (features & ~dev->features_supported)
 		return -EOPNOTSUPP;
+	/* The ring layout cannot change under a running queue. */
+	if ((features ^ dev->features) & BIT_ULL(VIRTIO_F_RING_PACKED)) {
+		for (i = 0; i < dev->nvqs; i++)
+			if (READ_ONCE(dev->vqs[i]->private_data))
+				return -EBUSY;
+	}
 	/* As the kernel's vhost-net: logging must be possible on running queues. */
 	if ((features & BIT_ULL(VHOST_F_LOG_ALL)) &&
 	    !vhostx_log_mem_ok(dev, dev->mem, true))
@@ -177,13 +183,16 @@ static long vhostx_vring_set_state(struct vhostx_vq *vq, unsigned int cmd,
 		if (!s.num || s.num > 32768 || !is_power_of_2(s.num))
 			return -EINVAL;
 		vq->num = s.num;
-	} else {
-		if (s.num > 0xffff)
-			return -EINVAL;
-		vq->ring.last_avail_idx = s.num;
-		vq->ring.avail_idx = s.num;
+		return 0;
 	}
-	return 0;
+	/*
+	 * The layout the acked features choose decides the encoding (packed:
+	 * both sides' positions and wrap counters), the size set so far
+	 * bounds the positions.
+	 */
+	vq->ring.num = vq->num;
+	vhostx_vq_apply_features(vq);
+	return vhostx_ring_set_base(&vq->ring, s.num);
 }
 
 static long vhostx_vring_set_addr(struct vhostx_vq *vq,
@@ -203,8 +212,11 @@ static long vhostx_vring_set_addr(struct vhostx_vq *vq,
 	    (u64)(unsigned long)a.avail_user_addr != a.avail_user_addr ||
 	    (u64)(unsigned long)a.used_user_addr != a.used_user_addr)
 		return -EFAULT;
+	/* Packed: both event areas (and the logged one) are 4-byte aligned. */
 	if ((a.desc_user_addr & (VRING_DESC_ALIGN_SIZE - 1)) ||
-	    (a.avail_user_addr & (VRING_AVAIL_ALIGN_SIZE - 1)) ||
+	    (a.avail_user_addr & (vhostx_vq_has_feature(vq, VIRTIO_F_RING_PACKED) ?
+				  sizeof(struct vring_packed_desc_event) - 1 :
+				  VRING_AVAIL_ALIGN_SIZE - 1)) ||
 	    (a.used_user_addr & (VRING_USED_ALIGN_SIZE - 1)) ||
 	    (a.log_guest_addr & (VRING_USED_ALIGN_SIZE - 1)))
 		return -EINVAL;
@@ -213,12 +225,8 @@ static long vhostx_vring_set_addr(struct vhostx_vq *vq,
 		 * Moving a running ring: the new place must be usable now
 		 * (IOVAs: the IOTLB tells at use).
 		 */
-		if (vq->ring.acc)
-			ret = vhostx_devtlb_check_ring(vq->num, a.desc_user_addr,
-						       a.avail_user_addr, a.used_user_addr);
-		else
-			ret = vhostx_ring_check_addr(vq->num, a.desc_user_addr,
-						     a.avail_user_addr, a.used_user_addr);
+		ret = vhostx_vq_check_ring_addr(vq, a.desc_user_addr, a.avail_user_addr,
+						a.used_user_addr);
 		if (ret)
 			return -EINVAL;
 		/* Only the used ring's bitmap, as the kernel's vhost checks. */
@@ -246,8 +254,11 @@ static long vhostx_vring_get_base(struct vhostx_vq *vq,
 	};
 
 	lockdep_assert_held(&vq->mutex);
-	/* The worker holds the mutex for a whole run: this is a clean cut. */
-	s.num = vq->ring.last_avail_idx;
+	/*
+	 * The worker holds the mutex for a whole run: this is a clean cut.
+	 * Packed: both sides' positions and wrap counters.
+	 */
+	s.num = vhostx_ring_get_base(&vq->ring);
 	if (copy_to_user(argp, &s, sizeof(s)))
 		return -EFAULT;
 	return 0;

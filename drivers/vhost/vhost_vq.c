@@ -19,6 +19,9 @@
 void vhostx_vq_reset(struct vhostx_vq *vq)
 {
 	memset(&vq->ring, 0, sizeof(vq->ring));
+	kvfree(vq->pbufs);
+	vq->pbufs = NULL;
+	vq->pbufs_num = 0;
 	vq->num = 0;
 	vq->desc_addr = 0;
 	vq->avail_addr = 0;
@@ -43,6 +46,10 @@ static void vhostx_ring_take_features(struct vhostx_ring *r,
 	r->event_idx = vhostx_vq_has_feature(vq, VIRTIO_RING_F_EVENT_IDX);
 	r->indirect = vhostx_vq_has_feature(vq, VIRTIO_RING_F_INDIRECT_DESC);
 	r->notify_on_empty = vhostx_vq_has_feature(vq, VIRTIO_F_NOTIFY_ON_EMPTY);
+	/* SET_FEATURES refuses to change the layout under a running queue. */
+	r->packed = vhostx_vq_has_feature(vq, VIRTIO_F_RING_PACKED);
+	/* The buffer state only when it was made for this size. */
+	r->pbufs = r->packed && vq->pbufs_num == r->num ? vq->pbufs : NULL;
 	/* ACCESS_PLATFORM: ring and buffer addresses are IOVAs. */
 	r->acc = vq->dev->iotlb ? &vhostx_devtlb_acc : NULL;
 	r->acc_ctx = vq;
@@ -144,12 +151,22 @@ static noinline void vhostx_vq_log_flush(struct vhostx_vq *vq)
 	/* The guest memory writes are visible before the bits that announce them. */
 	smp_wmb();
 	for (i = 0; i < r->log_n && !ret; i++) {
+		const struct vhostx_ring_span *s = &r->log[i];
+		u64 area = s->area == VHOSTX_RING_AREA_DESC ? (u64)(unsigned long)r->desc :
+			   (u64)(unsigned long)r->used;
+
 		/* Through the IOTLB the used ring's guest address is found, not given. */
 		if (r->acc)
-			ret = vhostx_devtlb_log(vq, (u64)(unsigned long)r->used + r->log[i].off,
-						r->log[i].len, vhostx_log_region);
+			ret = vhostx_devtlb_log(vq, area + s->off, s->len, vhostx_log_region);
+		/*
+		 * A packed ring's used descriptors: the ABI gives no guest
+		 * address for the descriptor ring, the memory table does.
+		 */
+		else if (s->area == VHOSTX_RING_AREA_DESC)
+			ret = vhostx_mem_reverse(r->mem, area + s->off, s->len,
+						 vhostx_log_region, vq);
 		else
-			ret = vhostx_log_gpa(vq, vq->log_addr + r->log[i].off, r->log[i].len);
+			ret = vhostx_log_gpa(vq, vq->log_addr + s->off, s->len);
 	}
 	r->log_n = 0;
 	if (unlikely(ret))
@@ -211,7 +228,9 @@ bool vhostx_vq_log_access_ok(struct vhostx_vq *vq, struct vhostx_mem *mem,
 	}
 	/* With the device IOTLB the used ring is logged where it is found. */
 	if (log_used && vq->num && !vq->dev->iotlb &&
-	    !vhostx_log_range_ok(base, log_addr, sizeof(struct vring_used) +
+	    !vhostx_log_range_ok(base, log_addr, vhostx_vq_has_feature(vq, VIRTIO_F_RING_PACKED) ?
+				 sizeof(struct vring_packed_desc_event) :
+				 sizeof(struct vring_used) +
 				 (u64)vq->num * sizeof(struct vring_used_elem) +
 				 (vhostx_vq_has_feature(vq, VIRTIO_RING_F_EVENT_IDX) ?
 				  sizeof(__virtio16) : 0)))
@@ -258,6 +277,31 @@ int vhostx_vq_log_write(struct vhostx_vq *vq, const struct iovec *iov,
 EXPORT_SYMBOL_GPL(vhostx_vq_log_write);
 
 /**
+ * vhostx_vq_check_ring_addr() - are these ring addresses usable?
+ * @vq: the queue, mutex held, with its size and features set
+ * @desc: descriptor table (packed: descriptor ring)
+ * @avail: available ring (packed: driver event suppression area)
+ * @used: used ring (packed: device event suppression area)
+ *
+ * Alignment for the layout the acked features choose, and, without the
+ * device IOTLB, that the areas are user memory (IOVAs are checked through
+ * the IOTLB when they are used).
+ *
+ * Return: 0, -EINVAL (misaligned) or -EFAULT (not user memory).
+ */
+int vhostx_vq_check_ring_addr(struct vhostx_vq *vq, u64 desc, u64 avail, u64 used)
+{
+	bool packed = vhostx_vq_has_feature(vq, VIRTIO_F_RING_PACKED);
+
+	lockdep_assert_held(&vq->mutex);
+	if (vq->dev->iotlb)
+		return vhostx_devtlb_check_ring(vq->num, desc, avail, used, packed);
+	if (packed)
+		return vhostx_ring_check_addr_packed(vq->num, desc, avail, used);
+	return vhostx_ring_check_addr(vq->num, desc, avail, used);
+}
+
+/**
  * vhostx_vq_start() - prepare a configured queue for servicing
  * @vq: the queue, mutex held, called by the owner (ioctl context)
  *
@@ -277,35 +321,48 @@ EXPORT_SYMBOL_GPL(vhostx_vq_log_write);
 int vhostx_vq_start(struct vhostx_vq *vq)
 {
 	struct vhostx_ring r = vq->ring;
+	void *pbufs = NULL;
 	int ret;
 
 	lockdep_assert_held(&vq->mutex);
 	if (!vq->num || !vq->addr_set)
 		return -EFAULT;
-	/* IOVAs are checked through the IOTLB at use: alignment only here. */
-	if (vq->dev->iotlb)
-		ret = vhostx_devtlb_check_ring(vq->num, vq->desc_addr, vq->avail_addr,
-					       vq->used_addr);
-	else
-		ret = vhostx_ring_check_addr(vq->num, vq->desc_addr, vq->avail_addr,
-					     vq->used_addr);
+	ret = vhostx_vq_check_ring_addr(vq, vq->desc_addr, vq->avail_addr, vq->used_addr);
 	if (ret)
 		return ret;
 	if (!vhostx_vq_log_access_ok(vq, vhostx_vq_has_feature(vq, VHOST_F_LOG_ALL) ?
 				     vq->dev->mem : NULL,
 				     vq->log_base, r.log_used, vq->log_addr))
 		return -EFAULT;
+	/* A packed ring's buffer state, kept while the size stays. */
+	if (vhostx_vq_has_feature(vq, VIRTIO_F_RING_PACKED) && vq->pbufs_num != vq->num) {
+		pbufs = kvzalloc(vhostx_ring_pbufs_size(vq->num), GFP_KERNEL_ACCOUNT);
+		if (!pbufs)
+			return -ENOMEM;
+	}
 	r.num = vq->num;
 	r.desc = u64_to_user_ptr(vq->desc_addr);
 	r.avail = u64_to_user_ptr(vq->avail_addr);
 	r.used = u64_to_user_ptr(vq->used_addr);
 	r.mem = vq->dev->mem;
 	vhostx_ring_take_features(&r, vq);
+	if (pbufs)
+		r.pbufs = pbufs;
 	r.log_n = 0;
-	/* Takes last_used_idx from used->idx, clears the broken state. */
+	/*
+	 * Split: takes last_used_idx from used->idx. Packed: both sides
+	 * come from the base. Clears the broken state.
+	 */
 	ret = vhostx_ring_start(&r);
-	if (ret && vq->private_data)
+	if (ret && vq->private_data) {
+		kvfree(pbufs);
 		return ret;
+	}
+	if (pbufs) {
+		kvfree(vq->pbufs);
+		vq->pbufs = pbufs;
+		vq->pbufs_num = vq->num;
+	}
 	vq->ring = r;
 	vq->failed = false;
 	vhostx_vq_check_broken(vq);

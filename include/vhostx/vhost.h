@@ -196,6 +196,12 @@ struct vhostx_vq_stats {
  *                is parked until one does (vhostx_dev.iotlb_lock)
  * @iov: worker scratch, VHOSTX_IOV_MAX entries
  * @heads: worker scratch, VHOSTX_HEADS_MAX used elements
+ * @pbufs: the packed ring's per-buffer state (vhostx_ring_pbufs_size() of
+ *         @pbufs_num entries), allocated at the first start of a packed
+ *         ring and kept across restarts of the same size, so buffers in
+ *         flight stay known; @ring.pbufs points here while the ring is
+ *         packed. Freed by vhostx_vq_reset()
+ * @pbufs_num: the ring size @pbufs was allocated for, 0 without
  * @stats: counters
  */
 struct vhostx_vq {
@@ -230,6 +236,8 @@ struct vhostx_vq {
 	bool miss_pending;
 	struct iovec *iov;
 	struct vring_used_elem *heads;
+	void *pbufs;
+	unsigned int pbufs_num;
 	struct vhostx_vq_stats stats;
 };
 

@@ -254,9 +254,18 @@ static void op_features(struct fz_net *s)
 	if (!ret) {
 		s->acked = want;
 		s->acked_known = true;
+		/*
+		 * Packed: the rings this fuzzer writes are split ones, which
+		 * the device now reads as packed: no oracle from here on.
+		 */
+		if (want & (1ULL << VIRTIO_F_RING_PACKED))
+			s->hostile = true;
 	}
 	if (want & ~s->features)
 		must_errno(s, "SET_FEATURES", ret, EOPNOTSUPP, "unsupported feature bits");
+	/* The ring layout may not change under a running queue. */
+	else if (ret == -EBUSY && ((want ^ s->acked) & (1ULL << VIRTIO_F_RING_PACKED)))
+		;
 	else if (ret && !(want & (1ULL << VHOST_F_LOG_ALL_BIT)) && ret != -ENOMEM)
 		fz_fail(s, "SET_FEATURES %#llx (a subset of GET_FEATURES): %s",
 		     (unsigned long long)want, strerror(-ret));
@@ -333,6 +342,11 @@ static void op_abi(struct fz_net *s)
 		if (!ret) {
 			s->acked = count ? a[1] : 0;
 			s->acked_known = true;
+			if (s->acked & (1ULL << VIRTIO_F_RING_PACKED))
+				s->hostile = true;	/* as in SET_FEATURES */
+		} else if (ret == -EBUSY &&
+			   (((count ? a[1] : 0) ^ s->acked) & (1ULL << VIRTIO_F_RING_PACKED))) {
+			/* The ring layout may not change under a running queue. */
 		} else if (ret != -EOPNOTSUPP) {
 			fz_fail(s, "SET_FEATURES_ARRAY: %s", strerror(-ret));
 		}
