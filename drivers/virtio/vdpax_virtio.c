@@ -144,6 +144,11 @@ static struct virtqueue *vdpax_virtio_setup_vq(struct virtio_device *vdev, unsig
 				  virtqueue_get_avail_addr(vq), virtqueue_get_used_addr(vq));
 	if (err)
 		goto err_del;
+	/* A new packed ring starts with both wrap counters 1. */
+	if (virtio_has_feature(vdev, VIRTIO_F_RING_PACKED)) {
+		state.packed.last_avail_counter = 1;
+		state.packed.last_used_counter = 1;
+	}
 	err = ops->set_vq_state(vdpa, idx, &state);
 	if (err)
 		goto err_del;

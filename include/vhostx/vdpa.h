@@ -70,16 +70,37 @@ struct vdpax_callback {
 };
 
 /**
- * struct vdpax_vq_state - the device's position in a split virtqueue
- * @avail_index: index of the next available ring entry the device will read
- *               (the device's last_avail_idx)
- * @used_index: index of the next used ring entry the device will write;
- *              reported by get_vq_state(), ignored by set_vq_state() (a
- *              device restores it from the used ring's idx field)
+ * struct vdpax_vq_state_packed - the device's position in a packed virtqueue
+ * @last_avail_counter: the driver ring wrap counter at @last_avail_idx
+ * @last_avail_idx: the next descriptor the device will read
+ * @last_used_counter: the device ring wrap counter at @last_used_idx
+ * @last_used_idx: the next descriptor the device will write a used one to
+ *
+ * The fields of the kernel's struct vdpa_vq_state_packed. A new ring is at
+ * position 0 of both sides with both counters 1.
+ */
+struct vdpax_vq_state_packed {
+	u16 last_avail_counter:1;
+	u16 last_avail_idx:15;
+	u16 last_used_counter:1;
+	u16 last_used_idx:15;
+};
+
+/**
+ * struct vdpax_vq_state - the device's position in a virtqueue
+ * @avail_index: split: index of the next available ring entry the device
+ *               will read (the device's last_avail_idx)
+ * @used_index: split: index of the next used ring entry the device will
+ *              write; reported by get_vq_state(), ignored by set_vq_state()
+ *              (a device restores it from the used ring's idx field)
+ * @packed: packed (VIRTIO_F_RING_PACKED negotiated): both sides' positions
+ *          and wrap counters, set and reported; a device that offers no
+ *          packed rings ignores it. Callers zero what they do not fill.
  */
 struct vdpax_vq_state {
 	u16 avail_index;
 	u16 used_index;
+	struct vdpax_vq_state_packed packed;
 };
 
 /**

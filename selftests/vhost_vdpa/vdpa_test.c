@@ -1152,4 +1152,128 @@ TEST_F_TIMEOUT(vdpa, tx_without_rx_buffers, 90)
 	EXPECT_EQ(n, vv_vstat(VV_RX, "rx_drops"));
 }
 
+/* ---- packed virtqueues (VIRTIO_F_RING_PACKED) ---- */
+
+#define VV_PACKED	(VV_FEATURES | VV_F(VIRTIO_F_RING_PACKED))
+
+/* The device must offer packed rings: the simulator does. */
+#define NEED_PACKED() do {						\
+	uint64_t __f;							\
+									\
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_GET_FEATURES, &__f));	\
+	ASSERT_TRUE(__f & VV_F(VIRTIO_F_RING_PACKED))			\
+		TH_LOG("vdpasim_net offers no VIRTIO_F_RING_PACKED");	\
+} while (0)
+
+/*
+ * Frames loop through packed rings: more than two laps of the 256-entry
+ * rings (both wrap counters flip twice), used descriptors read where the
+ * device wrote them, and the device's position at the end.
+ */
+TEST_F_TIMEOUT(vdpa, packed_loopback, 120)
+{
+	struct vhost_vring_state s = { .index = VV_TX };
+	const unsigned int n = 2 * VV_QSIZE + 88;
+
+	NEED_DEVICE();
+
+	ASSERT_EQ(0, owner(self->fd));
+	ASSERT_EQ(0, ack_backend(self->fd, VV_F(VHOST_BACKEND_F_IOTLB_MSG_V2) |
+				 VV_F(VHOST_BACKEND_F_SUSPEND) |
+				 VV_F(VHOST_BACKEND_F_RESUME)));
+	NEED_PACKED();
+	ASSERT_EQ(0, vv_map(&self->v, 0));
+	ASSERT_EQ(0, vv_start(&self->v, VV_PACKED));
+	ASSERT_TRUE(self->v.packed);
+	ASSERT_EQ(0, loop_frames(_metadata, &self->v, n));
+	/* two laps and 88: the driver's side is at (88, wrap 1) */
+	EXPECT_EQ(88, self->v.vq[VV_TX].p_next);
+	EXPECT_TRUE(self->v.vq[VV_TX].p_wrap);
+	EXPECT_EQ(n, vv_vstat(VV_TX, "tx_packets"));
+	EXPECT_EQ(n, vv_vstat(VV_TX, "completed_desc"));
+	EXPECT_EQ(n, vv_vstat(VV_RX, "rx_packets"));
+	EXPECT_EQ(0, vv_vstat(VV_RX, "rx_drops"));
+	/* the device's TX position, low half: 88 with the wrap counter 1 */
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_SUSPEND, NULL));
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_GET_VRING_BASE, &s));
+	EXPECT_EQ(0x8000 | 88, s.num & 0xffff);
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_RESUME, NULL));
+	ASSERT_EQ(0, loop_frames(_metadata, &self->v, 4));
+}
+
+/*
+ * VHOST_SET/GET_VRING_BASE with a packed ring: QEMU's encoding (avail
+ * position and wrap counter in the low half, used in the high half).
+ */
+TEST_F_TIMEOUT(vdpa, packed_vring_base, 60)
+{
+	struct vhost_vring_state s = { .index = VV_TX, .num = VV_QSIZE };
+	int err;
+
+	NEED_DEVICE();
+
+	ASSERT_EQ(0, owner(self->fd));
+	NEED_PACKED();
+	ASSERT_EQ(0, vv_map(&self->v, 0));
+	ASSERT_EQ(0, vv_negotiate(&self->v, VV_PACKED));
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_SET_VRING_NUM, &s));
+	s.num = 0x80058005;
+	err = xioctl(self->fd, VHOST_SET_VRING_BASE, &s);
+	if (err == -EINVAL)
+		SKIP(return, "vhostx_vdpa does not pass packed vring state yet");
+	ASSERT_EQ(0, err);
+	s.num = 0;
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_GET_VRING_BASE, &s));
+	EXPECT_EQ(0x80058005, s.num);
+	/* DPDK's virtio-user sends only the avail half of a new ring */
+	s.num = 0x8000;
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_SET_VRING_BASE, &s));
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_GET_VRING_BASE, &s));
+	EXPECT_EQ(0x80008000, s.num);
+	/* a position beyond the ring */
+	s.num = 0x80008000 | VV_QSIZE;
+	EXPECT_EQ(-EINVAL, xioctl(self->fd, VHOST_SET_VRING_BASE, &s));
+}
+
+/*
+ * A packed TX descriptor with a buffer id beyond the ring: the device
+ * stops the queue and asks for a reset; nothing is looped.
+ */
+TEST_F_TIMEOUT(vdpa, packed_bad_buffer_id, 60)
+{
+	struct vv_vq *tx = &self->v.vq[VV_TX];
+	struct vring_packed_desc *d = (void *)tx->vr.desc;
+	uint8_t frame[128], in[2048];
+	uint64_t one = 1;
+	struct timespec t0;
+	size_t len, got;
+	uint8_t s = 0;
+
+	NEED_DEVICE();
+
+	ASSERT_EQ(0, owner(self->fd));
+	NEED_PACKED();
+	ASSERT_EQ(0, vv_map(&self->v, 0));
+	ASSERT_EQ(0, vv_start(&self->v, VV_PACKED));
+	len = vv_make_frame(&self->v, frame, 100, 7);
+	memset(tx->bufs, 0, VV_HDR_LEN);
+	memcpy(tx->bufs + VV_HDR_LEN, frame, len);
+	d[0].addr = tx->bufs_iova;
+	d[0].len = VV_HDR_LEN + len;
+	d[0].id = VV_QSIZE + 44;
+	__atomic_store_n(&d[0].flags, 1u << VRING_PACKED_DESC_F_AVAIL, __ATOMIC_RELEASE);
+	ASSERT_EQ(sizeof(one), write(tx->kick, &one, sizeof(one)));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (!(s & VIRTIO_CONFIG_S_NEEDS_RESET) && ms_since(&t0) < 5000) {
+		ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_GET_STATUS, &s));
+		usleep(1000);
+	}
+	EXPECT_TRUE(s & VIRTIO_CONFIG_S_NEEDS_RESET) TH_LOG("status %#x", s);
+	EXPECT_EQ(-ETIMEDOUT, vv_recv(&self->v, in, &got, 200));
+	EXPECT_EQ(0, vv_vstat(VV_TX, "completed_desc"));
+	/* a reset and a new start: frames loop again */
+	ASSERT_EQ(0, vv_start(&self->v, VV_PACKED));
+	ASSERT_EQ(0, loop_frames(_metadata, &self->v, 8));
+}
+
 TEST_HARNESS_MAIN

@@ -367,6 +367,7 @@ int vv_negotiate(struct vv *v, uint64_t features)
 		return err;
 	if (ioctl(v->fd, VHOST_SET_FEATURES, &features))
 		return -errno;
+	v->packed = features & VV_F(VIRTIO_F_RING_PACKED);
 	err = add_status(v->fd, VIRTIO_CONFIG_S_FEATURES_OK);
 	if (err)
 		return err;
@@ -393,10 +394,20 @@ int vv_setup_vq(struct vv *v, unsigned int q)
 	memset(vq->vr.desc, 0, 0x3000);
 	vq->avail_idx = 0;
 	vq->last_used = 0;
+	vq->packed = v->packed;
+	vq->p_next = 0;
+	vq->p_wrap = true;
+	vq->p_used = 0;
+	vq->p_used_wrap = true;
 	if (ioctl(v->fd, VHOST_SET_VRING_NUM, &s))
 		return -errno;
+	/*
+	 * Packed: the queue is new since the reset, positions 0 and wrap
+	 * counters 1; no VHOST_SET_VRING_BASE (the packed_vring_base test
+	 * covers it).
+	 */
 	s.num = 0;
-	if (ioctl(v->fd, VHOST_SET_VRING_BASE, &s))
+	if (!vq->packed && ioctl(v->fd, VHOST_SET_VRING_BASE, &s))
 		return -errno;
 	if (ioctl(v->fd, VHOST_SET_VRING_ADDR, &a))
 		return -errno;
@@ -443,10 +454,58 @@ static void kick(struct vv_vq *vq)
 		perror("kick");
 }
 
-/* Descriptor i of a queue always points at buffer i. */
+#define VV_PK_AVAIL	(1u << VRING_PACKED_DESC_F_AVAIL)
+#define VV_PK_USED	(1u << VRING_PACKED_DESC_F_USED)
+
+static struct vring_packed_desc *pdesc(struct vv_vq *vq, uint16_t pos)
+{
+	return (struct vring_packed_desc *)(void *)vq->vr.desc + pos;
+}
+
+/* Packed: buffer @id in the next descriptor, its flags written last. */
+static void publish_packed(struct vv_vq *vq, uint16_t id, uint32_t len, uint16_t flags)
+{
+	struct vring_packed_desc *d = pdesc(vq, vq->p_next);
+
+	d->addr = vq->bufs_iova + (uint64_t)id * VV_BUF_SIZE;
+	d->len = len;
+	d->id = id;
+	flags |= vq->p_wrap ? VV_PK_AVAIL : VV_PK_USED;
+	__atomic_store_n(&d->flags, flags, __ATOMIC_RELEASE);
+	if (++vq->p_next == VV_QSIZE) {
+		vq->p_next = 0;
+		vq->p_wrap = !vq->p_wrap;
+	}
+	vq->avail_idx++;
+}
+
+/* Packed: the next used descriptor, if the device wrote it. */
+static bool used_packed(struct vv_vq *vq, struct vring_used_elem *e)
+{
+	struct vring_packed_desc *d = pdesc(vq, vq->p_used);
+	uint16_t f = __atomic_load_n(&d->flags, __ATOMIC_ACQUIRE);
+
+	if (!!(f & VV_PK_AVAIL) != vq->p_used_wrap || !!(f & VV_PK_USED) != vq->p_used_wrap)
+		return false;
+	e->id = d->id;
+	e->len = d->len;
+	if (++vq->p_used == VV_QSIZE) {
+		vq->p_used = 0;
+		vq->p_used_wrap = !vq->p_used_wrap;
+	}
+	vq->last_used++;
+	return true;
+}
+
+/* Descriptor i of a queue always points at buffer i (packed: buffer id i). */
 static void publish(struct vv_vq *vq, uint16_t head, uint32_t len, uint16_t flags)
 {
 	struct vring_desc *d = &vq->vr.desc[head];
+
+	if (vq->packed) {
+		publish_packed(vq, head, len, flags);
+		return;
+	}
 
 	d->addr = vq->bufs_iova + (uint64_t)head * VV_BUF_SIZE;
 	d->len = len;
@@ -456,6 +515,11 @@ static void publish(struct vv_vq *vq, uint16_t head, uint32_t len, uint16_t flag
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	vq->avail_idx++;
 	__atomic_store_n(&vq->vr.avail->idx, vq->avail_idx, __ATOMIC_RELEASE);
+}
+
+void vv_publish(struct vv_vq *vq, uint16_t id, uint32_t len, uint16_t flags)
+{
+	publish(vq, id, len, flags);
 }
 
 int vv_post_rx(struct vv *v, unsigned int n)
@@ -473,9 +537,17 @@ int vv_post_rx(struct vv *v, unsigned int n)
 int vv_tx_reclaim(struct vv *v)
 {
 	struct vv_vq *vq = &v->vq[VV_TX];
-	uint16_t used = __atomic_load_n(&vq->vr.used->idx, __ATOMIC_ACQUIRE);
-	int n = (uint16_t)(used - vq->last_used);
+	struct vring_used_elem e;
+	uint16_t used;
+	int n = 0;
 
+	if (vq->packed) {
+		while (used_packed(vq, &e))
+			n++;
+		return n;
+	}
+	used = __atomic_load_n(&vq->vr.used->idx, __ATOMIC_ACQUIRE);
+	n = (uint16_t)(used - vq->last_used);
 	vq->last_used = used;
 	return n;
 }
@@ -509,9 +581,17 @@ int vv_recv(struct vv *v, void *frame, size_t *len, int timeout_ms)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
-		used = __atomic_load_n(&vq->vr.used->idx, __ATOMIC_ACQUIRE);
-		if (used != vq->last_used)
-			break;
+		if (vq->packed) {
+			if (used_packed(vq, &e))
+				break;
+		} else {
+			used = __atomic_load_n(&vq->vr.used->idx, __ATOMIC_ACQUIRE);
+			if (used != vq->last_used) {
+				e = vq->vr.used->ring[vq->last_used % VV_QSIZE];
+				vq->last_used++;
+				break;
+			}
+		}
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		ms = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
 		if (ms >= timeout_ms)
@@ -524,8 +604,6 @@ int vv_recv(struct vv *v, void *frame, size_t *len, int timeout_ms)
 				return -errno;
 		}
 	}
-	e = vq->vr.used->ring[vq->last_used % VV_QSIZE];
-	vq->last_used++;
 	if (e.id >= VV_QSIZE || e.len < VV_HDR_LEN || e.len > VV_BUF_SIZE)
 		return -EPROTO;
 	*len = e.len - VV_HDR_LEN;

@@ -7,7 +7,10 @@
  * memory mapped into the device at an IOVA that differs from the process
  * address, and split rings laid out in it: queue 0 receives, queue 1
  * transmits, and the simulator loops every frame sent on 1 back to 0;
- * queue 2 is the control queue when the test negotiates one.
+ * queue 2 is the control queue when the test negotiates one. With
+ * VIRTIO_F_RING_PACKED negotiated the rings are packed: the descriptor
+ * ring where the split descriptor table is, the driver and device event
+ * areas where the avail and used rings are.
  */
 #ifndef VV_H
 #define VV_H
@@ -54,6 +57,12 @@ struct vv_vq {
 	uint16_t last_used;
 	int kick;
 	int call;
+	/* packed: the next descriptor to make available and to read used */
+	bool packed;
+	uint16_t p_next;
+	bool p_wrap;
+	uint16_t p_used;
+	bool p_used_wrap;
 };
 
 struct vv {
@@ -62,6 +71,7 @@ struct vv {
 	uint8_t *mem;		/* VV_MEM_SIZE bytes */
 	uint64_t iova;		/* where mem sits in the device's IOVA space */
 	uint8_t mac[6];
+	bool packed;		/* VIRTIO_F_RING_PACKED negotiated */
 	struct vv_vq vq[VV_NQ];
 };
 
@@ -92,6 +102,8 @@ int vv_post_rx(struct vv *v, unsigned int n);
 int vv_send(struct vv *v, const void *frame, size_t len);
 int vv_recv(struct vv *v, void *frame, size_t *len, int timeout_ms);
 int vv_tx_reclaim(struct vv *v);
+/* Make buffer @id of @q available (one descriptor), without a kick. */
+void vv_publish(struct vv_vq *vq, uint16_t id, uint32_t len, uint16_t flags);
 size_t vv_make_frame(struct vv *v, uint8_t *buf, size_t len, uint32_t seq);
 
 #endif /* VV_H */

@@ -1294,6 +1294,15 @@ static void check_table(void)
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
 
+/* FUZZ_RING_STATS=1: at exit, how many inputs ran a ring of each layout. */
+static unsigned long nrun[2];
+
+static void print_stats(void)
+{
+	fprintf(stderr, "fuzz_ring: %lu split and %lu packed inputs ran a ring\n",
+		nrun[0], nrun[1]);
+}
+
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	struct input in = { data, size }, ops;
@@ -1303,8 +1312,11 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	u64 desc, avail, used;
 	u16 base, base_hi;
 
-	if (trace < 0)
+	if (trace < 0) {
 		trace = getenv("FUZZ_RING_TRACE") != NULL;
+		if (getenv("FUZZ_RING_STATS"))
+			atexit(print_stats);
+	}
 	if (!img) {
 		img = malloc(FZ_IMG_SIZE);
 		if (!img)
@@ -1409,6 +1421,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		g_wrap = ring.avail_wrap;
 	}
 	op_restart();
+	nrun[packed]++;
 
 	while (ops.n && nops++ < FZ_MAX_OPS) {
 		unsigned int op = in8(&ops) % FZ_NOPS;

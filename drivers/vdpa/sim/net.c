@@ -25,6 +25,7 @@
 
 #define VDPASIM_FEATURES	(BIT_ULL(VIRTIO_F_VERSION_1) |		\
 				 BIT_ULL(VIRTIO_F_ACCESS_PLATFORM) |	\
+				 BIT_ULL(VIRTIO_F_RING_PACKED) |	\
 				 BIT_ULL(VIRTIO_NET_F_MAC) |		\
 				 BIT_ULL(VIRTIO_NET_F_MTU) |		\
 				 BIT_ULL(VIRTIO_NET_F_STATUS) |		\
@@ -417,9 +418,11 @@ static void vdpasim_set_vq_num(struct vdpax_device *vdpa, u16 idx, u32 num)
 
 	if (idx >= sim->nvqs)
 		return;
-	if (!is_power_of_2(num) || num > VDPASIM_VQ_NUM_MAX)
-		num = 0;
 	spin_lock_irqsave(&sim->lock, flags);
+	/* A packed ring may have any size. */
+	if (!num || num > VDPASIM_VQ_NUM_MAX ||
+	    (!is_power_of_2(num) && !sim->vqs[idx].packed))
+		num = 0;
 	vdpasim_vq_stop(&sim->vqs[idx]);
 	sim->vqs[idx].num = num;
 	spin_unlock_irqrestore(&sim->lock, flags);
@@ -503,13 +506,8 @@ static int vdpasim_set_vq_state(struct vdpax_device *vdpa, u16 idx,
 	if (vq->ready && vdpasim_running(sim)) {
 		err = -EBUSY;
 	} else {
-		/*
-		 * Every chain taken is completed at once: used follows avail
-		 * (until the ring core reads the used index at the next use).
-		 */
 		vdpasim_vq_stop(vq);
-		vq->avail_base = state->avail_index;
-		vq->used_base = state->avail_index;
+		err = vdpasim_vq_set_state(vq, state);
 	}
 	spin_unlock_irqrestore(&sim->lock, flags);
 	return err;
@@ -524,7 +522,7 @@ static int vdpasim_get_vq_state(struct vdpax_device *vdpa, u16 idx,
 	if (idx >= sim->nvqs)
 		return -EINVAL;
 	spin_lock_irqsave(&sim->lock, flags);
-	vdpasim_vq_state(&sim->vqs[idx], &state->avail_index, &state->used_index);
+	vdpasim_vq_state(&sim->vqs[idx], state);
 	spin_unlock_irqrestore(&sim->lock, flags);
 	return 0;
 }
@@ -592,6 +590,7 @@ static int vdpasim_set_driver_features(struct vdpax_device *vdpa, u64 features)
 {
 	struct vdpasim_net *sim = vdpa_to_sim(vdpa);
 	unsigned long flags;
+	unsigned int i;
 	int err = 0;
 
 	spin_lock_irqsave(&sim->lock, flags);
@@ -600,6 +599,11 @@ static int vdpasim_set_driver_features(struct vdpax_device *vdpa, u64 features)
 	} else {
 		sim->drv_features = features & sim->dev_features;
 		sim->features_set = true;
+		/* The queues' layout follows (they are not in use before FEATURES_OK). */
+		for (i = 0; i < sim->nvqs; i++) {
+			vdpasim_vq_stop(&sim->vqs[i]);
+			sim->vqs[i].packed = sim->drv_features & BIT_ULL(VIRTIO_F_RING_PACKED);
+		}
 	}
 	spin_unlock_irqrestore(&sim->lock, flags);
 	return err;
@@ -696,6 +700,13 @@ static void vdpasim_reset_locked(struct vdpasim_net *sim)
 	for (i = 0; i < VDPASIM_NGROUPS; i++)
 		sim->group_asid[i] = 0;
 	memset(sim->vqs, 0, sim->nvqs * sizeof(*sim->vqs));
+	for (i = 0; i < sim->nvqs; i++) {
+		/* A new packed ring: position 0, both wrap counters 1. */
+		sim->vqs[i].avail_wrap = true;
+		sim->vqs[i].used_wrap = true;
+		sim->vqs[i].pbufs = (u8 *)sim->pbufs +
+				    i * vhostx_ring_pbufs_size(VDPASIM_VQ_NUM_MAX);
+	}
 	sim->generation++;
 }
 
@@ -804,6 +815,7 @@ static void vdpasim_free(struct vdpax_device *vdpa)
 	kvfree(sim->buf);
 	kfree(sim->rxc);
 	kfree(sim->txc);
+	kvfree(sim->pbufs);
 	kfree(sim->vqs);
 }
 
@@ -904,10 +916,11 @@ static int vdpasim_dev_add(struct vdpax_mgmt_dev *mdev, const char *name,
 
 	err = -ENOMEM;
 	sim->vqs = kcalloc(sim->nvqs, sizeof(*sim->vqs), GFP_KERNEL);
+	sim->pbufs = kvcalloc(sim->nvqs, vhostx_ring_pbufs_size(VDPASIM_VQ_NUM_MAX), GFP_KERNEL);
 	sim->txc = kzalloc(sizeof(*sim->txc), GFP_KERNEL);
 	sim->rxc = kzalloc(sizeof(*sim->rxc), GFP_KERNEL);
 	sim->buf = kvmalloc(VDPASIM_BUF_SIZE, GFP_KERNEL);
-	if (!sim->vqs || !sim->txc || !sim->rxc || !sim->buf)
+	if (!sim->vqs || !sim->pbufs || !sim->txc || !sim->rxc || !sim->buf)
 		goto err_put;
 	for (i = 0; i < VDPASIM_NAS; i++) {
 		sim->iotlb[i] = vhost_iotlb_alloc(VDPASIM_IOTLB_LIMIT, 0);

@@ -74,15 +74,22 @@ struct vdpasim_vq_stats {
 };
 
 /**
- * struct vdpasim_vq - device side of one split virtqueue
- * @desc_addr: descriptor table IOVA
- * @driver_addr: available ring IOVA
- * @device_addr: used ring IOVA
+ * struct vdpasim_vq - device side of one virtqueue, split or packed
+ * @desc_addr: descriptor table IOVA (packed: the descriptor ring)
+ * @driver_addr: available ring IOVA (packed: the driver event area)
+ * @device_addr: used ring IOVA (packed: the device event area)
  * @num: queue size; 0 when the driver set an invalid size
  * @ready: enabled by the driver
+ * @packed: the driver accepted VIRTIO_F_RING_PACKED
  * @started: @ring is loaded (vq.c), since the last change of the above
- * @avail_base: next available index to read when not @started
- * @used_base: next used index (as reported) when not @started
+ * @avail_base: next available index to read when not @started (packed:
+ *              the descriptor position)
+ * @used_base: next used index (as reported) when not @started (packed:
+ *             the descriptor position)
+ * @avail_wrap: packed: the driver ring wrap counter at @avail_base
+ * @used_wrap: packed: the device ring wrap counter at @used_base
+ * @pbufs: packed: the ring core's per-buffer-id state, room for
+ *         VDPASIM_VQ_NUM_MAX (a slice of &vdpasim_net.pbufs)
  * @need_irq: used entries were added since the last callback
  * @iotlb: the address space the ring core reaches the queue through,
  *         set by vq.c before each ring call (lock held)
@@ -95,9 +102,13 @@ struct vdpasim_vq {
 	u64 device_addr;
 	u32 num;
 	bool ready;
+	bool packed;
 	bool started;
 	u16 avail_base;
 	u16 used_base;
+	bool avail_wrap;
+	bool used_wrap;
+	void *pbufs;
 	bool need_irq;
 	struct vhost_iotlb *iotlb;
 	struct vhostx_ring ring;
@@ -154,6 +165,7 @@ struct vdpasim_port_stats {
  * @iotlb: one IOTLB per address space
  * @nvqs: number of virtqueues (2 * @max_vqp + 1)
  * @vqs: the virtqueues
+ * @pbufs: the packed ring state of every virtqueue (see &vdpasim_vq.pbufs)
  * @txc: scratch chain for the TX (or control) side
  * @rxc: scratch chain for the RX side
  * @buf: bounce buffer for one frame
@@ -193,6 +205,7 @@ struct vdpasim_net {
 	struct vhost_iotlb *iotlb[VDPASIM_NAS];
 	u32 nvqs;
 	struct vdpasim_vq *vqs;
+	void *pbufs;
 	struct vdpasim_chain *txc;
 	struct vdpasim_chain *rxc;
 	u8 *buf;
@@ -237,9 +250,10 @@ int vdpasim_dma_unmap(struct vdpax_device *vdpa, unsigned int asid, u64 iova,
 		      u64 size);
 int vdpasim_reset_map(struct vdpax_device *vdpa, unsigned int asid);
 
-/* vq.c: the device side of split virtqueues, on the vhostx ring core */
+/* vq.c: the device side of split and packed virtqueues, on the vhostx ring core */
 void vdpasim_vq_stop(struct vdpasim_vq *vq);
-void vdpasim_vq_state(struct vdpasim_vq *vq, u16 *avail, u16 *used);
+void vdpasim_vq_state(struct vdpasim_vq *vq, struct vdpax_vq_state *state);
+int vdpasim_vq_set_state(struct vdpasim_vq *vq, const struct vdpax_vq_state *state);
 int vdpasim_vq_pop(struct vdpasim_vq *vq, struct vhost_iotlb *iotlb,
 		   struct vdpasim_chain *c);
 int vdpasim_vq_avail(struct vdpasim_vq *vq, struct vhost_iotlb *iotlb, u16 *n);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * vdpax_sim_net: the device side of its split virtqueues, on the vhostx
- * ring core (<vhostx/ring.h>, in vhostx.ko). The core walks the rings, the
+ * vdpax_sim_net: the device side of its virtqueues, split or packed
+ * (VIRTIO_F_RING_PACKED), on the vhostx ring core (<vhostx/ring.h>, in vhostx.ko). The core walks the rings, the
  * same code vhostx_net runs and the host fuzzer exercises; this file only
  * gives it guest memory: an accessor (struct vhostx_ring_acc) that reads
  * and writes through the IOTLB of the queue's address space. Buffer
@@ -12,8 +12,9 @@
  * Everything in the rings is written by the driver and is not trusted. A
  * ring that breaks the core's rules (index jumps, out-of-range heads and
  * nexts, loops, readable after writable, addresses outside the IOTLB, an
- * indirect descriptor: never offered) makes the call fail; the caller
- * stops using the queue and flags DEVICE_NEEDS_RESET.
+ * indirect descriptor: never offered; packed: bad or reused buffer ids,
+ * chains longer than the free ring) makes the call fail; the caller stops
+ * using the queue and flags DEVICE_NEEDS_RESET.
  *
  * Context: every function here runs with the device lock held (a spinlock,
  * interrupts off), so the accessors never sleep; the IOTLB cannot change
@@ -90,7 +91,8 @@ static int vdpasim_vq_err(int err)
 
 /*
  * Load the queue into the ring core on first use after a configuration
- * change: the core takes the used index from the used ring and turns the
+ * change: the core takes the used index from the used ring (packed: both
+ * positions from the queue's state, nothing in flight) and turns the
  * driver's notifications on.
  */
 static int vdpasim_vq_start(struct vdpasim_vq *vq)
@@ -107,6 +109,15 @@ static int vdpasim_vq_start(struct vdpasim_vq *vq)
 	r->acc_ctx = vq;
 	/* Neither EVENT_IDX nor INDIRECT_DESC is offered. */
 	r->last_avail_idx = vq->avail_base;
+	if (vq->packed) {
+		/* Every chain was completed before the queue stopped. */
+		r->packed = true;
+		r->pbufs = vq->pbufs;
+		memset(r->pbufs, 0, vhostx_ring_pbufs_size(VDPASIM_VQ_NUM_MAX));
+		r->avail_wrap = vq->avail_wrap;
+		r->last_used_idx = vq->used_base;
+		r->used_wrap = vq->used_wrap;
+	}
 	err = vhostx_ring_start(r);
 	if (err)
 		return vdpasim_vq_err(err);
@@ -138,21 +149,67 @@ void vdpasim_vq_stop(struct vdpasim_vq *vq)
 		return;
 	vq->avail_base = vq->ring.last_avail_idx;
 	vq->used_base = vq->ring.last_used_idx;
+	vq->avail_wrap = vq->ring.avail_wrap;
+	vq->used_wrap = vq->ring.used_wrap;
 	vq->started = false;
 }
 
 /**
- * vdpasim_vq_state() - the queue's available and used indexes
+ * vdpasim_vq_state() - the queue's position
  * @vq: the queue
- * @avail: set to the next available index the device reads
- * @used: set to the next used index the device writes
+ * @state: filled: split, the next available index the device reads and the
+ *         next used index it writes; packed (@vq->packed), both positions
+ *         and wrap counters in @state->packed (the split fields then hold
+ *         the positions with the wrap counters in bit 15)
  *
  * Context: device lock held.
  */
-void vdpasim_vq_state(struct vdpasim_vq *vq, u16 *avail, u16 *used)
+void vdpasim_vq_state(struct vdpasim_vq *vq, struct vdpax_vq_state *state)
 {
-	*avail = vq->started ? vq->ring.last_avail_idx : vq->avail_base;
-	*used = vq->started ? vq->ring.last_used_idx : vq->used_base;
+	const struct vhostx_ring *r = &vq->ring;
+	bool aw = vq->started ? r->avail_wrap : vq->avail_wrap;
+	bool uw = vq->started ? r->used_wrap : vq->used_wrap;
+
+	memset(state, 0, sizeof(*state));
+	state->avail_index = vq->started ? r->last_avail_idx : vq->avail_base;
+	state->used_index = vq->started ? r->last_used_idx : vq->used_base;
+	if (!vq->packed)
+		return;
+	state->packed.last_avail_idx = state->avail_index;
+	state->packed.last_avail_counter = aw;
+	state->packed.last_used_idx = state->used_index;
+	state->packed.last_used_counter = uw;
+	state->avail_index |= aw ? BIT(15) : 0;
+	state->used_index |= uw ? BIT(15) : 0;
+}
+
+/**
+ * vdpasim_vq_set_state() - set the position of a stopped queue
+ * @vq: the queue, not started
+ * @state: split: the available index (the used one follows it: every chain
+ *         taken is completed at once, until the ring core reads the used
+ *         index at the next use); packed: @state->packed, both positions
+ *         below the queue size when it is set (the ring core checks the
+ *         rest when the queue is next used)
+ *
+ * Context: device lock held.
+ * Return: 0, or -EINVAL for a packed position beyond the queue.
+ */
+int vdpasim_vq_set_state(struct vdpasim_vq *vq, const struct vdpax_vq_state *state)
+{
+	if (vq->packed) {
+		if (vq->num && (state->packed.last_avail_idx >= vq->num ||
+				state->packed.last_used_idx >= vq->num))
+			return -EINVAL;
+		vq->avail_base = state->packed.last_avail_idx;
+		vq->avail_wrap = state->packed.last_avail_counter;
+		vq->used_base = state->packed.last_used_idx;
+		vq->used_wrap = state->packed.last_used_counter;
+		return 0;
+	}
+	vq->avail_base = state->avail_index;
+	vq->used_base = state->avail_index;
+	return 0;
 }
 
 /**
@@ -195,7 +252,8 @@ int vdpasim_vq_pop(struct vdpasim_vq *vq, struct vhost_iotlb *iotlb,
  * @n: set to the count, at most the queue size
  *
  * The index is read again only once the chains seen before are taken, so
- * popping @n chains never reads it.
+ * popping @n chains never reads it. A packed ring has no index to count
+ * with: @n is the queue size (an upper bound) when a chain is available.
  *
  * Context: device lock held.
  * Return: 0, -EFAULT if the ring cannot be reached, -EINVAL if the driver's
@@ -214,7 +272,7 @@ int vdpasim_vq_avail(struct vdpasim_vq *vq, struct vhost_iotlb *iotlb, u16 *n)
 		return 0;
 	if (r->broken)
 		return -EINVAL;
-	*n = r->avail_idx - r->last_avail_idx;
+	*n = r->packed ? r->num : (u16)(r->avail_idx - r->last_avail_idx);
 	return 0;
 }
 
