@@ -205,6 +205,29 @@ static long vxvdpa_set_group_asid(struct vxvdpa *v, const struct vhost_vring_sta
 	return ops->set_group_asid(v->vdpa, s->index, s->num);
 }
 
+/* Did the driver accept packed virtqueues (VIRTIO_F_RING_PACKED)? */
+static bool vxvdpa_packed(struct vxvdpa *v)
+{
+	return v->vdpa->config->get_driver_features(v->vdpa) & BIT_ULL(VIRTIO_F_RING_PACKED);
+}
+
+/*
+ * VHOST_SET_VRING_BASE for a packed ring, as QEMU encodes it: bits 0-14
+ * the avail position, bit 15 its wrap counter, bits 16-30 and 31 the same
+ * for the used side. DPDK's virtio-user sends only the low half (0x8000
+ * for a new ring): the used side is then taken equal to the avail side.
+ * Positions beyond the ring are the device's to refuse (set_vq_state).
+ */
+static void vxvdpa_packed_state(struct vdpax_vq_state *st, u32 num)
+{
+	u16 avail = num & 0xffff, used = num >> 16 ?: avail;
+
+	st->packed.last_avail_idx = avail & 0x7fff;
+	st->packed.last_avail_counter = !!(avail & 0x8000);
+	st->packed.last_used_idx = used & 0x7fff;
+	st->packed.last_used_counter = !!(used & 0x8000);
+}
+
 /**
  * vxvdpa_vring_ioctl() - the per-queue calls (and SET_GROUP_ASID, whose
  *                        index is a group)
@@ -266,17 +289,28 @@ long vxvdpa_vring_ioctl(struct vxvdpa *v, unsigned int cmd, void __user *argp)
 	case VHOST_SET_VRING_NUM:
 		return vxvdpa_set_num(vq, s.num);
 	case VHOST_SET_VRING_BASE:
-		/* Split rings only: the bus carries no packed-ring state. */
-		if (s.num > 0xffff)
-			return -EINVAL;
-		st.avail_index = s.num;
-		st.used_index = s.num;
+		memset(&st, 0, sizeof(st));
+		if (vxvdpa_packed(v)) {
+			vxvdpa_packed_state(&st, s.num);
+		} else {
+			if (s.num > 0xffff)
+				return -EINVAL;
+			st.avail_index = s.num;
+			st.used_index = s.num;
+		}
 		return ops->set_vq_state(v->vdpa, idx, &st);
 	case VHOST_GET_VRING_BASE:
+		memset(&st, 0, sizeof(st));
 		ret = ops->get_vq_state(v->vdpa, idx, &st);
 		if (ret)
 			return ret;
-		s.num = st.avail_index;
+		if (vxvdpa_packed(v))
+			s.num = st.packed.last_avail_idx |
+				(u32)st.packed.last_avail_counter << 15 |
+				(u32)st.packed.last_used_idx << 16 |
+				(u32)st.packed.last_used_counter << 31;
+		else
+			s.num = st.avail_index;
 		break;
 	case VHOST_SET_VRING_BUSYLOOP_TIMEOUT:
 		vq->busyloop_timeout = s.num;

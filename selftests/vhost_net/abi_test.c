@@ -48,6 +48,8 @@ struct vhost_features_array {
 #define ABI_VHOST_F_LOG_ALL		26
 #define ABI_F_ACCESS_PLATFORM		33
 #define ABI_F_RING_PACKED		34
+#define ABI_F_IN_ORDER			35
+#define ABI_F_RING_RESET		40
 /*
  * What Debian 6.1's vhost_net offers: VHOST_FEATURES (NOTIFY_ON_EMPTY 24,
  * LOG_ALL 26, ANY_LAYOUT 27 = VHOST_NET_F_VIRTIO_NET_HDR, INDIRECT_DESC 28,
@@ -56,8 +58,10 @@ struct vhost_features_array {
 #define ABI_KERNEL_61_MASK		0x33d008000ULL
 /*
  * Ours: the same; LOG_ALL (dirty logging), ACCESS_PLATFORM (device IOTLB)
- * and RING_PACKED (packed virtqueues; module parameter ring_packed) are
- * checked apart, offered, they must be served (packed_test has the rings).
+ * and RING_PACKED (packed virtqueues; module parameter ring_packed),
+ * IN_ORDER (buffers are used in the order they were made available) and
+ * RING_RESET (per-queue reset: reset_test) are checked apart, offered,
+ * they must be served (packed_test has the rings).
  */
 #define ABI_VHOSTX_MASK			0x139008000ULL
 
@@ -437,7 +441,9 @@ TEST(offered_mask)
 		/* Dirty logging and the device IOTLB: offered, they must be served. */
 		EXPECT_EQ(ABI_VHOSTX_MASK, f & ~(VDRV_F(ABI_VHOST_F_LOG_ALL) |
 						 VDRV_F(ABI_F_ACCESS_PLATFORM) |
-						 VDRV_F(ABI_F_RING_PACKED)));
+						 VDRV_F(ABI_F_RING_PACKED) |
+						 VDRV_F(ABI_F_IN_ORDER) |
+						 VDRV_F(ABI_F_RING_RESET)));
 		ASSERT_EQ(0, xioctl(fd, VHOST_SET_OWNER, NULL));
 		if (f & VDRV_F(ABI_VHOST_F_LOG_ALL)) {
 			uint64_t base = 0;

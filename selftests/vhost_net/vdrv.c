@@ -171,6 +171,8 @@ int vdrv_mem_init(struct vdrv_dev *d, const struct vdrv_cfg *cfg)
 		vq->dev = d;
 		vq->index = i;
 		vq->num = num;
+		vq->num_max = num;
+		vq->ring_mem = d->mem + off_ring[i];
 		vring_init(&vq->vr, num, d->mem + off_ring[i], PAGE_SZ);
 		/* The packed layout fits in the split ring's space. */
 		vq->packed = cfg->features & VDRV_F(VIRTIO_F_RING_PACKED);
@@ -222,6 +224,32 @@ static int vdrv_ioctl(struct vdrv_dev *d, const char *step, unsigned long req,
 		d->failed = step;
 		return -errno;
 	}
+	return 0;
+}
+
+int vdrv_vq_reinit(struct vdrv_vq *vq, unsigned int num)
+{
+	unsigned int j;
+
+	if (!num || num > vq->num_max || (num & (num - 1)))
+		return -EINVAL;
+	memset(vq->ring_mem, 0, vring_size(vq->num_max, PAGE_SZ));
+	vq->num = num;
+	vring_init(&vq->vr, num, vq->ring_mem, PAGE_SZ);
+	vq->drv_evt = (struct vring_packed_desc_event *)(vq->pdesc + num);
+	vq->dev_evt = vq->drv_evt + 1;
+	vq->avail_idx = 0;
+	vq->last_used = 0;
+	vq->next_avail = 0;
+	vq->next_used = 0;
+	vq->avail_wrap = true;
+	vq->used_wrap = true;
+	vq->free_descs = num;
+	memset(vq->inflight, 0, vq->num_max);
+	vq->ninflight = 0;
+	for (j = 0; j < num; j++)
+		vq->free_stack[j] = num - 1 - j;
+	vq->free_top = num;
 	return 0;
 }
 

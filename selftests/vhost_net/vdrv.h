@@ -94,6 +94,9 @@ struct vdrv_vq {
 	uint16_t next_used;
 	bool used_wrap;
 	unsigned int free_descs;
+	/* The ring memory and the size it was laid out for (vdrv_vq_reinit). */
+	uint8_t *ring_mem;
+	unsigned int num_max;
 };
 
 struct vdrv_cfg {
@@ -150,6 +153,14 @@ int vdrv_configure(struct vdrv_dev *d);
  * position | wrap << 15 in the upper half (QEMU's encoding).
  */
 uint32_t vdrv_vq_base(const struct vdrv_vq *vq);
+/*
+ * A driver's queue reset (VIRTIO_F_RING_RESET): forget every buffer, clear
+ * the ring memory and lay the ring out again with @num entries (at most the
+ * size vdrv_mem_init() made it for), both sides at 0 (packed: wrap
+ * counters 1). Programming it is the caller's (vdrv_vq_program()). 0 or
+ * -EINVAL.
+ */
+int vdrv_vq_reinit(struct vdrv_vq *vq, unsigned int num);
 /* Program one ring (num, base, addr, kick, call, err). */
 int vdrv_vq_program(struct vdrv_dev *d, unsigned int index);
 /* VHOST_NET_SET_BACKEND. Returns 0 or -errno. */
