@@ -605,7 +605,7 @@ static __always_inline int ring_get_chain_packed(struct vhostx_ring *r, bool use
 						 unsigned int *out, unsigned int *in, u16 *head)
 {
 	struct ring_chain c = { .iov = iov, .iov_max = iov_max };
-	unsigned int i = r->last_avail_idx, count = 0, room, d;
+	unsigned int i = r->last_avail_idx, count = 0, room, d, inflight;
 	struct vring_packed_desc desc;
 	u16 flags, id, pos;
 	bool wrap;
@@ -621,8 +621,13 @@ static __always_inline int ring_get_chain_packed(struct vhostx_ring *r, bool use
 		return 0;
 	/* The chain is read after the flags that made it available. */
 	vx_rmb();
-	/* A chain may fill the descriptors not in flight, no more. */
-	room = r->num - pk_inflight(r);
+	/*
+	 * A chain may fill the descriptors not in flight, no more (start
+	 * keeps those at most num; an owner that moved a position behind
+	 * its back gets no room rather than an unbounded walk).
+	 */
+	inflight = pk_inflight(r);
+	room = inflight < r->num ? r->num - inflight : 0;
 	for (;;) {
 		if (unlikely(++count > room))
 			return ring_fail(r, -ELOOP, "chain longer than the free ring",

@@ -12,6 +12,8 @@
 #   tp CMD                   send a command
 #   tp_stat NAME             last value of a counter in the log
 #   tp_quit                  quit; its status (137 if it had to be killed)
+#
+# VV_TESTPMD_VDEV_ARGS: more virtio-user arguments, e.g. ",packed_vq=1".
 # $tmp is the scratch directory (the log is $tmp/tp.log); everything is
 # cleaned up at exit, vv_lib's devices included.
 
@@ -28,7 +30,8 @@ trap tp_cleanup EXIT
 tp_start() {
 	local node=$1 mac=$2
 	local eal=(-l 0-1 --no-huge -m "${VV_TESTPMD_MB:-256}" --no-pci --file-prefix=vxtp
-		   --log-level=pmd.net.virtio.*:info --vdev="net_virtio_user0,path=$node,queue_size=256")
+		   --log-level=pmd.net.virtio.*:info
+		   --vdev="net_virtio_user0,path=$node,queue_size=256${VV_TESTPMD_VDEV_ARGS:-}")
 	# --no-flush-rx: "start" must not eat what the device queued for rxonly.
 	local app=(--total-num-mbufs=8192 --no-mlockall --no-flush-rx "--eth-peer=0,$mac"
 		   --rxd=256 --txd=256)
