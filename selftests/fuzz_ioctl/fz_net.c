@@ -220,6 +220,19 @@ static void op_reset_owner(struct fz_net *s)
 	}
 }
 
+/* Could the device be reading packed rings (VIRTIO_F_RING_PACKED acked)? */
+static bool maybe_packed(const struct fz_net *s)
+{
+	return !s->acked_known || (s->acked & (1ULL << VIRTIO_F_RING_PACKED));
+}
+
+/* The ring layout changed: what GET_VRING_BASE answers is not known. */
+static void forget_bases(struct fz_net *s)
+{
+	for (unsigned int i = 0; i < NVQ; i++)
+		s->vq[i].base_known = false;
+}
+
 static void op_features(struct fz_net *s)
 {
 	uint64_t f = 0, want;
@@ -251,6 +264,8 @@ static void op_features(struct fz_net *s)
 		break;
 	}
 	ret = call(s, "SET_FEATURES", VHOST_SET_FEATURES, &want);
+	if (!ret && ((want ^ s->acked) & (1ULL << VIRTIO_F_RING_PACKED)))
+		forget_bases(s);	/* the same base now means something else */
 	if (!ret) {
 		s->acked = want;
 		s->acked_known = true;
@@ -595,12 +610,18 @@ static void op_vring_base(struct fz_net *s)
 	vq = &s->vq[st.index];
 	if (vq->has_backend)
 		must_fail(s, "SET_VRING_BASE", ret, "the queue has a backend");
+	/* Packed: positions beyond the ring size are refused, and only so. */
+	else if (maybe_packed(s) && ret && ret != -EINVAL)
+		fz_fail(s, "SET_VRING_BASE %#x (packed): %s", st.num, strerror(-ret));
+	else if (maybe_packed(s))
+		;
 	else if (st.num > 0xffff)
 		must_fail(s, "SET_VRING_BASE", ret, "index above 0xffff (split ring)");
 	else if (ret)
 		fz_fail(s, "SET_VRING_BASE %u on a stopped queue: %s", st.num, strerror(-ret));
 	if (!ret) {
-		vq->base_known = !vq->ever_backend;
+		/* A packed base reads back in its full encoding. */
+		vq->base_known = !vq->ever_backend && !maybe_packed(s);
 		vq->base = st.num;
 		vq_forget(vq);
 	}
@@ -1122,7 +1143,8 @@ void fz_net_setup(struct fz_net *s)
 	if (!call(s, "GET_FEATURES", VHOST_GET_FEATURES, &f)) {
 		s->features = f;
 		s->features_known = true;
-		f &= ~(1ULL << VHOST_F_LOG_ALL_BIT);
+		/* Our rings are split ones; op_features may switch later. */
+		f &= ~(1ULL << VHOST_F_LOG_ALL_BIT | 1ULL << VIRTIO_F_RING_PACKED);
 		/*
 		 * Plain: the tap writes the virtio-net header itself, as with
 		 * QEMU; were vhost to add one as well, every received frame

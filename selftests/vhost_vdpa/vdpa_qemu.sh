@@ -13,9 +13,14 @@
 # tools/nested/guest-init pings a peer that a loopback device cannot have,
 # so its final verdict is a FAIL by design here; the test only uses its
 # NESTED-MAC line, and powers the guest off when it is done with it.
+#
+# With VV_QEMU_PACKED=1 (vdpa_qemu_packed.sh) the NIC is packed=on, and an
+# eighth check reads the negotiated features back: VIRTIO_F_RING_PACKED.
 . "$(dirname "$0")/vv_lib.sh"
 
 N=7
+packed=${VV_QEMU_PACKED:-0}
+[ "$packed" = 1 ] && N=8
 MAC=02:00:00:71:65:01
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # The stock kernel even when a debug kernel is under test (tools/nested/guest-kver).
@@ -61,7 +66,7 @@ qemu-system-x86_64 -accel tcg -cpu max -m 256 -smp 1 \
 	-kernel "$kernel" -initrd "$initrd" \
 	-append "console=ttyS0 quiet panic=-1 nested.mac=$MAC nested.addr=192.0.2.2/24 nested.peer=192.0.2.1 nested.echos=1 nested.wait=60" \
 	-netdev vhost-vdpa,vhostdev="$node",id=n0 \
-	-device virtio-net-pci,netdev=n0,romfile= \
+	-device "virtio-net-pci,netdev=n0,romfile=$([ "$packed" = 1 ] && echo ,packed=on)" \
 	< /dev/null > "$console" 2>&1 &
 qpid=$!
 start=$SECONDS
@@ -104,6 +109,12 @@ diag "device counters while the guest runs: tx_packets $tx rx_packets $rx"
 check $? "the guest transmits through the device (tx_packets $tx)"
 [ "${rx:-0}" -gt 0 ]
 check $? "the guest receives through the device (rx_packets $rx)"
+if [ "$packed" = 1 ]; then
+	neg=$("$VDPA" dev config show vxvq0 2>&1)
+	echo "$neg" | sed 's/^/#   /'
+	echo "$neg" | grep -q 'negotiated_features.*RING_PACKED'
+	check $? "the guest negotiated VIRTIO_F_RING_PACKED (vdpa dev config show)"
+fi
 
 # Done: stop the guest, the device must be free again.
 kill "$qpid" 2> /dev/null

@@ -12,9 +12,14 @@
 #  2. io forwarding started with tx_first: a burst circulates through the
 #     device for several seconds.
 # One testpmd process does it all (starting one takes minutes under TCG).
+# With VV_TESTPMD_VDEV_ARGS=",packed_vq=1" (vdpa_testpmd_packed.sh) the
+# rings are packed ones, and a tenth check reads the negotiated features
+# back with the vdpa tool.
 . "$(dirname "$0")/vv_lib.sh"
 
 N=9
+packed=0
+case ${VV_TESTPMD_VDEV_ARGS:-} in *packed_vq=1*) packed=1; N=10 ;; esac
 MAC=02:00:00:74:70:01
 why=$(vv_missing)
 [ -n "$why" ] && ktap_skip_all $N "$why"
@@ -38,6 +43,12 @@ tx=$(tp_stat "TX-packets")
 diag "txonly: TX-packets ${tx:-?}"
 [ "${tx:-0}" -gt 256 ]
 check $? "txonly transmits past the ring size without RX refills (TX-packets ${tx:-0} > 256)"
+if [ "$packed" = 1 ]; then
+	neg=$("$VDPA" dev config show vxvtp0 2>&1)
+	echo "$neg" | sed 's/^/#   /'
+	echo "$neg" | grep -q 'negotiated_features.*RING_PACKED'
+	check $? "the device negotiated VIRTIO_F_RING_PACKED with testpmd (vdpa dev config show)"
+fi
 
 mark=$(stat -c %s "$tmp/tp.log")
 tp "set fwd rxonly"; tp_wait "rxonly packet forwarding" 30
