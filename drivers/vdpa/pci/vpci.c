@@ -24,6 +24,8 @@
  * written when the queue is enabled, the config vector at the first status
  * write after a reset.
  *
+ * The config space is read-only through the device (vpx_set_config()).
+ *
  * What the hardware cannot do: report or set a queue's available index
  * (the virtio PCI transport has no register for it), so set_vq_state()
  * takes only index 0 on a queue not yet enabled and get_vq_state() answers
@@ -503,15 +505,19 @@ static void vpx_get_config(struct vdpax_device *vdpa, unsigned int offset, void 
 	} while (before != after && ++tries < VPX_CONFIG_TRIES);
 }
 
+/*
+ * A VERSION_1 network device's config space is read-only to the driver
+ * (the MAC changes through the control queue), and every function taken
+ * here is one. Writes are dropped rather than passed on: QEMU writes its
+ * own -device MAC at start-up, which a device model that still honours
+ * legacy writes (QEMU's virtio-net-pci before feature negotiation) would
+ * take, and the function would lose its MAC.
+ */
 static void vpx_set_config(struct vdpax_device *vdpa, unsigned int offset, const void *buf,
 			   unsigned int len)
 {
-	struct virtio_pci_modern_device *mdev = to_vpx(vdpa)->mdev;
-	const u8 *p = buf;
-	unsigned int i;
-
-	for (i = 0; i < len; i++)
-		vp_iowrite8(p[i], (u8 __iomem *)mdev->device + offset + i);
+	dev_dbg_ratelimited(&vdpa->dev, "config write at %u (%u bytes) dropped: read-only\n",
+			    offset, len);
 }
 
 static u32 vpx_get_generation(struct vdpax_device *vdpa)
