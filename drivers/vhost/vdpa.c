@@ -4,7 +4,10 @@
  * device gets a character device /dev/vhost-vdpa-<n> that speaks the
  * vhost-vdpa ioctls of <linux/vhost.h> (QEMU's -netdev vhost-vdpa, DPDK's
  * virtio-user) and takes its memory mappings as IOTLB messages written to
- * the file.
+ * the file. A device without its own IOTLB (platform IOMMU model) is
+ * reached through an IOMMU domain the open file attaches its DMA device to
+ * (vdpa_iotlb.c); where no IOMMU translates for it, open() fails with
+ * -EOPNOTSUPP.
  *
  * This file: module and driver registration, the character devices, open
  * and release, and the device-wide ioctls. Queues are in vdpa_vq.c, the
@@ -302,6 +305,9 @@ static int vxvdpa_open(struct inode *inode, struct file *file)
 	if (err)
 		goto out;
 	v->range = vdpax_get_iova_range(v->vdpa);
+	err = vxvdpa_domain_attach(v);
+	if (err)
+		goto out;
 	v->in_batch = false;
 	v->opened = true;
 	file->private_data = v;
@@ -317,8 +323,10 @@ static int vxvdpa_release(struct inode *inode, struct file *file)
 
 	mutex_lock(&v->mutex);
 	/* After remove() everything is already down. */
-	if (v->vdpa)
+	if (v->vdpa) {
 		vxvdpa_stop(v);
+		vxvdpa_domain_detach(v);
+	}
 	v->opened = false;
 	mutex_unlock(&v->mutex);
 	return 0;
@@ -349,12 +357,6 @@ static int vxvdpa_probe(struct vdpax_device *vdpa)
 {
 	struct vxvdpa *v;
 	int minor, err;
-
-	/* Platform IOMMU devices would need an IOMMU domain: not done yet. */
-	if (!vdpax_has_own_iotlb(vdpa)) {
-		dev_warn(&vdpa->dev, "no device IOTLB (set_map/dma_map): platform IOMMU devices are not supported\n");
-		return -EOPNOTSUPP;
-	}
 
 	/* Queue indexes travel as u16 in the bus ops. */
 	if (vdpa->nvqs > U16_MAX + 1)
@@ -422,8 +424,10 @@ static void vxvdpa_remove(struct vdpax_device *vdpa)
 	/* No new opens; an open file keeps v alive but loses the device. */
 	cdev_device_del(&v->cdev, &v->dev);
 	mutex_lock(&v->mutex);
-	if (v->opened)
+	if (v->opened) {
 		vxvdpa_stop(v);
+		vxvdpa_domain_detach(v);
+	}
 	v->vdpa = NULL;
 	mutex_unlock(&v->mutex);
 	vdpax_set_drvdata(vdpa, NULL);

@@ -91,6 +91,9 @@ struct vxvdpa_vq {
  * @range: usable IOVA range of the device
  * @as: one IOTLB per address space (IOVA -> physical address of pinned
  *      pages), allocated at the first mapping; NULL if never used
+ * @domain: for a device without its own IOTLB (platform IOMMU model), the
+ *          IOMMU domain its DMA device is attached to while the file is
+ *          open; the mappings of @as are programmed into it. NULL otherwise
  * @in_batch: between VHOST_IOTLB_BATCH_BEGIN and _END
  * @batch_asid: address space of the current batch
  * @pinned: pages pinned through this file right now
@@ -112,6 +115,7 @@ struct vxvdpa {
 	struct eventfd_ctx *config_ctx;
 	struct vdpax_iova_range range;
 	struct vhost_iotlb **as;
+	struct iommu_domain *domain;
 	bool in_batch;
 	u32 batch_asid;
 	u64 pinned;
@@ -131,5 +135,7 @@ void vxvdpa_vqs_release(struct vxvdpa *v);
 /* vdpa_iotlb.c: IOTLB messages, pinning, address spaces */
 ssize_t vxvdpa_write_iter(struct kiocb *iocb, struct iov_iter *from);
 void vxvdpa_iotlb_release(struct vxvdpa *v);
+int vxvdpa_domain_attach(struct vxvdpa *v);
+void vxvdpa_domain_detach(struct vxvdpa *v);
 
 #endif /* _VHOSTX_VDPA_INTERNAL_H */

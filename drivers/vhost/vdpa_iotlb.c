@@ -18,7 +18,16 @@
  * was given. The entries of one update share a tag, and an invalidation
  * removes every update it touches, whole, as QEMU and DPDK expect (they
  * unmap what they mapped).
+ *
+ * A device without either (the platform IOMMU model, e.g. vdpax_pci) is
+ * reached through an IOMMU domain of the file's own, attached to the
+ * device's DMA device from open() to release(): each run is iommu_map()ped
+ * there and iommu_unmap()ped (which waits for the IOTLB flush) before its
+ * pages are unpinned. The IOMMU works in pages, so such a device takes only
+ * updates whose IOVA and size are page aligned: no two updates ever share
+ * an IOMMU page, and removing one never unmaps another's bytes.
  */
+#include <linux/iommu.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/uio.h>
@@ -117,6 +126,20 @@ static int vxvdpa_unmap_set_map(struct vxvdpa *v, u32 asid, u64 start, u64 last)
 }
 
 /*
+ * Take an entry out of the file's IOMMU domain. Its IOVA range is whole
+ * pages (see the file comment); iommu_unmap() returns after the IOTLB
+ * flush, so the pages may be unpinned right after.
+ */
+static void vxvdpa_domain_unmap(struct vxvdpa *v, struct vhost_iotlb_map *map)
+{
+	size_t done = iommu_unmap(v->domain, map->start, map->size);
+
+	if (done != map->size)
+		dev_err_ratelimited(&v->dev, "IOMMU unmap of [0x%llx, 0x%llx] removed 0x%zx bytes\n",
+				    map->start, map->last, done);
+}
+
+/*
  * Widen [@start, @last] to the whole updates it touches: the entries made
  * by one VHOST_IOTLB_UPDATE carry the same tag and sit next to each other.
  */
@@ -152,6 +175,13 @@ static int vxvdpa_unmap_range(struct vxvdpa *v, u32 asid, u64 start, u64 last)
 	if (!iotlb)
 		return 0;
 	vxvdpa_whole_updates(iotlb, &start, &last);
+	if (v->domain) {
+		while ((map = vhost_iotlb_itree_first(iotlb, start, last))) {
+			vxvdpa_domain_unmap(v, map);
+			vxvdpa_drop_entry(v, iotlb, map);
+		}
+		return 0;
+	}
 	if (!ops->dma_unmap)
 		return vxvdpa_unmap_set_map(v, asid, start, last);
 	while ((map = vhost_iotlb_itree_first(iotlb, start, last))) {
@@ -172,6 +202,16 @@ static int vxvdpa_map_run(struct vxvdpa *v, u32 asid, u64 start, u64 last, u64 p
 	err = vhost_iotlb_add_range_ctx(iotlb, start, last, pa, perm, tag);
 	if (err)
 		return err;
+	if (v->domain) {
+		int prot = IOMMU_CACHE | (perm & VHOST_MAP_RO ? IOMMU_READ : 0) |
+			   (perm & VHOST_MAP_WO ? IOMMU_WRITE : 0);
+
+		/* Whole pages: the update was checked to be page aligned. */
+		err = iommu_map(v->domain, start, pa, last - start + 1, prot);
+		if (err)
+			vhost_iotlb_del_range(iotlb, start, last);
+		return err;
+	}
 	if (ops->dma_map) {
 		err = ops->dma_map(v->vdpa, asid, start, last - start + 1, pa, perm, NULL);
 		if (err) {
@@ -299,6 +339,9 @@ static int vxvdpa_update(struct vxvdpa *v, u32 asid, const struct vhost_iotlb_ms
 	/* IOVA and user address share the offset in their page. */
 	if ((msg->iova ^ msg->uaddr) & ~PAGE_MASK)
 		return -EINVAL;
+	/* An IOMMU maps pages: nothing less (see the file comment). */
+	if (v->domain && ((msg->iova | msg->size) & ~PAGE_MASK))
+		return -EINVAL;
 
 	if (!v->as[asid]) {
 		v->as[asid] = vhost_iotlb_alloc(max_iotlb_entries, 0);
@@ -309,7 +352,7 @@ static int vxvdpa_update(struct vxvdpa *v, u32 asid, const struct vhost_iotlb_ms
 		return -EEXIST;
 
 	err = vxvdpa_pin_map(v, asid, msg->iova, msg->size, msg->uaddr, msg->perm);
-	if (err || ops->dma_map || v->in_batch)
+	if (err || v->domain || ops->dma_map || v->in_batch)
 		return err;
 	err = ops->set_map(v->vdpa, asid, v->as[asid]);
 	if (err)
@@ -349,7 +392,7 @@ static int vxvdpa_iotlb_msg(struct vxvdpa *v, u32 asid, const struct vhost_iotlb
 		v->batch_asid = asid;
 		return 0;
 	case VHOST_IOTLB_BATCH_END:
-		if (v->in_batch && !ops->dma_map && v->as[asid])
+		if (v->in_batch && !v->domain && !ops->dma_map && v->as[asid])
 			err = ops->set_map(v->vdpa, asid, v->as[asid]);
 		v->in_batch = false;
 		return err;
@@ -428,7 +471,8 @@ out:
  * vxvdpa_iotlb_release() - drop every mapping of every address space
  * @v: the device, mutex held; the device was reset (it no longer runs)
  *
- * The device's address spaces are emptied before the pages are unpinned.
+ * The device's address spaces (or the file's IOMMU domain) are emptied
+ * before the pages are unpinned. The domain stays attached.
  */
 void vxvdpa_iotlb_release(struct vxvdpa *v)
 {
@@ -442,12 +486,94 @@ void vxvdpa_iotlb_release(struct vxvdpa *v)
 
 		if (!iotlb)
 			continue;
-		if (ops->reset_map(v->vdpa, asid))
+		if (!v->domain && ops->reset_map(v->vdpa, asid))
 			dev_err_ratelimited(&v->dev, "address space %u: reset_map failed\n", asid);
-		while ((map = vhost_iotlb_itree_first(iotlb, 0, U64_MAX)))
+		while ((map = vhost_iotlb_itree_first(iotlb, 0, U64_MAX))) {
+			if (v->domain)
+				vxvdpa_domain_unmap(v, map);
 			vxvdpa_drop_entry(v, iotlb, map);
+		}
 		vhost_iotlb_free(iotlb);
 		v->as[asid] = NULL;
 	}
 	v->in_batch = false;
+}
+
+/**
+ * vxvdpa_domain_attach() - give a platform IOMMU device the file's domain
+ * @v: the device, mutex held, being opened
+ *
+ * Devices with their own IOTLB need nothing. For the others, allocate an
+ * IOMMU domain and attach the device's DMA device to it, so that IOTLB
+ * updates can be mapped there; the usable IOVA range shrinks to the
+ * domain's aperture.
+ *
+ * Return: 0; -EOPNOTSUPP if no IOMMU translates for the DMA device (or
+ * not cache coherently), with a rate-limited message; -ENOMEM; or the
+ * error of iommu_attach_device() (-EINVAL: other devices share its IOMMU
+ * group; -EBUSY: another domain has it).
+ */
+int vxvdpa_domain_attach(struct vxvdpa *v)
+{
+	struct device *dma_dev = vdpax_get_dma_dev(v->vdpa);
+	struct iommu_domain *domain;
+	struct iommu_group *group;
+	int err;
+
+	lockdep_assert_held(&v->mutex);
+	if (vdpax_has_own_iotlb(v->vdpa))
+		return 0;
+	group = dma_dev->bus ? iommu_group_get(dma_dev) : NULL;
+	if (!group) {
+		dev_warn_ratelimited(&v->dev,
+				     "%s is behind no IOMMU: its DMA cannot be confined to the owner's memory (boot with intel_iommu=on or amd_iommu=on)\n",
+				     dev_name(dma_dev));
+		return -EOPNOTSUPP;
+	}
+	iommu_group_put(group);
+	if (!device_iommu_capable(dma_dev, IOMMU_CAP_CACHE_COHERENCY)) {
+		dev_warn_ratelimited(&v->dev, "the IOMMU of %s does not keep DMA cache coherent\n",
+				     dev_name(dma_dev));
+		return -EOPNOTSUPP;
+	}
+	domain = iommu_domain_alloc(dma_dev->bus);
+	if (!domain)
+		return -ENOMEM;
+	if (__ffs(domain->pgsize_bitmap) > PAGE_SHIFT) {
+		dev_warn_ratelimited(&v->dev, "the IOMMU of %s maps nothing smaller than 0x%lx bytes\n",
+				     dev_name(dma_dev), 1UL << __ffs(domain->pgsize_bitmap));
+		err = -EOPNOTSUPP;
+		goto err_free;
+	}
+	err = iommu_attach_device(domain, dma_dev);
+	if (err) {
+		dev_warn_ratelimited(&v->dev,
+				     "cannot attach %s to an IOMMU domain of its own (%d): does it share its IOMMU group?\n",
+				     dev_name(dma_dev), err);
+		goto err_free;
+	}
+	if (domain->geometry.force_aperture) {
+		v->range.first = max_t(u64, v->range.first, domain->geometry.aperture_start);
+		v->range.last = min_t(u64, v->range.last, domain->geometry.aperture_end);
+	}
+	v->domain = domain;
+	return 0;
+
+err_free:
+	iommu_domain_free(domain);
+	return err;
+}
+
+/**
+ * vxvdpa_domain_detach() - give the DMA device back to its default domain
+ * @v: the device, mutex held; its mappings are gone (vxvdpa_iotlb_release())
+ */
+void vxvdpa_domain_detach(struct vxvdpa *v)
+{
+	lockdep_assert_held(&v->mutex);
+	if (!v->domain)
+		return;
+	iommu_detach_device(v->domain, vdpax_get_dma_dev(v->vdpa));
+	iommu_domain_free(v->domain);
+	v->domain = NULL;
 }
