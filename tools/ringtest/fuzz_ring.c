@@ -465,6 +465,9 @@ static bool ref_need_signal_packed(void)
 	return false;
 }
 
+/* FUZZ_RING_STATS: batches the ring wrote as one entry */
+static unsigned long nbatch_one;
+
 /*
  * In order (VIRTIO_F_IN_ORDER): does the device owe the driver only one
  * used entry for this batch? Only for two or more buffers none of which
@@ -704,6 +707,7 @@ static void op_add_used_packed(const struct vring_used_elem *e, const u16 *cnt,
 			ref_step(&pos, &wrap, cnt[i]);
 		}
 		ASSERT(vx_env.writes - writes == 2);
+		nbatch_one++;
 	}
 	for (i = 0; i < n && !ref_one_entry(e, n); i++) {
 		unsigned char *p = (unsigned char *)pdesc(pos);
@@ -782,8 +786,10 @@ static void op_add_used(struct input *in, bool all)
 
 		memcpy(used_before + 4 + 8 * slot, &e[i], 8);
 	}
-	if (ref_one_entry(e, n))
+	if (ref_one_entry(e, n)) {
 		ASSERT(vx_env.writes - writes == 2);
+		nbatch_one++;
+	}
 	if (n) {
 		u16 idx = htole16(ring.last_used_idx);
 
@@ -1335,12 +1341,13 @@ static void check_table(void)
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
 
 /* FUZZ_RING_STATS=1: at exit, how many inputs ran a ring of each layout. */
-static unsigned long nrun[2];
+static unsigned long nrun[2], nrun_in_order;
+static unsigned int feat_or;
 
 static void print_stats(void)
 {
-	fprintf(stderr, "fuzz_ring: %lu split and %lu packed inputs ran a ring\n",
-		nrun[0], nrun[1]);
+	fprintf(stderr, "fuzz_ring: %lu split and %lu packed inputs ran a ring, %lu in order (%lu batches written as one entry)\n",
+		nrun[0], nrun[1], nrun_in_order, nbatch_one);
 }
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
@@ -1353,7 +1360,11 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	u16 base, base_hi;
 
 	if (trace < 0) {
+		const char *f = getenv("FUZZ_RING_FEAT_OR");
+
 		trace = getenv("FUZZ_RING_TRACE") != NULL;
+		/* FUZZ_RING_FEAT_OR=64: every input with these feature bits set */
+		feat_or = f ? strtoul(f, NULL, 0) & 0xff : 0;
 		if (getenv("FUZZ_RING_STATS"))
 			atexit(print_stats);
 	}
@@ -1366,7 +1377,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	vx_env_reset(img, FZ_IMG_SIZE);
 
 	num = in8(&in);
-	feat = in8(&in);
+	feat = in8(&in) | feat_or;
 	packed = feat & FZ_F_PACKED;
 	num = packed ? 1 + num % FZ_NUM_MAX : 1u << (num % (FZ_NUM_LOG2_MAX + 1));
 	base = in16(&in);
@@ -1463,6 +1474,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	}
 	op_restart();
 	nrun[packed]++;
+	nrun_in_order += ring.in_order;
 
 	while (ops.n && nops++ < FZ_MAX_OPS) {
 		unsigned int op = in8(&ops) % FZ_NOPS;
