@@ -244,6 +244,26 @@ static inline bool ring_need_event(u16 event, u16 new, u16 old)
 }
 
 /*
+ * May this batch go out as one used entry? Only when the owner uses
+ * buffers in order (VIRTIO_F_IN_ORDER), for more than one element, and
+ * when no length but the last one's carries anything: the driver learns
+ * the skipped buffers' lengths from nowhere (a TX batch; RX lengths
+ * matter, so such batches keep one entry each).
+ */
+static inline bool ring_in_order_batch(const struct vhostx_ring *r,
+				       const struct vring_used_elem *elems, unsigned int n)
+{
+	unsigned int k;
+
+	if (!r->in_order || n < 2)
+		return false;
+	for (k = 0; k + 1 < n; k++)
+		if (elems[k].len)
+			return false;
+	return true;
+}
+
+/*
  * Refresh the cached avail->idx. The guest may be at most num entries
  * ahead of us; more means a corrupt or hostile index. When new entries
  * appeared, order the reads of their ring slots after this read.
@@ -733,13 +753,75 @@ struct pk_used {
 	__le16 flags;
 };
 
+/*
+ * After a packed batch of @slots descriptors from last_used_idx, ending at
+ * (@pos, @wrap), was written: move the used side there. The event window
+ * (signalled_used, last_used_idx] must stay within one ring to mean
+ * something: beyond, force the next signal.
+ */
+static void pk_used_moved(struct vhostx_ring *r, unsigned int slots, u16 pos, bool wrap,
+			  unsigned int n)
+{
+	unsigned int d = pk_dist(r, r->signalled_used & PK_POS, r->signalled_used & PK_WRAP,
+				 r->last_used_idx, r->used_wrap);
+
+	if (unlikely(d + slots > r->num))
+		r->signalled_used_valid = false;
+	r->last_used_idx = pos;
+	r->used_wrap = wrap;
+	r->stats.used += n;
+}
+
+/*
+ * In order (VIRTIO 1.2 2.8.9, "In-order use of descriptors"): the n
+ * claimed buffers are the next ones from last_used_idx, so one used descriptor there, carrying the
+ * last buffer's id and length, returns them all; the driver walks its own
+ * buffers from that position up to the id it reads. Only that descriptor
+ * is written (and logged); its flags go last.
+ */
+static int ring_add_used_packed_in_order(struct vhostx_ring *r,
+					 const struct vring_used_elem *elems, unsigned int n,
+					 u16 flags)
+{
+	u32 *st = pb_state(r), last = vx32_to_cpu(elems[n - 1].id);
+	u16 pos = r->last_used_idx;
+	bool wrap = r->used_wrap;
+	unsigned int k, slots = 0;
+	struct pk_used u;
+
+	u.len = (__force __le32)elems[n - 1].len;
+	u.id = (__force __le16)cpu_to_vx16(last);
+	if (unlikely(ring_copy_to(r, &pk_desc(r, pos)->len, &u, sizeof(u) - sizeof(u.flags)))) {
+		for (k = 0; k < n; k++)
+			st[vx32_to_cpu(elems[k].id)] &= ~PB_CLAIMED;
+		return ring_fail(r, -EFAULT, "cannot write used descriptor", pos);
+	}
+	if (unlikely(r->log_used))
+		pk_log_descs(r, pos, 1);
+	for (k = 0; k < n; k++) {
+		u32 id = vx32_to_cpu(elems[k].id);
+
+		slots += st[id] & ~PB_CLAIMED;
+		st[id] = 0;
+	}
+	pk_advance(r, &pos, &wrap, slots);
+	/* The driver must see id and length before the flags. */
+	vx_wmb();
+	if (unlikely(ring_put16(r, cpu_to_vx16(flags),
+				(__virtio16 __user *)&pk_desc(r, r->last_used_idx)->flags)))
+		return ring_fail(r, -EFAULT, "cannot write used descriptor flags",
+				 r->last_used_idx);
+	pk_used_moved(r, slots, pos, wrap, n);
+	return 0;
+}
+
 static int ring_add_used_packed(struct vhostx_ring *r, const struct vring_used_elem *elems,
 				unsigned int n)
 {
 	u32 *st = pb_state(r);
 	u16 pos = r->last_used_idx, first_flags;
 	bool wrap = r->used_wrap;
-	unsigned int k, slots = 0, d;
+	unsigned int k, slots = 0;
 	struct pk_used u;
 
 	/* Every id must be in flight, once: a caller bug otherwise. */
@@ -754,6 +836,8 @@ static int ring_add_used_packed(struct vhostx_ring *r, const struct vring_used_e
 		st[id] |= PB_CLAIMED;
 	}
 	first_flags = r->used_wrap ? PK_F_AVAIL | PK_F_USED : 0;
+	if (ring_in_order_batch(r, elems, n))
+		return ring_add_used_packed_in_order(r, elems, n, first_flags);
 	for (k = 0; k < n; k++) {
 		u32 id = vx32_to_cpu(elems[k].id), count = st[id] & ~PB_CLAIMED;
 
@@ -779,17 +863,7 @@ static int ring_add_used_packed(struct vhostx_ring *r, const struct vring_used_e
 				(__virtio16 __user *)&pk_desc(r, r->last_used_idx)->flags)))
 		return ring_fail(r, -EFAULT, "cannot write used descriptor flags",
 				 r->last_used_idx);
-	/*
-	 * The event window (signalled_used, last_used_idx] must stay within
-	 * one ring to mean something: beyond, force the next signal.
-	 */
-	d = pk_dist(r, r->signalled_used & PK_POS, r->signalled_used & PK_WRAP,
-		    r->last_used_idx, r->used_wrap);
-	if (unlikely(d + slots > r->num))
-		r->signalled_used_valid = false;
-	r->last_used_idx = pos;
-	r->used_wrap = wrap;
-	r->stats.used += n;
+	pk_used_moved(r, slots, pos, wrap, n);
 	return 0;
 }
 
@@ -1086,7 +1160,12 @@ VX_EXPORT(vhostx_ring_unget);
  * of the used ring), then, after a write barrier, used->idx once. Packed:
  * one used descriptor per element from last_used_idx on, each advancing
  * by the descriptors its buffer took; after a write barrier, the first
- * one's flags, which publish the batch.
+ * one's flags, which publish the batch. With @r->in_order, a batch of
+ * more than one element whose lengths are all 0 but the last one's is
+ * published with one entry: split, the last element in its own slot and
+ * used->idx over all n; packed, one used descriptor at the first buffer's
+ * position with the last buffer's id and length, the position advancing
+ * over all n buffers. Signalling treats the skipped entries as written.
  *
  * Return: 0, -EINVAL for n > num or (packed) an id not in flight or twice
  * in @elems (ring intact, nothing written), -EIO when broken, -EFAULT
@@ -1095,8 +1174,8 @@ VX_EXPORT(vhostx_ring_unget);
 int vhostx_ring_add_used(struct vhostx_ring *r,
 			 const struct vring_used_elem *elems, unsigned int n)
 {
-	u16 old = r->last_used_idx;
-	unsigned int start, first;
+	u16 old = r->last_used_idx, at = old;
+	unsigned int start, first, w = n;
 	u16 new;
 
 	if (unlikely(r->broken))
@@ -1107,30 +1186,39 @@ int vhostx_ring_add_used(struct vhostx_ring *r,
 		return 0;
 	if (r->packed)
 		return ring_add_used_packed(r, elems, n);
-	start = old & (r->num - 1);
+	new = old + n;
+	if (ring_in_order_batch(r, elems, n)) {
+		/*
+		 * In order: the last element alone, in its own slot; the
+		 * index still moves over the whole batch (VIRTIO 1.2 2.7.9).
+		 */
+		elems += n - 1;
+		at = new - 1;
+		w = 1;
+	}
+	start = at & (r->num - 1);
 	first = r->num - start;
-	if (first > n)
-		first = n;
+	if (first > w)
+		first = w;
 	if (unlikely(ring_copy_to(r, &r->used->ring[start], elems, first * sizeof(*elems))))
 		return ring_fail(r, -EFAULT, "cannot write used ring", start);
-	if (first < n &&
+	if (first < w &&
 	    unlikely(ring_copy_to(r, &r->used->ring[0], elems + first,
-				  (n - first) * sizeof(*elems)))) {
+				  (w - first) * sizeof(*elems)))) {
 		if (r->log_used)
 			ring_log_used(r, start, first, first, false);
 		return ring_fail(r, -EFAULT, "cannot write used ring", 0);
 	}
 	/* The guest must see the elements before the index that covers them. */
 	vx_wmb();
-	new = old + n;
 	if (unlikely(ring_put16(r, cpu_to_vx16(new), &r->used->idx))) {
 		if (r->log_used)
-			ring_log_used(r, start, first, n, false);
+			ring_log_used(r, start, first, w, false);
 		return ring_fail(r, -EFAULT, "cannot write used idx", new);
 	}
 	/* Logging off costs this one test per batch. */
 	if (unlikely(r->log_used))
-		ring_log_used(r, start, first, n, true);
+		ring_log_used(r, start, first, w, true);
 	r->last_used_idx = new;
 	/*
 	 * If this batch stepped over the index of our last signal, the

@@ -46,6 +46,8 @@ static void vhostx_ring_take_features(struct vhostx_ring *r,
 	r->event_idx = vhostx_vq_has_feature(vq, VIRTIO_RING_F_EVENT_IDX);
 	r->indirect = vhostx_vq_has_feature(vq, VIRTIO_RING_F_INDIRECT_DESC);
 	r->notify_on_empty = vhostx_vq_has_feature(vq, VIRTIO_F_NOTIFY_ON_EMPTY);
+	/* Our handlers use buffers in the order they pop them (TX and RX). */
+	r->in_order = vhostx_vq_has_feature(vq, VIRTIO_F_IN_ORDER);
 	/* SET_FEATURES refuses to change the layout under a running queue. */
 	r->packed = vhostx_vq_has_feature(vq, VIRTIO_F_RING_PACKED);
 	/* The buffer state only when it was made for this size. */

@@ -220,7 +220,8 @@ struct vhostx_ring_span {
 /**
  * struct vhostx_ring_stats - per-ring counters (written by the ring owner)
  * @chains: chains popped
- * @used: used entries written
+ * @used: buffers returned through the used ring (an in-order batch
+ *        written as one entry counts all its buffers)
  * @signals: vhostx_ring_need_signal() returned true
  * @errors: guest errors that broke the ring
  */
@@ -250,6 +251,13 @@ struct vhostx_ring_stats {
  * @event_idx: VIRTIO_RING_F_EVENT_IDX negotiated
  * @indirect: VIRTIO_RING_F_INDIRECT_DESC negotiated
  * @notify_on_empty: VIRTIO_F_NOTIFY_ON_EMPTY negotiated
+ * @in_order: VIRTIO_F_IN_ORDER negotiated, and the owner keeps its
+ *            promise: it hands buffers to vhostx_ring_add_used() in the
+ *            order it popped them (never out of order across calls
+ *            either). A batch of more than one element whose lengths are
+ *            all 0 but the last's is then published with one used entry
+ *            (see vhostx_ring_add_used()). Set by the owner like the other
+ *            feature bools; it only changes what the device writes
  * @packed: VIRTIO_F_RING_PACKED negotiated: @desc, @avail and @used are
  *          the packed areas, @pbufs is set; set by the owner before
  *          vhostx_ring_start(), like the other feature bools
@@ -314,6 +322,7 @@ struct vhostx_ring {
 	bool event_idx;
 	bool indirect;
 	bool notify_on_empty;
+	bool in_order;
 	bool packed;
 	bool avail_wrap;
 	bool used_wrap;
@@ -457,6 +466,16 @@ void vhostx_ring_unget(struct vhostx_ring *r, unsigned int n);
  * descriptors the buffer took; the first element's flags are written last,
  * after the write barrier. An id not in flight (or twice in @elems) is
  * -EINVAL, a caller bug: nothing is written, the ring is not broken.
+ * In order (@in_order), n > 1 and every length 0 but the last one's: one
+ * entry for the whole batch. Split: the last element only, in its own slot
+ * (last_used_idx + n - 1), then used->idx += n (VIRTIO 1.2 2.7.9).
+ * Packed: one used descriptor at last_used_idx (the first buffer's
+ * position) with the last element's id and length, AVAIL/USED of the used
+ * wrap counter there, flags after the write barrier; last_used_idx
+ * advances over all n buffers' descriptors and all n ids leave flight.
+ * Event suppression counts the skipped entries as written (the driver's
+ * event inside the batch gets its signal); the dirty log covers only the
+ * entry and index actually written.
  */
 int vhostx_ring_add_used(struct vhostx_ring *r,
 			 const struct vring_used_elem *elems, unsigned int n);

@@ -9,7 +9,9 @@
  *   u8  features      bit 0 EVENT_IDX, bit 1 INDIRECT_DESC, bit 2 NOTIFY_ON_EMPTY,
  *                     bit 3 log the used area, bit 4 reach guest memory through
  *                     an accessor (struct vhostx_ring_acc) instead of user memory,
- *                     bit 5 the packed layout (FZ_F_PACKED)
+ *                     bit 5 the packed layout (FZ_F_PACKED), bit 6 VIRTIO_F_IN_ORDER
+ *                     (FZ_F_IN_ORDER: ring.in_order; ADD_USED's order byte bit 7
+ *                     then zeroes every length but the last)
  *   u16 base          last_avail_idx at start; packed: the low half of
  *                     VHOST_SET_VRING_BASE's value, followed by
  *   [u16 base_hi]     packed only: its high half
@@ -33,6 +35,7 @@
 #define FZ_MAX_OPS		1024
 #define FZ_INFLIGHT_MAX		4096
 #define FZ_F_PACKED		32
+#define FZ_F_IN_ORDER		64
 
 /*
  * The packed layout reads some operations differently:

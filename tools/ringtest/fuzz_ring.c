@@ -465,6 +465,26 @@ static bool ref_need_signal_packed(void)
 	return false;
 }
 
+/* FUZZ_RING_STATS: batches the ring wrote as one entry */
+static unsigned long nbatch_one;
+
+/*
+ * In order (VIRTIO_F_IN_ORDER): does the device owe the driver only one
+ * used entry for this batch? Only for two or more buffers none of which
+ * but the last carries a length.
+ */
+static bool ref_one_entry(const struct vring_used_elem *e, unsigned int n)
+{
+	unsigned int i;
+
+	if (!ring.in_order || n <= 1)
+		return false;
+	for (i = 0; i + 1 < n; i++)
+		if (le32toh(e[i].len) != 0)
+			return false;
+	return true;
+}
+
 /* ---- harness state ---- */
 
 static u16 inflight[FZ_INFLIGHT_MAX];	/* popped heads, pop order */
@@ -674,7 +694,22 @@ static void op_add_used_packed(const struct vring_used_elem *e, const u16 *cnt,
 		return;
 	}
 	ASSERT(ret == 0);
-	for (i = 0; i < n; i++) {
+	if (ref_one_entry(e, n)) {
+		/* one used descriptor where the batch starts: the last buffer's */
+		unsigned char *p = (unsigned char *)pdesc(pos);
+		u16 id = htole16(le32toh(e[n - 1].id)), flags = htole16(wrap ? 0x8080 : 0);
+
+		memcpy(want + (p - img) + 8, &e[n - 1].len, 4);
+		memcpy(want + (p - img) + 12, &id, 2);
+		memcpy(want + (p - img) + 14, &flags, 2);
+		for (i = 0; i < n; i++) {
+			ASSERT(cnt[i] >= 1);
+			ref_step(&pos, &wrap, cnt[i]);
+		}
+		ASSERT(vx_env.writes - writes == 2);
+		nbatch_one++;
+	}
+	for (i = 0; i < n && !ref_one_entry(e, n); i++) {
 		unsigned char *p = (unsigned char *)pdesc(pos);
 		u16 id = htole16(le32toh(e[i].id)), flags = htole16(wrap ? 0x8080 : 0);
 
@@ -710,8 +745,12 @@ static void op_add_used(struct input *in, bool all)
 	/* pick n distinct in-flight heads, order driven by the seed */
 	for (i = 0; i < n; i++) {
 		unsigned int k = (seed + i * 7) % ninflight;
+		u32 len = in32(in);
 
-		vhostx_used_elem_set(&e[i], inflight[k], in32(in));
+		/* in order: a TX-style batch, only the last length may count */
+		if (ring.in_order && (seed & 0x80) && i + 1 < n)
+			len = 0;
+		vhostx_used_elem_set(&e[i], inflight[k], len);
 		cnt[i] = inflight_cnt[inflight[k]];
 		inflight_cnt[inflight[k]] = 0;
 		inflight[k] = inflight[--ninflight];
@@ -738,11 +777,18 @@ static void op_add_used(struct input *in, bool all)
 	}
 	ASSERT(ret == 0);
 	ASSERT(ring.last_used_idx == (u16)(old + n));
-	/* expected image: the slots and the index, nothing else */
-	for (i = 0; i < n; i++) {
+	/*
+	 * expected image: the slots and the index, nothing else; in order,
+	 * only the last element's slot
+	 */
+	for (i = ref_one_entry(e, n) ? n - 1 : 0; i < n; i++) {
 		unsigned int slot = (u16)(old + i) & (ring.num - 1);
 
 		memcpy(used_before + 4 + 8 * slot, &e[i], 8);
+	}
+	if (ref_one_entry(e, n)) {
+		ASSERT(vx_env.writes - writes == 2);
+		nbatch_one++;
 	}
 	if (n) {
 		u16 idx = htole16(ring.last_used_idx);
@@ -1295,12 +1341,13 @@ static void check_table(void)
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
 
 /* FUZZ_RING_STATS=1: at exit, how many inputs ran a ring of each layout. */
-static unsigned long nrun[2];
+static unsigned long nrun[2], nrun_in_order;
+static unsigned int feat_or;
 
 static void print_stats(void)
 {
-	fprintf(stderr, "fuzz_ring: %lu split and %lu packed inputs ran a ring\n",
-		nrun[0], nrun[1]);
+	fprintf(stderr, "fuzz_ring: %lu split and %lu packed inputs ran a ring, %lu in order (%lu batches written as one entry)\n",
+		nrun[0], nrun[1], nrun_in_order, nbatch_one);
 }
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
@@ -1313,7 +1360,11 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	u16 base, base_hi;
 
 	if (trace < 0) {
+		const char *f = getenv("FUZZ_RING_FEAT_OR");
+
 		trace = getenv("FUZZ_RING_TRACE") != NULL;
+		/* FUZZ_RING_FEAT_OR=64: every input with these feature bits set */
+		feat_or = f ? strtoul(f, NULL, 0) & 0xff : 0;
 		if (getenv("FUZZ_RING_STATS"))
 			atexit(print_stats);
 	}
@@ -1326,7 +1377,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	vx_env_reset(img, FZ_IMG_SIZE);
 
 	num = in8(&in);
-	feat = in8(&in);
+	feat = in8(&in) | feat_or;
 	packed = feat & FZ_F_PACKED;
 	num = packed ? 1 + num % FZ_NUM_MAX : 1u << (num % (FZ_NUM_LOG2_MAX + 1));
 	base = in16(&in);
@@ -1398,6 +1449,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	ring.indirect = feat & 2;
 	ring.notify_on_empty = feat & 4;
 	ring.log_used = feat & 8;
+	ring.in_order = feat & FZ_F_IN_ORDER;
 	if (feat & 16) {
 		ring.acc = &fz_acc;
 		ring.mem = NULL;	/* the accessor's business */
@@ -1422,6 +1474,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	}
 	op_restart();
 	nrun[packed]++;
+	nrun_in_order += ring.in_order;
 
 	while (ops.n && nops++ < FZ_MAX_OPS) {
 		unsigned int op = in8(&ops) % FZ_NOPS;

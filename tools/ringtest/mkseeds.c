@@ -448,6 +448,57 @@ static void packed_seeds(const char *dir)
 	write_seed(dir, "p-bad-used-fault");
 }
 
+/*
+ * VIRTIO_F_IN_ORDER (feature bit 6): TX-style batches (ADD_USED's order
+ * bit 7 zeroes every length but the last; DRAIN's are all zero) that the
+ * ring writes as one entry, RX-style ones that it does not, with EVENT_IDX
+ * and the dirty log on, split and packed.
+ */
+static void inorder_seeds(const char *dir)
+{
+	static const u16 one[1][3] = { { 0, 0x40, 8 } };
+	static const u16 two[2][3] = { { 0, 0x10, 64 }, { 2, 0x100, 32 } };
+	unsigned int i;
+
+	reset(3, F_EVENT | 8 | FZ_F_IN_ORDER, 0);
+	for (i = 0; i < 5; i++)
+		publish(1, 0, one);
+	for (i = 0; i < 5; i++)
+		get();
+	op8(FZ_OP_ADD_USED); op8(5); op8(0x80);
+	for (i = 0; i < 5; i++)
+		op32(i == 4 ? 60 : 7);
+	op8(FZ_OP_NEED_SIGNAL);
+	for (i = 0; i < 6; i++)
+		publish(i & 1 ? 2 : 1, 0, i & 1 ? two : one);
+	for (i = 0; i < 6; i++)
+		get();
+	op8(FZ_OP_ADD_USED); op8(3); op8(0x80); op32(1); op32(2); op32(3);
+	op8(FZ_OP_ADD_USED); op8(2); op8(0); op32(10); op32(20);
+	op8(FZ_OP_NEED_SIGNAL);
+	drain(); op8(FZ_OP_NEED_SIGNAL); op8(FZ_OP_ENABLE_NOTIFY);
+	write_seed(dir, "io-split");
+
+	preset(8, F_EVENT | 8 | FZ_F_IN_ORDER, 0x80008000u);
+	ppublish(2, 0, 0, two);
+	ppublish(1, 0, 1, one);
+	ppublish(1, 0, 2, one);
+	get(); get(); get();
+	/* the driver asks for an event at (2, wrap 1), inside the batch */
+	op8(FZ_OP_POKE); op16(AVAIL); op8(3); op8(2); op8(0x80); op8(2); op8(0);
+	op8(FZ_OP_ADD_USED); op8(3); op8(0x80); op32(5); op32(6); op32(7);
+	op8(FZ_OP_NEED_SIGNAL);
+	for (i = 0; i < 4; i++)
+		ppublish(i & 1 ? 2 : 1, 0, 3 + i, i & 1 ? two : one);
+	drain(); op8(FZ_OP_NEED_SIGNAL);
+	for (i = 0; i < 3; i++)
+		ppublish(1, 0, i, one);
+	get(); get(); get();
+	op8(FZ_OP_ADD_USED); op8(3); op8(0); op32(10); op32(20); op32(30);
+	op8(FZ_OP_NEED_SIGNAL); op8(FZ_OP_ENABLE_NOTIFY);
+	write_seed(dir, "io-packed");
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : "corpus";
@@ -653,5 +704,6 @@ int main(int argc, char **argv)
 	op8(FZ_OP_RESTART);
 	write_seed(dir, "bad-used-idx");
 	packed_seeds(dir);
+	inorder_seeds(dir);
 	return 0;
 }

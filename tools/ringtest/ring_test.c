@@ -2754,6 +2754,483 @@ static int t_p_accessor(void)
 	return PASS;
 }
 
+/* ---- VIRTIO_F_IN_ORDER batching (in_order) ---- */
+
+/* Split: used element @slot as (id, len). */
+static int expect_used_slot(unsigned int slot, u32 id, u32 len)
+{
+	CHECK_EQ(le32toh(drv.used->ring[slot].id), id);
+	CHECK_EQ(le32toh(drv.used->ring[slot].len), len);
+	return PASS;
+}
+
+/* Fill the used ring's elements with a marker the device must not touch. */
+static void used_mark(void)
+{
+	memset(drv.used->ring, 0xa5, 8ul * drv.num);
+}
+
+static int used_untouched(unsigned int slot)
+{
+	CHECK_EQ(le32toh(drv.used->ring[slot].id), 0xa5a5a5a5u);
+	CHECK_EQ(le32toh(drv.used->ring[slot].len), 0xa5a5a5a5u);
+	return PASS;
+}
+
+static int t_inorder_split(void)
+{
+	struct vring_used_elem e[8];
+	unsigned int i;
+
+	TRY(setup(8, 0));
+	ring.in_order = true;
+	used_mark();
+	/* TX: four zero lengths, one element at slot 3, the index over four */
+	for (i = 0; i < 4; i++)
+		vhostx_used_elem_set(&e[i], i, 0);
+	vx_env.writes = 0;
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 4), 0);
+	CHECK_EQ(vx_env.writes, 2);
+	CHECK_EQ(vdrv_used_idx(&drv), 4);
+	CHECK_EQ(ring.last_used_idx, 4);
+	TRY(expect_used_slot(3, 3, 0));
+	for (i = 0; i < 3; i++)
+		TRY(used_untouched(i));
+	CHECK_EQ(ring.stats.used, 4);
+	/* the last one may carry a length */
+	vhostx_used_elem_set(&e[0], 4, 0);
+	vhostx_used_elem_set(&e[1], 5, 77);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 2), 0);
+	TRY(used_untouched(4));
+	TRY(expect_used_slot(5, 5, 77));
+	CHECK_EQ(vdrv_used_idx(&drv), 6);
+	/* RX: lengths that matter, one element each */
+	vhostx_used_elem_set(&e[0], 6, 10);
+	vhostx_used_elem_set(&e[1], 7, 20);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 2), 0);
+	TRY(expect_used_slot(6, 6, 10));
+	TRY(expect_used_slot(7, 7, 20));
+	/* a length in the middle: one each too */
+	used_mark();
+	vhostx_used_elem_set(&e[0], 0, 0);
+	vhostx_used_elem_set(&e[1], 1, 5);
+	vhostx_used_elem_set(&e[2], 2, 0);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 3), 0);
+	TRY(expect_used_slot(0, 0, 0));
+	TRY(expect_used_slot(1, 1, 5));
+	TRY(expect_used_slot(2, 2, 0));
+	/* one element: as always */
+	vhostx_used_elem_set(&e[0], 3, 0);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 1), 0);
+	TRY(expect_used_slot(3, 3, 0));
+	CHECK_EQ(vdrv_used_idx(&drv), 12);
+	/* without the feature: every element */
+	ring.in_order = false;
+	used_mark();
+	for (i = 0; i < 3; i++)
+		vhostx_used_elem_set(&e[i], 4 + i, 0);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 3), 0);
+	for (i = 0; i < 3; i++)
+		TRY(expect_used_slot(4 + i, 4 + i, 0));
+	CHECK(!ring.broken);
+	teardown();
+
+	/* across the ring end and the u16 wrap: 65533 + 5, slot 1 only */
+	TRY(setup_at(8, 0, 65533));
+	ring.in_order = true;
+	used_mark();
+	for (i = 0; i < 5; i++)
+		vhostx_used_elem_set(&e[i], i, 0);
+	vx_env.writes = 0;
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 5), 0);
+	CHECK_EQ(vx_env.writes, 2);
+	CHECK_EQ(vdrv_used_idx(&drv), 2);
+	TRY(expect_used_slot(1, 4, 0));
+	for (i = 0; i < 8; i++)
+		if (i != 1)
+			TRY(used_untouched(i));
+	/* a whole ring in one batch: the slot before the start */
+	for (i = 0; i < 8; i++)
+		vhostx_used_elem_set(&e[i], 7 - i, 0);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 8), 0);
+	CHECK_EQ(vdrv_used_idx(&drv), 10);
+	TRY(expect_used_slot(1, 0, 0));
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 9), -EINVAL);
+	teardown();
+
+	/* dirty log: the one element and the index, nothing skipped */
+	TRY(setup_at(8, 0, 6));
+	ring.in_order = true;
+	ring.log_used = true;
+	for (i = 0; i < 5; i++)
+		vhostx_used_elem_set(&e[i], i, 0);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 5), 0);	/* 6..10: slot 2 */
+	CHECK_EQ(ring.log_n, 2);
+	TRY(expect_span(0, UOFF(&drv.used->ring[2]), 8));
+	TRY(expect_span(1, UOFF(&drv.used->idx), 2));
+	ring.log_n = 0;
+	teardown();
+
+	/* faults: the element (nothing published), then the index */
+	TRY(setup(8, 0));
+	ring.in_order = true;
+	ring.log_used = true;
+	for (i = 0; i < 3; i++)
+		vhostx_used_elem_set(&e[i], i, 0);
+	vx_env_add_fault(&drv.used->ring[2], 8);
+	TRY(expect_broken(vhostx_ring_add_used(&ring, e, 3), EFAULT));
+	CHECK_EQ(vdrv_used_idx(&drv), 0);
+	CHECK_EQ(ring.last_used_idx, 0);
+	CHECK_EQ(ring.log_n, 0);
+	TRY(setup(8, 0));
+	ring.in_order = true;
+	ring.log_used = true;
+	vx_env_add_fault(&drv.used->idx, 2);
+	TRY(expect_broken(vhostx_ring_add_used(&ring, e, 3), EFAULT));
+	CHECK_EQ(ring.last_used_idx, 0);
+	CHECK_EQ(ring.log_n, 1);
+	TRY(expect_span(0, UOFF(&drv.used->ring[2]), 8));
+	teardown();
+	return PASS;
+}
+
+/* Split signals: the skipped entries count as written. */
+static int t_inorder_split_signal(void)
+{
+	struct vring_used_elem e[8];
+	unsigned int i;
+
+	TRY(setup(8, F_EVENT));
+	ring.in_order = true;
+	for (i = 0; i < 8; i++)
+		vhostx_used_elem_set(&e[i], i, 0);
+	vdrv_set_used_event(&drv, 100);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 1), 0);
+	CHECK(vhostx_ring_need_signal(&ring));		/* the first */
+	/* 1 -> 5 with the event at 2, a skipped entry: yes */
+	vdrv_set_used_event(&drv, 2);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 4), 0);
+	CHECK(vhostx_ring_need_signal(&ring));
+	/* 5 -> 8, event at 5 (the first, skipped): yes */
+	vdrv_set_used_event(&drv, 5);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 3), 0);
+	CHECK(vhostx_ring_need_signal(&ring));
+	/* 8 -> 11, event at 11 (not reached): no; then 11 -> 13: yes */
+	vdrv_set_used_event(&drv, 11);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 3), 0);
+	CHECK(!vhostx_ring_need_signal(&ring));
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 2), 0);
+	CHECK(vhostx_ring_need_signal(&ring));
+	/* 13 -> 21, a whole ring, event at 20 (the written one): yes */
+	vdrv_set_used_event(&drv, 20);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 8), 0);
+	CHECK_EQ(vdrv_used_idx(&drv), 21);
+	CHECK(vhostx_ring_need_signal(&ring));
+	CHECK_EQ(ring.stats.signals, 5);
+	teardown();
+
+	/* without EVENT_IDX: the driver's flag, whatever was skipped */
+	TRY(setup(8, 0));
+	ring.in_order = true;
+	vdrv_set_avail_flags(&drv, VRING_AVAIL_F_NO_INTERRUPT);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 4), 0);
+	CHECK(!vhostx_ring_need_signal(&ring));
+	vdrv_set_avail_flags(&drv, 0);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 4), 0);
+	CHECK(vhostx_ring_need_signal(&ring));
+	teardown();
+	return PASS;
+}
+
+/* Packed descriptor @pos as the device left it. */
+static int expect_pused_at(unsigned int pos, u16 id, u32 len, u16 flags)
+{
+	CHECK_EQ(le16toh(drv.pdesc[pos].id), id);
+	CHECK_EQ(le32toh(drv.pdesc[pos].len), len);
+	CHECK_EQ(le16toh(drv.pdesc[pos].flags), flags);
+	return PASS;
+}
+
+static int t_inorder_packed(void)
+{
+	struct vseg s[3] = { { GPA_A, 1, false }, { GPA_A, 1, false }, { GPA_A, 1, false } };
+	struct vring_packed_desc before[8];
+	struct vring_used_elem e[4];
+	unsigned int k;
+
+	TRY(psetup(8, 0));
+	ring.in_order = true;
+	vdrv_pchain(&drv, s, 1, 2);		/* id 2, 1 desc  at 0 */
+	vdrv_pchain(&drv, s, 2, 4);		/* id 4, 2 descs at 1 */
+	vdrv_pchain(&drv, s, 1, 0);		/* id 0, 1 desc  at 3 */
+	vdrv_pchain(&drv, s, 3, 7);		/* id 7, 3 descs at 4 */
+	for (k = 0; k < 4; k++)
+		CHECK_EQ(pop(), 1);
+	memcpy(before, drv.pdesc, sizeof(before));
+	vhostx_used_elem_set(&e[0], 2, 0);
+	vhostx_used_elem_set(&e[1], 4, 0);
+	vhostx_used_elem_set(&e[2], 0, 0);
+	vhostx_used_elem_set(&e[3], 7, 123);
+	vx_env.writes = 0;
+	vx_env.nwlog = 0;
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 4), 0);
+	/* one used descriptor at the first position, the last id and length */
+	TRY(expect_pused_at(0, 7, 123, 0x8080));
+	CHECK(!memcmp(&before[1], &drv.pdesc[1], 7 * sizeof(before[0])));
+	CHECK_EQ(vx_env.writes, 2);		/* id and length, then the flags */
+	CHECK(vx_env.wlog[vx_env.nwlog - 1].start == (uintptr_t)&drv.pdesc[0].flags);
+	CHECK_EQ(ring.last_used_idx, 7);
+	CHECK(ring.used_wrap);
+	CHECK_EQ(ring.stats.used, 4);
+	/* all four left flight: never twice, and their ids may come again */
+	CHECK_EQ(pused1(4, 0), -EINVAL);
+	CHECK_EQ(pused1(7, 0), -EINVAL);
+	vdrv_pchain(&drv, s, 1, 4);		/* id 4 at 7 */
+	vdrv_pchain(&drv, s, 2, 2);		/* id 2 at 0, 1 (wrap 0) */
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(head, 4);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(head, 2);
+	CHECK(!ring.avail_wrap);
+	/* RX-style lengths: one each */
+	vhostx_used_elem_set(&e[0], 4, 10);
+	vhostx_used_elem_set(&e[1], 2, 20);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 2), 0);
+	TRY(expect_pused_at(7, 4, 10, 0x8080));
+	TRY(expect_pused_at(0, 2, 20, 0));
+	CHECK_EQ(ring.last_used_idx, 2);
+	CHECK(!ring.used_wrap);
+	/* caller bugs are still caught before anything is written */
+	vdrv_pchain(&drv, s, 1, 1);
+	CHECK_EQ(pop(), 1);
+	vhostx_used_elem_set(&e[0], 1, 0);
+	vhostx_used_elem_set(&e[1], 1, 0);
+	vx_env.writes = 0;
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 2), -EINVAL);	/* twice */
+	vhostx_used_elem_set(&e[1], 3, 0);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 2), -EINVAL);	/* not in flight */
+	CHECK_EQ(vx_env.writes, 0);
+	CHECK(!ring.broken);
+	CHECK_EQ(pused1(1, 0), 0);
+	teardown();
+
+	/* across the ring end: from 2 of 4, buffers at 2, 3-0 and 1 */
+	TRY(psetup_at(4, 0, 0x80028002u));
+	ring.in_order = true;
+	vdrv_pchain(&drv, s, 1, 0);
+	vdrv_pchain(&drv, s, 2, 1);
+	vdrv_pchain(&drv, s, 1, 3);
+	for (k = 0; k < 3; k++)
+		CHECK_EQ(pop(), 1);
+	vhostx_used_elem_set(&e[0], 0, 0);
+	vhostx_used_elem_set(&e[1], 1, 0);
+	vhostx_used_elem_set(&e[2], 3, 0);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 3), 0);
+	TRY(expect_pused_at(2, 3, 0, 0x8080));
+	CHECK_EQ(ring.last_used_idx, 2);
+	CHECK(!ring.used_wrap);			/* a whole lap: the counter flipped */
+	/* the next lap's used descriptor carries wrap 0 */
+	vdrv_pchain(&drv, s, 1, 2);		/* at 2, wrap 0 */
+	vdrv_pchain(&drv, s, 1, 0);		/* at 3 */
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(pop(), 1);
+	vhostx_used_elem_set(&e[0], 2, 0);
+	vhostx_used_elem_set(&e[1], 0, 0);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 2), 0);
+	TRY(expect_pused_at(2, 0, 0, 0));
+	CHECK_EQ(ring.last_used_idx, 0);
+	CHECK(ring.used_wrap);
+	teardown();
+
+	/* dirty log: the one descriptor written */
+	TRY(psetup_at(4, 0, 0x80028002u));
+	ring.in_order = true;
+	ring.log_used = true;
+	vdrv_pchain(&drv, s, 1, 0);
+	vdrv_pchain(&drv, s, 2, 1);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(pop(), 1);
+	ring.log_n = 0;
+	vhostx_used_elem_set(&e[0], 0, 0);
+	vhostx_used_elem_set(&e[1], 1, 0);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 2), 0);
+	CHECK_EQ(ring.log_n, 1);
+	CHECK_EQ(ring.log[0].area, VHOSTX_RING_AREA_DESC);
+	CHECK_EQ(ring.log[0].off, 2 * 16);
+	CHECK_EQ(ring.log[0].len, 16);
+	teardown();
+
+	/* faults: id and length (ids stay in flight), then the flags */
+	TRY(psetup(4, 0));
+	ring.in_order = true;
+	vdrv_pchain(&drv, s, 1, 0);
+	vdrv_pchain(&drv, s, 1, 1);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(pop(), 1);
+	vhostx_used_elem_set(&e[0], 0, 0);
+	vhostx_used_elem_set(&e[1], 1, 0);
+	vx_env_add_fault(&drv.pdesc[0].len, 4);
+	TRY(expect_broken(vhostx_ring_add_used(&ring, e, 2), EFAULT));
+	CHECK_EQ(ring.last_used_idx, 0);
+	CHECK_EQ(((u32 *)pbufs)[1 + 0], 1);	/* in flight, unclaimed */
+	CHECK_EQ(((u32 *)pbufs)[1 + 1], 1);
+	TRY(psetup(4, 0));
+	ring.in_order = true;
+	vdrv_pchain(&drv, s, 1, 0);
+	vdrv_pchain(&drv, s, 1, 1);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(pop(), 1);
+	vx_env_add_fault(&drv.pdesc[0].flags, 2);
+	TRY(expect_broken(vhostx_ring_add_used(&ring, e, 2), EFAULT));
+	CHECK_EQ(ring.last_used_idx, 0);
+	teardown();
+	return PASS;
+}
+
+/*
+ * A driver that frees in order (as DPDK's in-order TX cleanup): from its
+ * next used position, walk its buffers until the one whose id the used
+ * descriptor there names. Returns the buffers freed, or -1 if the used
+ * descriptor names none of those in flight.
+ */
+static int inorder_driver_reap(const u16 *ids, const u16 *ndesc, unsigned int inflight,
+			       unsigned int *first)
+{
+	unsigned int k = *first, freed = 0;
+	u16 flags = le16toh(drv.pdesc[drv.p_used].flags), id;
+	bool avail = flags & (1u << VRING_PACKED_DESC_F_AVAIL);
+	bool used = flags & (1u << VRING_PACKED_DESC_F_USED);
+
+	if (avail != drv.p_used_wrap || used != drv.p_used_wrap)
+		return 0;
+	id = le16toh(drv.pdesc[drv.p_used].id);
+	for (; k < inflight; k++) {
+		freed++;
+		drv.p_used += ndesc[k];
+		if (drv.p_used >= drv.num) {
+			drv.p_used -= drv.num;
+			drv.p_used_wrap = !drv.p_used_wrap;
+		}
+		if (ids[k] == id) {
+			*first = k + 1;
+			return freed;
+		}
+	}
+	return -1;
+}
+
+/* Many laps of in-order TX batches, read back the way DPDK does. */
+static int t_inorder_packed_laps(void)
+{
+	struct vseg s[3] = { { GPA_A, 1, false }, { GPA_A, 1, false }, { GPA_A, 1, false } };
+	struct vring_used_elem e[8];
+	u16 ids[8], nd[8];
+	unsigned int lap, k, n, first;
+	int freed;
+
+	TRY(psetup(7, 0));		/* an odd size: batches end anywhere */
+	ring.in_order = true;
+	for (lap = 0; lap < 50; lap++) {
+		unsigned int room = 7;
+
+		n = 1 + lap % 4;
+		for (k = 0; k < n; k++) {
+			nd[k] = 1 + (lap + k) % 3;
+			if (nd[k] > room)
+				break;
+			room -= nd[k];
+			ids[k] = drv.p_next;	/* DPDK: the id is the head's position */
+			vdrv_pchain(&drv, s, nd[k], ids[k]);
+			CHECK_EQ(pop(), 1);
+			CHECK_EQ(head, ids[k]);
+			vhostx_used_elem_set(&e[k], ids[k], 0);
+		}
+		n = k;
+		CHECK_EQ(vhostx_ring_add_used(&ring, e, n), 0);
+		first = 0;
+		freed = inorder_driver_reap(ids, nd, n, &first);
+		CHECK_EQ(freed, n);
+		CHECK_EQ(inorder_driver_reap(ids, nd, n, &first), 0);	/* nothing more */
+		CHECK_EQ(drv.p_used, ring.last_used_idx);
+		CHECK_EQ(drv.p_used_wrap, ring.used_wrap);
+	}
+	CHECK(!ring.broken);
+	teardown();
+	return PASS;
+}
+
+/* Packed signals: an event inside the skipped buffers still signals. */
+static int t_inorder_packed_signal(void)
+{
+	struct vseg s[2] = { { GPA_A, 1, false }, { GPA_A, 1, false } };
+	struct vring_used_elem e[4];
+	unsigned int k;
+
+	TRY(psetup(8, F_EVENT));
+	ring.in_order = true;
+	vdrv_set_driver_event(&drv, 0x8000 | 7, VRING_PACKED_EVENT_FLAG_DESC);
+	vdrv_pchain(&drv, s, 1, 0);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(pused1(0, 0), 0);
+	CHECK(vhostx_ring_need_signal(&ring));		/* the first */
+	/* buffers at 1, 2, 3, 4; the event at 3, not written: yes */
+	for (k = 1; k <= 4; k++) {
+		vdrv_pchain(&drv, s, 1, k);
+		CHECK_EQ(pop(), 1);
+		vhostx_used_elem_set(&e[k - 1], k, 0);
+	}
+	vdrv_set_driver_event(&drv, 0x8000 | 3, VRING_PACKED_EVENT_FLAG_DESC);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 4), 0);
+	TRY(expect_pused_at(1, 4, 0, 0x8080));
+	CHECK(vhostx_ring_need_signal(&ring));
+	/* buffers at 5-6 and 7; the event at 6, inside a chain: yes */
+	vdrv_pchain(&drv, s, 2, 5);
+	vdrv_pchain(&drv, s, 1, 7);
+	CHECK_EQ(pop(), 1);
+	CHECK_EQ(pop(), 1);
+	vhostx_used_elem_set(&e[0], 5, 0);
+	vhostx_used_elem_set(&e[1], 7, 0);
+	vdrv_set_driver_event(&drv, 0x8000 | 6, VRING_PACKED_EVENT_FLAG_DESC);
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 2), 0);
+	CHECK_EQ(ring.last_used_idx, 0);
+	CHECK(!ring.used_wrap);
+	CHECK(vhostx_ring_need_signal(&ring));
+	/* next lap, the event at (5, wrap 0): buffers 0-3 no, 4-6 yes */
+	vdrv_set_driver_event(&drv, 5, VRING_PACKED_EVENT_FLAG_DESC);
+	for (k = 0; k < 4; k++) {
+		vdrv_pchain(&drv, s, 1, k);
+		CHECK_EQ(pop(), 1);
+		vhostx_used_elem_set(&e[k], k, 0);
+	}
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 4), 0);
+	CHECK(!vhostx_ring_need_signal(&ring));
+	for (k = 0; k < 3; k++) {
+		vdrv_pchain(&drv, s, 1, 4 + k);
+		CHECK_EQ(pop(), 1);
+		vhostx_used_elem_set(&e[k], 4 + k, 0);
+	}
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 3), 0);
+	TRY(expect_pused_at(4, 6, 0, 0));
+	CHECK(vhostx_ring_need_signal(&ring));
+	teardown();
+
+	/* without EVENT_IDX: the driver's flags */
+	TRY(psetup(8, 0));
+	ring.in_order = true;
+	vdrv_set_driver_event(&drv, 0, VRING_PACKED_EVENT_FLAG_DISABLE);
+	for (k = 0; k < 3; k++) {
+		vdrv_pchain(&drv, s, 1, k);
+		CHECK_EQ(pop(), 1);
+		vhostx_used_elem_set(&e[k], k, 0);
+	}
+	CHECK_EQ(vhostx_ring_add_used(&ring, e, 3), 0);
+	CHECK(!vhostx_ring_need_signal(&ring));
+	vdrv_set_driver_event(&drv, 0, VRING_PACKED_EVENT_FLAG_ENABLE);
+	CHECK(vhostx_ring_need_signal(&ring));
+	teardown();
+	return PASS;
+}
+
 #define T(x) { #x, t_##x }
 static const struct test tests[] = {
 	T(mem_check_sorts),
@@ -2816,6 +3293,11 @@ static const struct test tests[] = {
 	T(p_hostile),
 	T(p_log),
 	T(p_accessor),
+	T(inorder_split),
+	T(inorder_split_signal),
+	T(inorder_packed),
+	T(inorder_packed_laps),
+	T(inorder_packed_signal),
 	T(replay_inputs),
 };
 
