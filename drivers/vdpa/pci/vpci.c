@@ -44,6 +44,7 @@
 #include <linux/delay.h>
 #include <linux/interrupt.h>
 #include <linux/jiffies.h>
+#include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
@@ -260,7 +261,8 @@ static void vpx_set_vq_num(struct vdpax_device *vdpa, u16 idx, u32 num)
 {
 	struct vpx_dev *vdev = to_vpx(vdpa);
 
-	if (vdev->vqs[idx].started || !num || num > vdev->vq_max)
+	/* Split rings only: a power of two, at most what the function has. */
+	if (vdev->vqs[idx].started || !is_power_of_2(num) || num > vdev->vq_max)
 		return;
 	spin_lock(vdev->cfg_lock);
 	vp_modern_set_queue_size(vdev->mdev, idx, num);
