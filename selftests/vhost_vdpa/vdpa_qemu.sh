@@ -14,8 +14,8 @@
 # so its final verdict is a FAIL by design here; the test only uses its
 # NESTED-MAC line, and powers the guest off when it is done with it.
 #
-# With VV_QEMU_PACKED=1 (vdpa_qemu_packed.sh) the NIC is packed=on, and an
-# eighth check reads the negotiated features back: VIRTIO_F_RING_PACKED.
+# With VV_QEMU_PACKED=1 (vdpa_qemu_packed.sh) the NIC is packed=on, and one
+# more check reads the negotiated features back: VIRTIO_F_RING_PACKED.
 . "$(dirname "$0")/vv_lib.sh"
 
 N=7
@@ -92,6 +92,20 @@ diag "guest: ${got:+MAC $got }${res}"
 [ "$got" = "$MAC" ]
 check $? "guest NIC has the MAC given to vdpa dev add ($MAC)" "${res:-no answer}"
 
+# The features the guest's driver accepted, read while it still runs (its
+# reset at power-off clears them): up to 60 s for the driver to set them.
+if [ "$packed" = 1 ]; then
+	ok_neg=1
+	for _ in $(seq 1 60); do
+		neg=$("$VDPA" dev config show vxvq0 2>&1)
+		echo "$neg" | grep -q 'negotiated_features.*RING_PACKED' && { ok_neg=0; break; }
+		kill -0 "$qpid" 2> /dev/null || break
+		sleep 1
+	done
+	echo "$neg" | sed 's/^/#   /'
+	check $ok_neg "the guest negotiated VIRTIO_F_RING_PACKED (vdpa dev config show)"
+fi
+
 # Frames through the device, while the guest is up (a reset clears them).
 # The highest reading counts: a read that races with the guest's reset at
 # power-off fails (-1) and must not hide what an earlier one saw.
@@ -112,12 +126,6 @@ diag "device counters while the guest runs: tx_packets $tx rx_packets $rx"
 check $? "the guest transmits through the device (tx_packets $tx)"
 [ "${rx:-0}" -gt 0 ]
 check $? "the guest receives through the device (rx_packets $rx)"
-if [ "$packed" = 1 ]; then
-	neg=$("$VDPA" dev config show vxvq0 2>&1)
-	echo "$neg" | sed 's/^/#   /'
-	echo "$neg" | grep -q 'negotiated_features.*RING_PACKED'
-	check $? "the guest negotiated VIRTIO_F_RING_PACKED (vdpa dev config show)"
-fi
 
 # Done: stop the guest, the device must be free again.
 kill "$qpid" 2> /dev/null
