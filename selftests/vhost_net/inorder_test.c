@@ -17,25 +17,6 @@
 #define BURST	32
 #define MAXF	2048
 
-/* SKIP (returns 1) when the node lacks a feature this variant needs. */
-static int offered(struct __test_metadata *_metadata, uint64_t need)
-{
-	struct vdrv_dev d;
-	uint64_t f = 0;
-	int r;
-
-	r = vdrv_open(&d);
-	if (r == -ENOENT)
-		return vtest_node_missing(_metadata);
-	ASSERT_EQ(0, r);
-	ASSERT_EQ(0, ioctl(d.fd, VHOST_GET_FEATURES, &f));
-	vdrv_close(&d);
-	if ((f & need) != need)
-		SKIP(return 1, "%s lacks feature bits %#llx", vdrv_module_name(),
-		     (unsigned long long)(need & ~f));
-	return 0;
-}
-
 FIXTURE(inorder) {
 	struct vdrv_dev d;
 	struct vdrv_env e;
@@ -65,7 +46,7 @@ FIXTURE_SETUP(inorder)
 
 	self->e.tap = self->e.cap = self->e.inj = -1;
 	self->d.fd = -1;
-	if (offered(_metadata, need))
+	if (vtest_require_features(_metadata, need))
 		return;
 	VTEST_NETNS();
 	VTEST_TAP(&self->e, "vxtap0", 0, VDRV_HDR_LEN);

@@ -18,24 +18,6 @@
 #define MAXF	9100
 #define NUM	64
 
-/* SKIP (returns 1) when the node does not offer the packed layout. */
-static int packed_offered(struct __test_metadata *_metadata)
-{
-	struct vdrv_dev d;
-	uint64_t f = 0;
-	int r;
-
-	r = vdrv_open(&d);
-	if (r == -ENOENT)
-		return vtest_node_missing(_metadata);
-	ASSERT_EQ(0, r);
-	ASSERT_EQ(0, ioctl(d.fd, VHOST_GET_FEATURES, &f));
-	vdrv_close(&d);
-	if (!(f & VDRV_F(VIRTIO_F_RING_PACKED)))
-		SKIP(return 1, "%s does not offer VIRTIO_F_RING_PACKED", vdrv_module_name());
-	return 0;
-}
-
 FIXTURE(packed) {
 	struct vdrv_dev d;
 	struct vdrv_env e;
@@ -80,7 +62,7 @@ FIXTURE_SETUP(packed)
 	self->d.fd = -1;
 	self->frame = malloc(MAXF);
 	ASSERT_NE(NULL, self->frame);
-	if (packed_offered(_metadata))
+	if (vtest_require_features(_metadata, VDRV_F(VIRTIO_F_RING_PACKED)))
 		return;
 	VTEST_NETNS();
 	VTEST_TAP(&self->e, "vxtap0", 0, VDRV_HDR_LEN);
@@ -294,7 +276,7 @@ FIXTURE_SETUP(phostile)
 
 	self->e.tap = self->e.cap = self->e.inj = -1;
 	self->d.fd = -1;
-	if (packed_offered(_metadata))
+	if (vtest_require_features(_metadata, VDRV_F(VIRTIO_F_RING_PACKED)))
 		return;
 	VTEST_NETNS();
 	VTEST_TAP(&self->e, "vxtap0", 0, VDRV_HDR_LEN);

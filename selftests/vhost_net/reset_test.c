@@ -48,23 +48,11 @@ FIXTURE_SETUP(reset)
 		.num = NUM,
 		.slot_size = 4096,
 	};
-	uint64_t f = 0;
-	int r;
 
 	self->e.tap = self->e.cap = self->e.inj = -1;
 	self->d.fd = -1;
-	r = vdrv_open(&self->d);
-	if (r == -ENOENT) {
-		vtest_node_missing(_metadata);
+	if (vtest_require_features(_metadata, need))
 		return;
-	}
-	ASSERT_EQ(0, r);
-	ASSERT_EQ(0, ioctl(self->d.fd, VHOST_GET_FEATURES, &f));
-	vdrv_close(&self->d);
-	if ((f & need) != need)
-		SKIP(return, "%s does not offer %s", vdrv_module_name(),
-		     f & VDRV_F(VIRTIO_F_RING_RESET) ? "VIRTIO_F_RING_PACKED" :
-		     "VIRTIO_F_RING_RESET");
 	VTEST_NETNS();
 	VTEST_TAP(&self->e, "vxtap0", 0, VDRV_HDR_LEN);
 	if (vtest_init_dev(_metadata, &self->d, &cfg))

@@ -51,6 +51,29 @@ static inline int vtest_init_dev(struct __test_metadata *_metadata,
 	return 0;
 }
 
+/*
+ * SKIP (returns 1) when the node does not offer every feature bit in
+ * @need (a missing node is handled as in vtest_node_missing()).
+ */
+static inline int vtest_require_features(struct __test_metadata *_metadata,
+					 uint64_t need)
+{
+	struct vdrv_dev d;
+	uint64_t f = 0;
+	int r;
+
+	r = vdrv_open(&d);
+	if (r == -ENOENT)
+		return vtest_node_missing(_metadata);
+	ASSERT_EQ(0, r);
+	ASSERT_EQ(0, ioctl(d.fd, VHOST_GET_FEATURES, &f));
+	vdrv_close(&d);
+	if ((f & need) != need)
+		SKIP(return 1, "%s lacks feature bits %#llx", vdrv_module_name(),
+		     (unsigned long long)(need & ~f));
+	return 0;
+}
+
 /* Enter a private netns (the harness forks per test, so it stays there). */
 #define VTEST_NETNS() do {						\
 		int __r = vdrv_netns_new();				\
