@@ -220,6 +220,18 @@ static void op_reset_owner(struct fz_net *s)
 	}
 }
 
+#ifndef VIRTIO_F_IN_ORDER
+#define VIRTIO_F_IN_ORDER	35
+#endif
+
+/*
+ * Acked bits that make our guest side wrong: it writes split rings and
+ * hands out free heads in any order, so with RING_PACKED the device reads
+ * something else, and with IN_ORDER it may answer a batch with one used
+ * entry for heads we did not give in that order. Either ends the oracle.
+ */
+#define FZ_NO_ORACLE	(1ULL << VIRTIO_F_RING_PACKED | 1ULL << VIRTIO_F_IN_ORDER)
+
 /* Could the device be reading packed rings (VIRTIO_F_RING_PACKED acked)? */
 static bool maybe_packed(const struct fz_net *s)
 {
@@ -269,11 +281,7 @@ static void op_features(struct fz_net *s)
 	if (!ret) {
 		s->acked = want;
 		s->acked_known = true;
-		/*
-		 * Packed: the rings this fuzzer writes are split ones, which
-		 * the device now reads as packed: no oracle from here on.
-		 */
-		if (want & (1ULL << VIRTIO_F_RING_PACKED))
+		if (want & FZ_NO_ORACLE)
 			s->hostile = true;
 	}
 	if (want & ~s->features)
@@ -357,7 +365,7 @@ static void op_abi(struct fz_net *s)
 		if (!ret) {
 			s->acked = count ? a[1] : 0;
 			s->acked_known = true;
-			if (s->acked & (1ULL << VIRTIO_F_RING_PACKED))
+			if (s->acked & FZ_NO_ORACLE)
 				s->hostile = true;	/* as in SET_FEATURES */
 		} else if (ret == -EBUSY &&
 			   (((count ? a[1] : 0) ^ s->acked) & (1ULL << VIRTIO_F_RING_PACKED))) {
@@ -1143,8 +1151,8 @@ void fz_net_setup(struct fz_net *s)
 	if (!call(s, "GET_FEATURES", VHOST_GET_FEATURES, &f)) {
 		s->features = f;
 		s->features_known = true;
-		/* Our rings are split ones; op_features may switch later. */
-		f &= ~(1ULL << VHOST_F_LOG_ALL_BIT | 1ULL << VIRTIO_F_RING_PACKED);
+		/* Our rings: split, heads in any order; op_features may switch. */
+		f &= ~(1ULL << VHOST_F_LOG_ALL_BIT | FZ_NO_ORACLE);
 		/*
 		 * Plain: the tap writes the virtio-net header itself, as with
 		 * QEMU; were vhost to add one as well, every received frame

@@ -11,8 +11,6 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 rival=$top/tools/testing/broken/vxbroken_vdpa_genl.ko
-# Dependents first: everything of ours that needs vdpax, then vdpax.
-stack="vhostx_vdpa vdpax_virtio vdpax_sim_net vdpax"
 NTESTS=8
 
 [ "${VX_IN_VM:-0}" = 1 ] || ktap_skip_all $NTESTS "not in the test VM (VX_IN_VM unset)"
@@ -51,13 +49,19 @@ diag "loaded at the start: $set0"
 
 # 1. Our vDPA stack goes (no device of a test left to hold it).
 cleanup_devs
-unload_stack() {
-	local m
-	for m in $stack; do
-		have_module "$m" || continue
-		rmmod "$m" || { diag "rmmod $m failed (refcnt $(cat "/sys/module/$m/refcnt"))"; return 1; }
+# Dependents first: whatever holds vdpax (the simulator, vdpax_pci,
+# virtio_vdpa, vhostx_vdpa, and any we add later), each after its own.
+unload_tree() {
+	local m=$1 h
+	have_module "$m" || return 0
+	for h in /sys/module/"$m"/holders/*; do
+		[ -e "$h" ] || continue
+		unload_tree "$(basename "$h")" || return 1
 	done
-	! have_module vdpax && [ ! -d /sys/bus/vdpa ]
+	rmmod "$m" || { diag "rmmod $m failed (refcnt $(cat "/sys/module/$m/refcnt"))"; return 1; }
+}
+unload_stack() {
+	unload_tree vdpax && ! have_module vdpax && [ ! -d /sys/bus/vdpa ]
 }
 unload_stack
 check $? "our vDPA stack unloads"
