@@ -299,7 +299,19 @@ static u64 vdpax_virtio_get_features(struct virtio_device *vdev)
 
 static int vdpax_virtio_finalize_features(struct virtio_device *vdev)
 {
+#ifdef VHOSTX_VIRTIO_VQ_RESET
+	bool ring_reset = __virtio_test_bit(vdev, VIRTIO_F_RING_RESET);
+#endif
+
 	vring_transport_features(vdev);
+#ifdef VHOSTX_VIRTIO_VQ_RESET
+	/*
+	 * virtio_ring keeps only the ring bits it knows, RING_RESET not among
+	 * them in some kernels: it is this transport's (disable_vq_and_reset).
+	 */
+	if (ring_reset)
+		__virtio_set_bit(vdev, VIRTIO_F_RING_RESET);
+#endif
 	return vdpax_set_features(vd_get_vdpa(vdev), vdev->features);
 }
 
