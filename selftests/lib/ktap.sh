@@ -34,6 +34,26 @@ check() { # status name [why]
 
 diag() { echo "# $*"; }
 
+# One result from a command: check_cmd wants it to succeed, refute_cmd to
+# fail. Its output is kept and, on a miss, its last lines become diagnostics.
+_ktap_cmd() { # want(0|1) name cmd...
+	local want=$1 name=$2 out got
+	shift 2
+	out=$(mktemp)
+	"$@" > "$out" 2>&1
+	got=$?
+	[ "$got" != 0 ] && got=1
+	if [ "$got" = "$want" ]; then
+		ok "$name"
+	else
+		fail "$name" "$([ "$want" = 0 ] && echo "it failed" || echo "it succeeded")"
+		tail -n 5 "$out" | sed 's/^/# /'
+	fi
+	rm -f "$out"
+}
+check_cmd() { _ktap_cmd 0 "$@"; }
+refute_cmd() { _ktap_cmd 1 "$@"; }
+
 # Skip what is left of the plan.
 skip_rest() { # why
 	while [ $_n -lt $_plan ]; do skip "test $((_n + 1))" "$1"; done

@@ -3,6 +3,11 @@
 # vdpa tool helpers shared by the vdpa and vhost_vdpa script tests. Needs
 # $VDPA (the iproute2 vdpa binary).
 
+have_module() { [ -d "/sys/module/$1" ]; }
+
+# A value out of JSON on stdin: json_get 'j["dev"]["vdpa0"]["mtu"]'.
+json_get() { python3 -S -c 'import json,sys; j=json.load(sys.stdin); print('"$1"')'; }
+
 # One vendor counter of a queue, -1 if absent: vdpa_vstat DEV QIDX NAME.
 # iproute2 prints "vendor" as a flat list of name, value, name, value...
 vdpa_vstat() {

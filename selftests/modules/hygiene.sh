@@ -8,13 +8,10 @@
 top=$(cd "$(dirname "$0")/../.." && pwd)
 mods=$(VX_EXTRA_MODULES= "$top/tools/vm/modules" list)
 
-echo "TAP version 13"
-echo "1..$(($(echo "$mods" | wc -l) * 4))"
-n=0 fails=0
-check() { # cond name
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fails=$((fails + 1)); fi
-}
+# shellcheck source=../lib/ktap.sh
+. "$top/selftests/lib/ktap.sh"
+
+ktap_plan $(($(echo "$mods" | wc -l) * 4))
 
 for p in $mods; do
 	m=$(basename "$p" .ko)
@@ -28,14 +25,14 @@ for p in $mods; do
 	check $? "$m: license GPL and a description"
 
 	bad=$(modinfo -F parm "$p" | awk -F: '$2 == "" || $2 ~ /^ *\(/ { print $1 }')
-	[ -z "$bad" ] || echo "# undocumented parameters: $bad"
+	[ -z "$bad" ] || diag "undocumented parameters: $bad"
 	[ -z "$bad" ]
 	check $? "$m: every parameter documented"
 
 	syms=$(nm "$p" 2>/dev/null | sed -n 's/.* __ksymtab_//p')
 	bad=$(echo "$syms" | grep -Ev '^(vhostx_|vdpax_|$)')
-	[ -z "$bad" ] || echo "# unprefixed exports: $bad"
+	[ -z "$bad" ] || diag "unprefixed exports: $bad"
 	[ -z "$bad" ]
 	check $? "$m: exported symbols prefixed vhostx_/vdpax_"
 done
-[ $fails = 0 ]
+ktap_exit

@@ -15,29 +15,16 @@ loads=${TEARDOWN_LOADS:-100}
 stack=${TEARDOWN_STACK_LOADS:-10}
 tol_kb=4096
 
-echo "TAP version 13"
-if [ "${VX_IN_VM:-0}" != 1 ]; then
-	echo "1..0 # SKIP not in the test VM (VX_IN_VM unset)"
-	exit 4
-fi
+# shellcheck source=../lib/ktap.sh
+. selftests/lib/ktap.sh
+
+[ "${VX_IN_VM:-0}" = 1 ] || ktap_skip_all "not in the test VM (VX_IN_VM unset)"
 ko=$(tools/vm/modules list | grep '/vhostx_net\.ko$' | head -n 1)
 if [ -z "$ko" ] || [ ! -f "$ko" ]; then
-	echo "1..0 # SKIP vhostx_net.ko is not built"
-	exit 4
+	ktap_skip_all "vhostx_net.ko is not built"
 fi
-if [ -d /sys/module/vhost_net ]; then
-	echo "1..0 # SKIP the kernel's vhost_net is loaded (it holds the vhost-net minor)"
-	exit 4
-fi
-
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-notok() { n=$((n + 1)); failed=1; echo "not ok $n $1"; }
-check() { # name cmd...
-	local name=$1
-	shift
-	if "$@"; then ok "$name"; else notok "$name"; fi
-}
+[ -d /sys/module/vhost_net ] &&
+	ktap_skip_all "the kernel's vhost_net is loaded (it holds the vhost-net minor)"
 
 params=""
 for kv in ${VX_MODPARAMS:-}; do
@@ -68,19 +55,24 @@ was_loaded=0
 [ -d /sys/module/vhostx_net ] && was_loaded=1
 if [ $was_loaded = 0 ]; then
 	tools/vm/modules load > /tmp/load_unload.load 2>&1 ||
-		{ echo "1..0 # SKIP cannot load our modules: $(tail -n 1 /tmp/load_unload.load)"; exit 4; }
+		ktap_skip_all "cannot load our modules: $(tail -n 1 /tmp/load_unload.load)"
 fi
 set0=$(ours_loaded)
 ref0=$(refcnts)
 sync
 slab0=$(selftests/lib/slab.py)	# caches dropped and shrunk, lowest of 3
 vm0=$(meminfo VmallocUsed)
-echo "# start: loaded [$set0], refcnt [$ref0], SUnreclaim $slab0 kB, VmallocUsed $vm0 kB"
+ktap_plan $((7 + (was_loaded == 0)))
+diag "start: loaded [$set0], refcnt [$ref0], SUnreclaim $slab0 kB, VmallocUsed $vm0 kB"
 
 # kmod (insmod, modinfo) pulls libcrypto over 9p on every exec: seconds
 # each under TCG. A static busybox copy in tmpfs takes well under one.
 bb=/tmp/vx-load-unload/busybox
-mkdir -p "${bb%/*}" && cp /bin/busybox "$bb" || { notok "busybox for insmod/rmmod"; echo "1..$n"; exit 1; }
+if ! { mkdir -p "${bb%/*}" && cp /bin/busybox "$bb"; }; then
+	fail "busybox for insmod/rmmod"
+	skip_rest "no busybox"
+	ktap_exit
+fi
 
 # Our modules in dependency order, from their .modinfo (read once).
 deps_of() { tr '\0' '\n' < "$1" | sed -n 's/^depends=//p' | tr ',' ' '; }
@@ -124,7 +116,8 @@ cycle() {
 	done
 	return 0
 }
-check "vhostx_net: $loads unload/load cycles from the build tree" cycle
+cycle
+check $? "vhostx_net: $loads unload/load cycles from the build tree"
 
 # 2. The whole stack: unload in reverse dependency order, load in order.
 stack_cycle() {
@@ -144,7 +137,8 @@ stack_cycle() {
 	done
 	return 0
 }
-check "all modules (${order[*]}): $stack unload/load cycles" stack_cycle
+stack_cycle
+check $? "all modules (${order[*]}): $stack unload/load cycles"
 
 # Back to the state we found: what was loaded, and nothing more.
 restore() {
@@ -157,19 +151,19 @@ restore() {
 	done
 }
 restore
-check "the modules loaded at the start are loaded again" test "$(ours_loaded)" = "$set0"
-check "module reference counts are back" test "$(refcnts)" = "$ref0"
-check "no vhostx worker thread is left" test "$(workers)" = 0
+check_cmd "the modules loaded at the start are loaded again" test "$(ours_loaded)" = "$set0"
+check_cmd "module reference counts are back" test "$(refcnts)" = "$ref0"
+check_cmd "no vhostx worker thread is left" test "$(workers)" = 0
 
 sync
 slab1=$(selftests/lib/slab.py)
 vm1=$(meminfo VmallocUsed)
-echo "# end: SUnreclaim $slab1 kB, VmallocUsed $vm1 kB (tolerance $tol_kb kB)"
-check "slab (SUnreclaim) back within ${tol_kb} kB" test $((slab1 - slab0)) -lt $tol_kb
-check "vmalloc back within ${tol_kb} kB" test $((vm1 - vm0)) -lt $tol_kb
+diag "end: SUnreclaim $slab1 kB, VmallocUsed $vm1 kB (tolerance $tol_kb kB)"
+check_cmd "slab (SUnreclaim) back within ${tol_kb} kB" test $((slab1 - slab0)) -lt $tol_kb
+check_cmd "vmalloc back within ${tol_kb} kB" test $((vm1 - vm0)) -lt $tol_kb
 
 if [ $was_loaded = 0 ]; then
-	tools/vm/modules unload > /dev/null 2>&1 || { notok "unload what we loaded"; }
+	tools/vm/modules unload > /dev/null 2>&1
+	check $? "unload what we loaded"
 fi
-echo "1..$n"
-exit $failed
+ktap_exit

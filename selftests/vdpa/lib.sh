@@ -8,7 +8,6 @@ VDPA=${VDPA:-$(command -v vdpa || echo /sbin/vdpa)}
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/ktap.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/vdpa.sh"
 
-have_module() { [ -d "/sys/module/$1" ]; }
 have_mgmtdev() { "$VDPA" mgmtdev show vdpasim_net > /dev/null 2>&1; }
 have_driver() { [ -d "/sys/bus/vdpa/drivers/$1" ]; }
 
@@ -64,5 +63,3 @@ vdpa_netdev() {
 	done
 }
 
-# JSON field from stdin, by a python expression on "j".
-json_get() { python3 -S -c 'import json,sys; j=json.load(sys.stdin); print('"$1"')'; }

@@ -24,11 +24,6 @@ MAC_B=52:54:00:76:00:02
 PCI_B="" PEER_A=""
 _vpci_taken=0 _vpci_devs=""
 
-have_module() { [ -d "/sys/module/$1" ]; }
-
-# JSON field from stdin, by a python expression on "j".
-json_get() { python3 -S -c 'import json,sys; j=json.load(sys.stdin); print('"$1"')'; }
-
 # The netdev with MAC $1, if any.
 netdev_by_mac() {
 	local n

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # vhostx_net and the kernel's vhost_net want the same node: with vhost_net
@@ -7,19 +7,15 @@
 # put back as it was (vhostx_net loaded with its parameters, vhost_net not).
 top=$(cd "$(dirname "$0")/../.." && pwd)
 ko=$top/drivers/vhost/vhostx_net.ko
-n=0 fails=0
+# shellcheck source=../lib/ktap.sh
+. "$top/selftests/lib/ktap.sh"
 
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-nok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n $1${2:+ # $2}"; }
-
-echo "TAP version 13"
-skip_all() { echo "1..0 # SKIP $1"; exit 4; }
-[ "$(id -u)" = 0 ] || skip_all "needs root"
-[ -d /sys/module/vhostx_net ] || skip_all "vhostx_net is not loaded"
-[ -f "$ko" ] || skip_all "$ko not built"
-[ -d /sys/module/vhost_net ] && skip_all "the kernel's vhost_net is loaded already"
-modprobe -n vhost_net 2>/dev/null || skip_all "no vhost_net module to compete with"
-[ "$(cat /sys/module/vhostx_net/refcnt)" = 0 ] || skip_all "vhostx_net is in use"
+[ "$(id -u)" = 0 ] || ktap_skip_all "needs root"
+[ -d /sys/module/vhostx_net ] || ktap_skip_all "vhostx_net is not loaded"
+[ -f "$ko" ] || ktap_skip_all "$ko not built"
+[ -d /sys/module/vhost_net ] && ktap_skip_all "the kernel's vhost_net is loaded already"
+modprobe -n vhost_net 2>/dev/null || ktap_skip_all "no vhost_net module to compete with"
+[ "$(cat /sys/module/vhostx_net/refcnt)" = 0 ] || ktap_skip_all "vhostx_net is in use"
 
 devname=$(cat /sys/module/vhostx_net/parameters/devname)
 params="devname=$devname"
@@ -34,13 +30,13 @@ restore() {
 	insmod "$ko" $params
 }
 trap restore EXIT
-echo "1..4"
+ktap_plan 4
 
-rmmod vhostx_net || { nok unload_vhostx_net; exit 1; }
-modprobe vhost_net || { nok load_vhost_net; exit 1; }
+rmmod vhostx_net || { fail unload_vhostx_net; skip_rest "vhostx_net stayed"; ktap_exit; }
+modprobe vhost_net || { fail load_vhost_net; skip_rest "no vhost_net"; ktap_exit; }
 before=$(dmesg | wc -l)
 if insmod "$ko" 2>/dev/null; then
-	nok refused_when_node_taken "loaded over the kernel's vhost_net"
+	fail refused_when_node_taken "loaded over the kernel's vhost_net"
 	rmmod vhostx_net
 else
 	ok refused_when_node_taken
@@ -48,13 +44,13 @@ fi
 if dmesg | tail -n +"$((before + 1))" | grep -q "vhostx_net:.*vhost-net.*vhost_net"; then
 	ok message_names_holder
 else
-	nok message_names_holder "$(dmesg | grep vhostx_net | tail -n 1)"
+	fail message_names_holder "$(dmesg | grep vhostx_net | tail -n 1)"
 fi
 if insmod "$ko" devname=vhostx-beside && [ -c /dev/vhostx-beside ] &&
    [ "$(cat /sys/class/misc/vhostx-beside/dev)" != "10:238" ]; then
 	ok loads_beside_with_devname
 else
-	nok loads_beside_with_devname
+	fail loads_beside_with_devname
 fi
 rmmod vhostx_net 2>/dev/null
 rmmod vhost_net
@@ -63,6 +59,6 @@ restore
 if [ -c "/dev/$devname" ] && [ -d /sys/module/vhostx_net ]; then
 	ok state_restored
 else
-	nok state_restored
+	fail state_restored
 fi
-[ $fails = 0 ]
+ktap_exit

@@ -428,13 +428,7 @@ FIXTURE_SETUP(hostile)
 		.nregions = 2,
 	};
 
-	self->e.tap = self->e.cap = self->e.inj = -1;
-	VTEST_NETNS();
-	VTEST_TAP(&self->e, "vxtap0", 0, VDRV_HDR_LEN);
-	if (vtest_init_dev(_metadata, &self->d, &cfg))
-		return;
-	VTEST_BACKEND(&self->d, VDRV_TX, self->e.tap);
-	VTEST_BACKEND(&self->d, VDRV_RX, self->e.tap);
+	vtest_tap_dev(_metadata, &self->e, &self->d, &cfg, 0, true);
 }
 
 FIXTURE_TEARDOWN(hostile)

@@ -44,15 +44,7 @@ FIXTURE_SETUP(inorder)
 		.nregions = 1,
 	};
 
-	self->e.tap = self->e.cap = self->e.inj = -1;
-	self->d.fd = -1;
-	if (vtest_require_features(_metadata, need))
-		return;
-	VTEST_NETNS();
-	VTEST_TAP(&self->e, "vxtap0", 0, VDRV_HDR_LEN);
-	if (vtest_init_dev(_metadata, &self->d, &cfg))
-		return;
-	VTEST_BACKEND(&self->d, VDRV_TX, self->e.tap);
+	vtest_tap_dev(_metadata, &self->e, &self->d, &cfg, need, false);
 }
 
 FIXTURE_TEARDOWN(inorder)

@@ -58,18 +58,9 @@ FIXTURE_SETUP(packed)
 		.nregions = variant->nregions,
 	};
 
-	self->e.tap = self->e.cap = self->e.inj = -1;
-	self->d.fd = -1;
 	self->frame = malloc(MAXF);
 	ASSERT_NE(NULL, self->frame);
-	if (vtest_require_features(_metadata, VDRV_F(VIRTIO_F_RING_PACKED)))
-		return;
-	VTEST_NETNS();
-	VTEST_TAP(&self->e, "vxtap0", 0, VDRV_HDR_LEN);
-	if (vtest_init_dev(_metadata, &self->d, &cfg))
-		return;
-	VTEST_BACKEND(&self->d, VDRV_TX, self->e.tap);
-	VTEST_BACKEND(&self->d, VDRV_RX, self->e.tap);
+	vtest_tap_dev(_metadata, &self->e, &self->d, &cfg, VDRV_F(VIRTIO_F_RING_PACKED), true);
 }
 
 FIXTURE_TEARDOWN(packed)

@@ -49,16 +49,7 @@ FIXTURE_SETUP(reset)
 		.slot_size = 4096,
 	};
 
-	self->e.tap = self->e.cap = self->e.inj = -1;
-	self->d.fd = -1;
-	if (vtest_require_features(_metadata, need))
-		return;
-	VTEST_NETNS();
-	VTEST_TAP(&self->e, "vxtap0", 0, VDRV_HDR_LEN);
-	if (vtest_init_dev(_metadata, &self->d, &cfg))
-		return;
-	VTEST_BACKEND(&self->d, VDRV_TX, self->e.tap);
-	VTEST_BACKEND(&self->d, VDRV_RX, self->e.tap);
+	vtest_tap_dev(_metadata, &self->e, &self->d, &cfg, need, true);
 }
 
 FIXTURE_TEARDOWN(reset)

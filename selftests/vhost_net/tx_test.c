@@ -50,15 +50,9 @@ FIXTURE_SETUP(tx)
 		.nregions = variant->nregions,
 	};
 
-	self->e.tap = self->e.cap = self->e.inj = -1;
-	self->d.fd = -1;
 	self->frame = malloc(MAXF);
 	ASSERT_NE(NULL, self->frame);
-	VTEST_NETNS();
-	VTEST_TAP(&self->e, "vxtap0", 0, VDRV_HDR_LEN);
-	if (vtest_init_dev(_metadata, &self->d, &cfg))
-		return;
-	VTEST_BACKEND(&self->d, VDRV_TX, self->e.tap);
+	vtest_tap_dev(_metadata, &self->e, &self->d, &cfg, 0, false);
 }
 
 FIXTURE_TEARDOWN(tx)

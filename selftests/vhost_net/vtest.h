@@ -96,4 +96,28 @@ static inline int vtest_require_features(struct __test_metadata *_metadata,
 		}							\
 	} while (0)
 
+/*
+ * The fixture most tests start from: @d configured from @cfg in a private
+ * netns, on tap "vxtap0" (with the vnet header) as the backend of TX and,
+ * with @rx, of RX. SKIPs (returns 1) unless the node offers @need.
+ * @e and @d are marked closed first, so the teardown may always close them.
+ */
+static inline int vtest_tap_dev(struct __test_metadata *_metadata, struct vdrv_env *e,
+				struct vdrv_dev *d, const struct vdrv_cfg *cfg,
+				uint64_t need, bool rx)
+{
+	e->tap = e->cap = e->inj = -1;
+	d->fd = -1;
+	if (need && vtest_require_features(_metadata, need))
+		return 1;
+	VTEST_NETNS();
+	VTEST_TAP(e, "vxtap0", 0, VDRV_HDR_LEN);
+	if (vtest_init_dev(_metadata, d, cfg))
+		return 1;
+	VTEST_BACKEND(d, VDRV_TX, e->tap);
+	if (rx)
+		VTEST_BACKEND(d, VDRV_RX, e->tap);
+	return 0;
+}
+
 #endif /* VTEST_H */

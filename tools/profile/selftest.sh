@@ -9,45 +9,22 @@
 cd "$(dirname "$0")/../.." || exit 1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0 bad=0
-check() { # name cmd...: ok when cmd succeeds
-	local name=$1
-	shift
-	n=$((n + 1))
-	if "$@" > "$tmp/out.$n" 2>&1; then
-		echo "ok $n $name"
-	else
-		echo "not ok $n $name"
-		sed 's/^/# /' "$tmp/out.$n" | tail -n 5
-		bad=$((bad + 1))
-	fi
-}
-refuse() { # name cmd...: ok when cmd fails
-	local name=$1
-	shift
-	n=$((n + 1))
-	if "$@" > "$tmp/out.$n" 2>&1; then
-		echo "not ok $n $name # it succeeded"
-		bad=$((bad + 1))
-	else
-		echo "ok $n $name"
-	fi
-}
+# shellcheck source=../../selftests/lib/ktap.sh
+. selftests/lib/ktap.sh
 has() { grep -qF -- "$2" "$1" || { echo "missing: $2"; return 1; }; }
 
-echo "TAP version 13"
-echo "1..10"
-check "plugin builds with -Werror" gcc -O2 -Wall -Wextra -Werror -shared -fPIC \
+ktap_plan 10
+check_cmd "plugin builds with -Werror" gcc -O2 -Wall -Wextra -Werror -shared -fPIC \
 	-fvisibility=hidden -o "$tmp/vxprof.so" tools/profile/vxprof.c -lpthread
-check "vxmark builds with -Werror" gcc -O2 -Wall -Wextra -Werror -o "$tmp/vxmark" \
+check_cmd "vxmark builds with -Werror" gcc -O2 -Wall -Wextra -Werror -o "$tmp/vxmark" \
 	tools/profile/vxmark.c
 objdump -d "$tmp/vxmark" > "$tmp/vxmark.dis" 2>&1
-check "vxmark holds the start marker (66 87 db)" has "$tmp/vxmark.dis" "66 87 db"
-check "vxmark holds the stop marker (66 87 c9)" has "$tmp/vxmark.dis" "66 87 c9"
+check_cmd "vxmark holds the start marker (66 87 db)" has "$tmp/vxmark.dis" "66 87 db"
+check_cmd "vxmark holds the stop marker (66 87 c9)" has "$tmp/vxmark.dis" "66 87 c9"
 # QEMU loads it (and then runs nothing until the timeout) or refuses it.
 loads() { timeout 5 qemu-system-x86_64 -accel tcg -M none -display none -plugin "$1"; [ $? = 124 ]; }
-check "QEMU loads the plugin (API version 1)" loads "$tmp/vxprof.so,out=$tmp"
-refuse "QEMU refuses the plugin with an unknown argument" loads "$tmp/vxprof.so,colour=blue"
+check_cmd "QEMU loads the plugin (API version 1)" loads "$tmp/vxprof.so,out=$tmp"
+refute_cmd "QEMU refuses the plugin with an unknown argument" loads "$tmp/vxprof.so,colour=blue"
 
 # Canned windows: vhostx moved 100 packets in 30000 instructions, 25 runs
 # (entries of its kick handler), 10 wake-ups, 100 stac; vhost_net moved
@@ -80,11 +57,10 @@ ffffffffc1000000 50
 ffffffffc1000180 39950
 EOF
 python3 tools/profile/report "$d" > "$tmp/report" 2>&1
-check "report: totals, packets per run, wake-ups and stac per packet" \
+check_cmd "report: totals, packets per run, wake-ups and stac per packet" \
 	has "$tmp/report" "| tx64 | 300 | 400 | 0.75 | 250 | 200 | 4.0 | 4.0 | 0.10 | 0.20 | 1.0 | 0.0 |"
-check "report: a function both modules run" has "$tmp/report" "| clear_page_erms | 50 | 200 |"
-check "report: a function only ours runs" has "$tmp/report" "| vhostx_ring_get_chain [vhostx] | 250 | - |"
+check_cmd "report: a function both modules run" has "$tmp/report" "| clear_page_erms | 50 | 200 |"
+check_cmd "report: a function only ours runs" has "$tmp/report" "| vhostx_ring_get_chain [vhostx] | 250 | - |"
 rm "$d/marks.txt"
-refuse "report: no marked windows is an error" python3 tools/profile/report "$d"
-echo "# $((n - bad)) passed, $bad failed, 0 skipped"
-[ "$bad" = 0 ]
+refute_cmd "report: no marked windows is an error" python3 tools/profile/report "$d"
+ktap_exit
