@@ -19,3 +19,5 @@ VX_COMPAT_FLAGS += $(call vx-probe,include/linux/device/bus.h,\(\*match\).struct
 VX_COMPAT_FLAGS += $(call vx-probe,include/linux/device/bus.h,\(\*uevent\).const struct device \*,VHOSTX_BUS_UEVENT_CONST_DEV)
 # virtio_config_ops.find_vqs() takes struct virtqueue_info[] since 6.11.
 VX_COMPAT_FLAGS += $(call vx-probe,include/linux/virtio_config.h,^struct virtqueue_info \{,VHOSTX_VIRTQUEUE_INFO)
+# virtio_config_ops can reset one queue (and struct virtqueue has num_max) since 5.19.
+VX_COMPAT_FLAGS += $(call vx-probe,include/linux/virtio_config.h,\(\*disable_vq_and_reset\).struct virtqueue,VHOSTX_VIRTIO_VQ_RESET)

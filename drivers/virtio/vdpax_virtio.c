@@ -105,16 +105,56 @@ static void vdpax_virtio_config_cb(void *private)
 	virtio_config_changed(&vd->vdev);
 }
 
+/*
+ * Hand the device @vq's ring as virtio_ring laid it out, at its first
+ * position, with the used-buffer callback, and enable it: at setup, and
+ * again after a queue reset (a new ring, perhaps of another size).
+ */
+static int vdpax_virtio_activate_vq(struct vdpax_device *vdpa, struct virtqueue *vq,
+				    u32 min_num)
+{
+	const struct vdpax_config_ops *ops = vdpa->config;
+	struct vdpax_vq_state state = {};
+	struct vdpax_callback cb;
+	u32 num = virtqueue_get_vring_size(vq);
+	int err;
+
+	if (num < min_num)
+		return -EINVAL;
+	ops->set_vq_num(vdpa, vq->index, num);
+	err = ops->set_vq_address(vdpa, vq->index, virtqueue_get_desc_addr(vq),
+				  virtqueue_get_avail_addr(vq), virtqueue_get_used_addr(vq));
+	if (err)
+		return err;
+	/* A new packed ring starts with both wrap counters 1. */
+	if (virtio_has_feature(vq->vdev, VIRTIO_F_RING_PACKED)) {
+		state.packed.last_avail_counter = 1;
+		state.packed.last_used_counter = 1;
+	}
+	err = ops->set_vq_state(vdpa, vq->index, &state);
+	if (err)
+		return err;
+
+	cb.callback = vdpax_virtio_vq_cb;
+	cb.private = vq;
+	ops->set_vq_cb(vdpa, vq->index, &cb);
+	ops->set_vq_ready(vdpa, vq->index, true);
+	return 0;
+}
+
+static u32 vdpax_virtio_num_min(struct vdpax_device *vdpa)
+{
+	return vdpa->config->get_vq_num_min ? vdpa->config->get_vq_num_min(vdpa) : 1;
+}
+
 static struct virtqueue *vdpax_virtio_setup_vq(struct virtio_device *vdev, unsigned int idx,
 					       void (*callback)(struct virtqueue *vq),
 					       const char *name, bool ctx)
 {
 	struct vdpax_device *vdpa = vd_get_vdpa(vdev);
 	const struct vdpax_config_ops *ops = vdpa->config;
-	struct vdpax_vq_state state = {};
-	struct vdpax_callback cb;
+	u32 max_num, min_num = vdpax_virtio_num_min(vdpa);
 	struct virtqueue *vq;
-	u32 max_num, min_num = 1, num;
 	int err;
 
 	if (idx >= vdpa->nvqs)
@@ -123,8 +163,6 @@ static struct virtqueue *vdpax_virtio_setup_vq(struct virtio_device *vdev, unsig
 		return ERR_PTR(-ENOENT);
 
 	max_num = ops->get_vq_num_max(vdpa);
-	if (ops->get_vq_num_min)
-		min_num = ops->get_vq_num_min(vdpa);
 	if (!max_num || min_num > max_num)
 		return ERR_PTR(-EINVAL);
 
@@ -133,36 +171,52 @@ static struct virtqueue *vdpax_virtio_setup_vq(struct virtio_device *vdev, unsig
 				    name);
 	if (!vq)
 		return ERR_PTR(-ENOMEM);
+#ifdef VHOSTX_VIRTIO_VQ_RESET
+	/* What a resize (ethtool -G) may ask for. */
+	vq->num_max = max_num;
+#endif
 
-	num = virtqueue_get_vring_size(vq);
-	if (num < min_num) {
-		err = -EINVAL;
-		goto err_del;
-	}
-	ops->set_vq_num(vdpa, idx, num);
-	err = ops->set_vq_address(vdpa, idx, virtqueue_get_desc_addr(vq),
-				  virtqueue_get_avail_addr(vq), virtqueue_get_used_addr(vq));
+	err = vdpax_virtio_activate_vq(vdpa, vq, min_num);
 	if (err)
 		goto err_del;
-	/* A new packed ring starts with both wrap counters 1. */
-	if (virtio_has_feature(vdev, VIRTIO_F_RING_PACKED)) {
-		state.packed.last_avail_counter = 1;
-		state.packed.last_used_counter = 1;
-	}
-	err = ops->set_vq_state(vdpa, idx, &state);
-	if (err)
-		goto err_del;
-
-	cb.callback = vdpax_virtio_vq_cb;
-	cb.private = vq;
-	ops->set_vq_cb(vdpa, idx, &cb);
-	ops->set_vq_ready(vdpa, idx, true);
 	return vq;
 
 err_del:
 	vring_del_virtqueue(vq);
 	return ERR_PTR(err);
 }
+
+#ifdef VHOSTX_VIRTIO_VQ_RESET
+/*
+ * virtio_config_ops.disable_vq_and_reset (virtqueue_resize(), which
+ * virtio_net's ethtool -G uses): only with VIRTIO_F_RING_RESET, which
+ * promises that the device stops the queue alone when it is disabled (see
+ * vdpax_config_ops.set_vq_ready). The callback is cleared after it, so no
+ * callback runs once this returns; the ring may then be freed.
+ */
+static int vdpax_virtio_disable_vq_and_reset(struct virtqueue *vq)
+{
+	struct vdpax_device *vdpa = vd_get_vdpa(vq->vdev);
+	const struct vdpax_config_ops *ops = vdpa->config;
+
+	if (!virtio_has_feature(vq->vdev, VIRTIO_F_RING_RESET))
+		return -ENOENT;
+	ops->set_vq_ready(vdpa, vq->index, false);
+	ops->set_vq_cb(vdpa, vq->index, NULL);
+	return 0;
+}
+
+/* virtio_config_ops.enable_vq_after_reset: the new ring, from its start. */
+static int vdpax_virtio_enable_vq_after_reset(struct virtqueue *vq)
+{
+	struct vdpax_device *vdpa = vd_get_vdpa(vq->vdev);
+
+	/* Not reset by vdpax_virtio_disable_vq_and_reset(). */
+	if (vdpa->config->get_vq_ready(vdpa, vq->index))
+		return -EBUSY;
+	return vdpax_virtio_activate_vq(vdpa, vq, vdpax_virtio_num_min(vdpa));
+}
+#endif
 
 static void vdpax_virtio_del_vqs(struct virtio_device *vdev)
 {
@@ -245,7 +299,19 @@ static u64 vdpax_virtio_get_features(struct virtio_device *vdev)
 
 static int vdpax_virtio_finalize_features(struct virtio_device *vdev)
 {
+#ifdef VHOSTX_VIRTIO_VQ_RESET
+	bool ring_reset = __virtio_test_bit(vdev, VIRTIO_F_RING_RESET);
+#endif
+
 	vring_transport_features(vdev);
+#ifdef VHOSTX_VIRTIO_VQ_RESET
+	/*
+	 * virtio_ring keeps only the ring bits it knows, RING_RESET not among
+	 * them in some kernels: it is this transport's (disable_vq_and_reset).
+	 */
+	if (ring_reset)
+		__virtio_set_bit(vdev, VIRTIO_F_RING_RESET);
+#endif
 	return vdpax_set_features(vd_get_vdpa(vdev), vdev->features);
 }
 
@@ -266,6 +332,10 @@ static const struct virtio_config_ops vdpax_virtio_config_ops = {
 	.get_features = vdpax_virtio_get_features,
 	.finalize_features = vdpax_virtio_finalize_features,
 	.bus_name = vdpax_virtio_bus_name,
+#ifdef VHOSTX_VIRTIO_VQ_RESET
+	.disable_vq_and_reset = vdpax_virtio_disable_vq_and_reset,
+	.enable_vq_after_reset = vdpax_virtio_enable_vq_after_reset,
+#endif
 };
 
 struct vdpax_virtio_ranges {

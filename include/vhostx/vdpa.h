@@ -135,7 +135,13 @@ struct vdpax_notification_area {
  * @kick_vq: the driver made buffers available. Any context, never sleeps,
  *           bounded work (see Contexts above).
  * @set_vq_cb: set the used-buffer callback of a virtqueue (NULL: none).
- * @set_vq_ready: enable or disable a virtqueue.
+ * @set_vq_ready: enable or disable a virtqueue. A device that offers
+ *                VIRTIO_F_RING_RESET resets one queue this way while the
+ *                others run: once set_vq_ready(false) returns it no longer
+ *                touches that queue's rings, and it takes @set_vq_num,
+ *                @set_vq_address and @set_vq_state for the queue before it
+ *                is enabled again (a device that cannot stop one queue
+ *                must not offer the bit).
  * @get_vq_ready: whether a virtqueue is enabled.
  * @set_vq_state: set the device's avail index (device not running, or the
  *                queue not ready). Returns 0 or -errno.

@@ -1276,4 +1276,279 @@ TEST_F_TIMEOUT(vdpa, packed_bad_buffer_id, 60)
 	ASSERT_EQ(0, loop_frames(_metadata, &self->v, 8));
 }
 
+/* ---- in-order batching (VIRTIO_F_IN_ORDER), queue reset (VIRTIO_F_RING_RESET) ---- */
+
+#ifndef VIRTIO_F_IN_ORDER
+#define VIRTIO_F_IN_ORDER	35
+#endif
+#ifndef VIRTIO_F_RING_RESET
+#define VIRTIO_F_RING_RESET	40
+#endif
+
+/* SKIP unless the device offers every bit of @need. */
+#define NEED_FEATURES(need) do {					\
+	uint64_t __f, __n = (need);					\
+									\
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_GET_FEATURES, &__f));	\
+	if ((__f & __n) != __n)						\
+		SKIP(return, "the device lacks features %#llx",		\
+		     (unsigned long long)(__n & ~__f));			\
+} while (0)
+
+#define INORDER_N	48
+#define USED_UNSET	0xffffffffu
+
+/*
+ * Make TX buffers 0 .. n-1 available all at once (split: one avail->idx
+ * store; packed: descriptor 0's flags last), each holding a frame, and
+ * kick once. The queue is new: positions 0, packed wrap counter 1.
+ */
+static void tx_burst(struct vv *v, unsigned int n, size_t *len)
+{
+	struct vv_vq *tx = &v->vq[VV_TX];
+	struct vring_packed_desc *pd = (void *)tx->vr.desc;
+	uint16_t avail = 1u << VRING_PACKED_DESC_F_AVAIL;
+	uint8_t frame[256];
+	uint64_t one = 1;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		uint8_t *buf = tx->bufs + (size_t)i * VV_BUF_SIZE;
+		uint64_t addr = tx->bufs_iova + (uint64_t)i * VV_BUF_SIZE;
+
+		len[i] = vv_make_frame(v, frame, 60 + i * 3, i);
+		memset(buf, 0, VV_HDR_LEN);
+		memcpy(buf + VV_HDR_LEN, frame, len[i]);
+		if (tx->packed) {
+			pd[i].addr = addr;
+			pd[i].len = VV_HDR_LEN + len[i];
+			pd[i].id = i;
+			if (i)
+				__atomic_store_n(&pd[i].flags, avail, __ATOMIC_RELEASE);
+		} else {
+			tx->vr.desc[i].addr = addr;
+			tx->vr.desc[i].len = VV_HDR_LEN + len[i];
+			tx->vr.desc[i].flags = 0;
+			tx->vr.avail->ring[i] = i;
+		}
+	}
+	if (tx->packed) {
+		__atomic_store_n(&pd[0].flags, avail, __ATOMIC_RELEASE);
+		tx->p_next = n;
+	} else {
+		__atomic_store_n(&tx->vr.avail->idx, (uint16_t)n, __ATOMIC_RELEASE);
+	}
+	tx->avail_idx = n;
+	if (write(tx->kick, &one, sizeof(one)) != sizeof(one))
+		perror("kick");
+}
+
+/*
+ * The TX used entries for buffers 0 .. n-1 made available by tx_burst(),
+ * once the device used them all: each entry must be the last buffer of
+ * its batch (split: in that buffer's own slot; packed: at the batch's
+ * first position, the next entry right after its id), length 0. Returns
+ * the number of entries, or -1 (logged).
+ */
+static int tx_used_entries(struct __test_metadata *_metadata, struct vv_vq *tx,
+			   unsigned int n)
+{
+	struct vring_packed_desc *pd = (void *)tx->vr.desc;
+	struct timespec t0;
+	unsigned int pos = 0, entries = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (!tx->packed) {
+		if (wait_used(tx, (uint16_t)n, 5000)) {
+			TH_LOG("used->idx %u, want %u", tx->vr.used->idx, n);
+			return -1;
+		}
+		for (pos = 0; pos < n; pos++) {
+			struct vring_used_elem e = tx->vr.used->ring[pos];
+
+			if (e.id == USED_UNSET && e.len == USED_UNSET)
+				continue;
+			if (e.id != pos || e.len) {
+				TH_LOG("used slot %u: id %u len %u", pos, e.id, e.len);
+				return -1;
+			}
+			entries++;
+		}
+		if (tx->vr.used->ring[n - 1].id != n - 1) {
+			TH_LOG("the last slot is not the last buffer's");
+			return -1;
+		}
+		return entries;
+	}
+	while (pos < n) {
+		uint16_t f = __atomic_load_n(&pd[pos].flags, __ATOMIC_ACQUIRE);
+
+		if (!(f & (1u << VRING_PACKED_DESC_F_AVAIL)) ||
+		    !(f & (1u << VRING_PACKED_DESC_F_USED))) {
+			if (ms_since(&t0) > 5000) {
+				TH_LOG("no used descriptor at %u", pos);
+				return -1;
+			}
+			usleep(1000);
+			continue;
+		}
+		if (pd[pos].id < pos || pd[pos].id >= n || pd[pos].len) {
+			TH_LOG("used descriptor at %u: id %u len %u", pos, pd[pos].id, pd[pos].len);
+			return -1;
+		}
+		pos = pd[pos].id + 1;
+		entries++;
+	}
+	return entries;
+}
+
+/*
+ * VIRTIO_F_IN_ORDER acked: a burst of TX buffers comes back with fewer
+ * used entries than buffers, the last one naming the last buffer; the
+ * frames arrive on RX with one used entry each (their lengths matter).
+ */
+static void inorder_tx_batch(struct __test_metadata *_metadata, FIXTURE_DATA(vdpa) *self,
+			     bool packed)
+{
+	uint64_t f = VV_FEATURES | VV_F(VIRTIO_F_IN_ORDER) |
+		     (packed ? VV_F(VIRTIO_F_RING_PACKED) : 0);
+	struct vv_vq *tx = &self->v.vq[VV_TX], *rx = &self->v.vq[VV_RX];
+	const unsigned int n = INORDER_N;
+	size_t len[INORDER_N], got;
+	uint8_t in[2048], frame[256];
+	unsigned int i;
+	int entries;
+
+	ASSERT_EQ(0, owner(self->fd));
+	NEED_FEATURES(f);
+	ASSERT_EQ(0, vv_map(&self->v, 0));
+	ASSERT_EQ(0, vv_start(&self->v, f));
+	/* split: slots the device did not write keep this mark */
+	memset(tx->vr.used->ring, 0xff, sizeof(struct vring_used_elem) * VV_QSIZE);
+	memset(rx->vr.used->ring, 0xff, sizeof(struct vring_used_elem) * VV_QSIZE);
+
+	tx_burst(&self->v, n, len);
+	entries = tx_used_entries(_metadata, tx, n);
+	ASSERT_LE(1, entries);
+	EXPECT_LT(entries, n) TH_LOG("%d used entries for %u TX buffers", entries, n);
+	TH_LOG("%u TX buffers, %d used entries", n, entries);
+
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(0, vv_recv(&self->v, in, &got, RX_TIMEOUT_MS)) TH_LOG("frame %u", i);
+		vv_make_frame(&self->v, frame, 60 + i * 3, i);
+		ASSERT_EQ(len[i], got);
+		ASSERT_EQ(0, memcmp(in, frame, got)) TH_LOG("frame %u differs", i);
+	}
+	if (!packed)
+		EXPECT_EQ(n, rx->vr.used->idx);
+	EXPECT_EQ(n, vv_vstat(VV_TX, "tx_packets"));
+	EXPECT_EQ(n, vv_vstat(VV_TX, "completed_desc"));
+	EXPECT_EQ(n, vv_vstat(VV_RX, "rx_packets"));
+	EXPECT_EQ(n, vv_vstat(VV_RX, "completed_desc"));
+}
+
+TEST_F_TIMEOUT(vdpa, inorder_tx_batch_split, 60)
+{
+	NEED_DEVICE();
+	inorder_tx_batch(_metadata, self, false);
+}
+
+TEST_F_TIMEOUT(vdpa, inorder_tx_batch_packed, 60)
+{
+	NEED_DEVICE();
+	inorder_tx_batch(_metadata, self, true);
+}
+
+#define RESET_NUM	64
+
+/* The low half of a vring base: position and wrap counter after @m entries. */
+static uint32_t packed_base(unsigned int m, unsigned int num)
+{
+	return (m % num) | ((m / num) % 2 ? 0 : 0x8000);
+}
+
+/*
+ * VIRTIO_F_RING_RESET through vhost-vdpa: with a burst on the way, the TX
+ * queue is disabled (what the device had taken is completed and looped,
+ * nothing more), given a new ring of another size from its start, and
+ * enabled again; RX is never touched and goes on from where it was.
+ */
+static void reset_tx(struct __test_metadata *_metadata, FIXTURE_DATA(vdpa) *self, bool packed)
+{
+	uint64_t f = VV_FEATURES | VV_F(VIRTIO_F_RING_RESET) |
+		     (packed ? VV_F(VIRTIO_F_RING_PACKED) : 0);
+	uint64_t bf = VV_F(VHOST_BACKEND_F_IOTLB_MSG_V2) | VV_F(VHOST_BACKEND_F_SUSPEND) |
+		      VV_F(VHOST_BACKEND_F_RESUME);
+	struct vhost_vring_state s = { .index = VV_TX };
+	struct vv_vq *tx = &self->v.vq[VV_TX];
+	const unsigned int before = 40, burst = 24, after = 3 * RESET_NUM + 5;
+	uint8_t out[256], in[2048];
+	unsigned int i, done;
+	size_t len, got;
+
+	ASSERT_EQ(0, owner(self->fd));
+	ASSERT_EQ(0, ack_backend(self->fd, bf));
+	NEED_FEATURES(f);
+	ASSERT_EQ(0, vv_map(&self->v, 0));
+	ASSERT_EQ(0, vv_start(&self->v, f));
+	ASSERT_EQ(0, loop_frames(_metadata, &self->v, before));
+
+	for (i = 0; i < burst; i++) {
+		len = vv_make_frame(&self->v, out, 100, 1000 + i);
+		ASSERT_EQ(0, vv_send(&self->v, out, len));
+	}
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_SET_VRING_ENABLE, &s));
+	/* The device's TX position: whatever of the burst it took. */
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_GET_VRING_BASE, &s));
+	if (packed) {
+		done = (s.num & 0x7fff) - before;
+		EXPECT_EQ(packed_base(before + done, VV_QSIZE), s.num & 0xffff);
+	} else {
+		done = s.num - before;
+	}
+	ASSERT_GE(burst, done) TH_LOG("base %#x", s.num);
+	if (!packed)
+		EXPECT_EQ(before + done, tx->vr.used->idx);
+	TH_LOG("TX disabled with %u of %u frames taken", done, burst);
+	for (i = 0; i < done; i++) {
+		len = vv_make_frame(&self->v, out, 100, 1000 + i);
+		ASSERT_EQ(0, vv_recv(&self->v, in, &got, RX_TIMEOUT_MS)) TH_LOG("frame %u", i);
+		ASSERT_EQ(len, got);
+		ASSERT_EQ(0, memcmp(in, out, len));
+	}
+	/* A disabled queue is not served: nothing more arrives. */
+	EXPECT_EQ(-ETIMEDOUT, vv_recv(&self->v, in, &got, 200));
+	EXPECT_EQ(before + done, vv_vstat(VV_TX, "tx_packets"));
+
+	ASSERT_EQ(0, vv_reset_vq(&self->v, VV_TX, RESET_NUM));
+	ASSERT_EQ(0, loop_frames(_metadata, &self->v, after));
+	EXPECT_EQ(before + done + after, vv_vstat(VV_TX, "tx_packets"));
+	EXPECT_EQ(before + done + after, vv_vstat(VV_RX, "rx_packets"));
+	EXPECT_EQ(0, vv_vstat(VV_RX, "rx_drops"));
+
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_SUSPEND, NULL));
+	s.index = VV_TX;
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_GET_VRING_BASE, &s));
+	EXPECT_EQ(packed ? packed_base(after, RESET_NUM) : after, s.num & 0xffff);
+	/* RX went on over the reset: it took every frame from its first buffer. */
+	s.index = VV_RX;
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_GET_VRING_BASE, &s));
+	EXPECT_EQ(packed ? packed_base(before + done + after, VV_QSIZE) :
+		  (uint16_t)(before + done + after), s.num & 0xffff);
+	ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_RESUME, NULL));
+	ASSERT_EQ(0, loop_frames(_metadata, &self->v, 4));
+}
+
+TEST_F_TIMEOUT(vdpa, ring_reset_tx_split, 90)
+{
+	NEED_DEVICE();
+	reset_tx(_metadata, self, false);
+}
+
+TEST_F_TIMEOUT(vdpa, ring_reset_tx_packed, 90)
+{
+	NEED_DEVICE();
+	reset_tx(_metadata, self, true);
+}
+
 TEST_HARNESS_MAIN

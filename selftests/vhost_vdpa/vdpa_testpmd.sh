@@ -14,12 +14,15 @@
 # One testpmd process does it all (starting one takes minutes under TCG).
 # With VV_TESTPMD_VDEV_ARGS=",packed_vq=1" (vdpa_testpmd_packed.sh) the
 # rings are packed ones, and a tenth check reads the negotiated features
-# back with the vdpa tool.
+# back with the vdpa tool; with ",in_order=1" (vdpa_testpmd_inorder.sh)
+# testpmd asks for VIRTIO_F_IN_ORDER, and a check reads that bit back.
 . "$(dirname "$0")/vv_lib.sh"
 
 N=9
 packed=0
-case ${VV_TESTPMD_VDEV_ARGS:-} in *packed_vq=1*) packed=1; N=10 ;; esac
+in_order=0
+case ${VV_TESTPMD_VDEV_ARGS:-} in *packed_vq=1*) packed=1; N=$((N + 1)) ;; esac
+case ${VV_TESTPMD_VDEV_ARGS:-} in *in_order=1*) in_order=1; N=$((N + 1)) ;; esac
 MAC=02:00:00:74:70:01
 why=$(vv_missing)
 [ -n "$why" ] && ktap_skip_all $N "$why"
@@ -48,6 +51,12 @@ if [ "$packed" = 1 ]; then
 	echo "$neg" | sed 's/^/#   /'
 	echo "$neg" | grep -q 'negotiated_features.*RING_PACKED'
 	check $? "the device negotiated VIRTIO_F_RING_PACKED with testpmd (vdpa dev config show)"
+fi
+if [ "$in_order" = 1 ]; then
+	neg=$("$VDPA" dev config show vxvtp0 2>&1)
+	echo "$neg" | sed 's/^/#   /'
+	echo "$neg" | grep -q 'negotiated_features.*IN_ORDER'
+	check $? "the device negotiated VIRTIO_F_IN_ORDER with testpmd (vdpa dev config show)"
 fi
 
 mark=$(stat -c %s "$tmp/tp.log")

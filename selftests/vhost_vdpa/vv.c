@@ -382,7 +382,7 @@ int vv_negotiate(struct vv *v, uint64_t features)
 int vv_setup_vq(struct vv *v, unsigned int q)
 {
 	struct vv_vq *vq = &v->vq[q];
-	struct vhost_vring_state s = { .index = q, .num = VV_QSIZE };
+	struct vhost_vring_state s = { .index = q, .num = vq->vr.num };
 	struct vhost_vring_addr a = {
 		.index = q,
 		.desc_user_addr = vq->desc_iova,
@@ -429,6 +429,30 @@ int vv_setup_vq(struct vv *v, unsigned int q)
 	return 0;
 }
 
+/*
+ * A driver's queue reset (VIRTIO_F_RING_RESET) through vhost-vdpa: disable
+ * the queue, give it @num entries and a new ring from its first position
+ * (packed: wrap counters 1), enable it. Buffers it held are forgotten.
+ */
+int vv_reset_vq(struct vv *v, unsigned int q, unsigned int num)
+{
+	struct vv_vq *vq = &v->vq[q];
+	struct vhost_vring_state s = { .index = q };
+
+	if (!num || num > VV_QSIZE)
+		return -EINVAL;
+	if (ioctl(v->fd, VHOST_VDPA_SET_VRING_ENABLE, &s))
+		return -errno;
+	vq->vr.num = num;
+	s.num = num;
+	if (ioctl(v->fd, VHOST_SET_VRING_NUM, &s))
+		return -errno;
+	s.num = v->packed ? 0x80008000 : 0;
+	if (ioctl(v->fd, VHOST_SET_VRING_BASE, &s))
+		return -errno;
+	return vv_setup_vq(v, q);
+}
+
 /* Negotiate, set up both queues, post RX buffers and go. */
 int vv_start(struct vv *v, uint64_t features)
 {
@@ -472,7 +496,7 @@ static void publish_packed(struct vv_vq *vq, uint16_t id, uint32_t len, uint16_t
 	d->id = id;
 	flags |= vq->p_wrap ? VV_PK_AVAIL : VV_PK_USED;
 	__atomic_store_n(&d->flags, flags, __ATOMIC_RELEASE);
-	if (++vq->p_next == VV_QSIZE) {
+	if (++vq->p_next == vq->vr.num) {
 		vq->p_next = 0;
 		vq->p_wrap = !vq->p_wrap;
 	}
@@ -489,7 +513,7 @@ static bool used_packed(struct vv_vq *vq, struct vring_used_elem *e)
 		return false;
 	e->id = d->id;
 	e->len = d->len;
-	if (++vq->p_used == VV_QSIZE) {
+	if (++vq->p_used == vq->vr.num) {
 		vq->p_used = 0;
 		vq->p_used_wrap = !vq->p_used_wrap;
 	}
@@ -511,7 +535,7 @@ static void publish(struct vv_vq *vq, uint16_t head, uint32_t len, uint16_t flag
 	d->len = len;
 	d->flags = flags;
 	d->next = 0;
-	vq->vr.avail->ring[vq->avail_idx % VV_QSIZE] = head;
+	vq->vr.avail->ring[vq->avail_idx % vq->vr.num] = head;
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	vq->avail_idx++;
 	__atomic_store_n(&vq->vr.avail->idx, vq->avail_idx, __ATOMIC_RELEASE);
@@ -528,7 +552,7 @@ int vv_post_rx(struct vv *v, unsigned int n)
 	unsigned int i;
 
 	for (i = 0; i < n; i++)
-		publish(vq, vq->avail_idx % VV_QSIZE, VV_BUF_SIZE, VRING_DESC_F_WRITE);
+		publish(vq, vq->avail_idx % vq->vr.num, VV_BUF_SIZE, VRING_DESC_F_WRITE);
 	kick(vq);
 	return 0;
 }
@@ -555,13 +579,13 @@ int vv_tx_reclaim(struct vv *v)
 int vv_send(struct vv *v, const void *frame, size_t len)
 {
 	struct vv_vq *vq = &v->vq[VV_TX];
-	uint16_t head = vq->avail_idx % VV_QSIZE;
+	uint16_t head = vq->avail_idx % vq->vr.num;
 	uint8_t *buf = vq->bufs + (size_t)head * VV_BUF_SIZE;
 
 	if (len + VV_HDR_LEN > VV_BUF_SIZE)
 		return -EINVAL;
 	vv_tx_reclaim(v);
-	if ((uint16_t)(vq->avail_idx - vq->last_used) >= VV_QSIZE)
+	if ((uint16_t)(vq->avail_idx - vq->last_used) >= vq->vr.num)
 		return -EAGAIN;
 	memset(buf, 0, VV_HDR_LEN);
 	memcpy(buf + VV_HDR_LEN, frame, len);
@@ -587,7 +611,7 @@ int vv_recv(struct vv *v, void *frame, size_t *len, int timeout_ms)
 		} else {
 			used = __atomic_load_n(&vq->vr.used->idx, __ATOMIC_ACQUIRE);
 			if (used != vq->last_used) {
-				e = vq->vr.used->ring[vq->last_used % VV_QSIZE];
+				e = vq->vr.used->ring[vq->last_used % vq->vr.num];
 				vq->last_used++;
 				break;
 			}

@@ -49,7 +49,7 @@
 
 struct vv_vq {
 	unsigned int index;
-	struct vring vr;
+	struct vring vr;	/* vr.num: the queue size, VV_QSIZE or less */
 	uint64_t desc_iova, avail_iova, used_iova;
 	uint8_t *bufs;		/* VV_QSIZE buffers of VV_BUF_SIZE */
 	uint64_t bufs_iova;
@@ -98,6 +98,7 @@ int vv_map(struct vv *v, uint32_t asid);
 int vv_negotiate(struct vv *v, uint64_t features);
 int vv_setup_vq(struct vv *v, unsigned int q);
 int vv_start(struct vv *v, uint64_t features);
+int vv_reset_vq(struct vv *v, unsigned int q, unsigned int num);
 int vv_post_rx(struct vv *v, unsigned int n);
 int vv_send(struct vv *v, const void *frame, size_t len);
 int vv_recv(struct vv *v, void *frame, size_t *len, int timeout_ms);

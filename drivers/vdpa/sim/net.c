@@ -26,6 +26,8 @@
 #define VDPASIM_FEATURES	(BIT_ULL(VIRTIO_F_VERSION_1) |		\
 				 BIT_ULL(VIRTIO_F_ACCESS_PLATFORM) |	\
 				 BIT_ULL(VIRTIO_F_RING_PACKED) |	\
+				 BIT_ULL(VIRTIO_F_IN_ORDER) |		\
+				 BIT_ULL(VIRTIO_F_RING_RESET) |		\
 				 BIT_ULL(VIRTIO_NET_F_MAC) |		\
 				 BIT_ULL(VIRTIO_NET_F_MTU) |		\
 				 BIT_ULL(VIRTIO_NET_F_STATUS) |		\
@@ -208,8 +210,11 @@ bool vdpasim_accept(struct vdpasim_net *sim, const u8 *frame)
 }
 
 /*
- * Move up to @budget frames from TX queue 2k+1 to RX queue 2k. Returns true
- * if the budget ran out (frames may be left). Lock held.
+ * Move up to @budget frames from TX queue 2k+1 to RX queue 2k. Each RX
+ * buffer is returned as it is filled (its length matters to the driver);
+ * the TX chains go back in batches of up to VDPASIM_TX_BATCH, in the order
+ * they were popped, all before the lock is dropped. Returns true if the
+ * budget ran out (frames may be left). Lock held.
  */
 static bool vdpasim_loop_pair(struct vdpasim_net *sim, unsigned int k, int budget)
 {
@@ -217,7 +222,10 @@ static bool vdpasim_loop_pair(struct vdpasim_net *sim, unsigned int k, int budge
 	struct vhost_iotlb *iotlb = sim->iotlb[sim->group_asid[VDPASIM_DATA_GROUP]];
 	struct virtio_net_hdr_mrg_rxbuf hdr = { .num_buffers = cpu_to_le16(1) };
 	struct vdpasim_chain *txc = sim->txc, *rxc = sim->rxc;
+	struct vring_used_elem done[VDPASIM_TX_BATCH];
+	unsigned int ndone = 0;
 	u16 failed = 2 * k + 1;
+	bool more = false;
 	size_t len;
 	int err;
 
@@ -287,17 +295,32 @@ static bool vdpasim_loop_pair(struct vdpasim_net *sim, unsigned int k, int budge
 		}
 		rxq->stats.completed_desc++;
 complete_tx:
-		err = vdpasim_vq_push(txq, iotlb, txc->head, 0);
-		if (err)
-			goto out;
-		txq->stats.completed_desc++;
+		vhostx_used_elem_set(&done[ndone++], txc->head, 0);
+		if (ndone == ARRAY_SIZE(done)) {
+			err = vdpasim_vq_push_batch(txq, iotlb, done, ndone);
+			ndone = 0;
+			if (err)
+				goto out;
+		}
 	}
-	return true;
+	more = true;
+	err = 0;
 
 out:
-	if (err < 0)
+	/* What was popped before a failure is still returned. */
+	if (ndone) {
+		int terr = vdpasim_vq_push_batch(txq, iotlb, done, ndone);
+
+		if (terr && err >= 0) {
+			err = terr;
+			failed = 2 * k + 1;
+		}
+	}
+	if (err < 0) {
 		vdpasim_fail(sim, failed, err);
-	return false;
+		return false;
+	}
+	return more;
 }
 
 /*
@@ -603,6 +626,7 @@ static int vdpasim_set_driver_features(struct vdpax_device *vdpa, u64 features)
 		for (i = 0; i < sim->nvqs; i++) {
 			vdpasim_vq_stop(&sim->vqs[i]);
 			sim->vqs[i].packed = sim->drv_features & BIT_ULL(VIRTIO_F_RING_PACKED);
+			sim->vqs[i].in_order = sim->drv_features & BIT_ULL(VIRTIO_F_IN_ORDER);
 		}
 	}
 	spin_unlock_irqrestore(&sim->lock, flags);

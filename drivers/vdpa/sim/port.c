@@ -199,19 +199,26 @@ void vdpasim_port_carrier(struct vdpasim_net *sim, bool on)
 	__skb_queue_purge(&drop);
 }
 
-/* Driver to port: TX chains become frames in @port_out; lock held. */
+/*
+ * Driver to port: TX chains become frames in @port_out, the chains going
+ * back in batches of up to VDPASIM_TX_BATCH (in pop order) before this
+ * returns; lock held.
+ */
 static int vdpasim_port_tx(struct vdpasim_net *sim, struct vhost_iotlb *iotlb, int *budget)
 {
 	struct vdpasim_vq *txq = &sim->vqs[1];
 	struct vdpasim_chain *c = sim->txc;
+	struct vring_used_elem done[VDPASIM_TX_BATCH];
+	unsigned int ndone = 0;
 	struct sk_buff *skb;
 	size_t len;
-	int err;
+	int err = 0, terr;
 
 	while (*budget > 0 && vdpasim_vq_usable(txq)) {
 		err = vdpasim_vq_pop(txq, iotlb, c);
 		if (err <= 0)
-			return err;
+			break;
+		err = 0;
 		--*budget;
 		txq->stats.received_desc++;
 		if (c->out_len < VDPASIM_HDR_LEN + ETH_HLEN ||
@@ -228,18 +235,23 @@ static int vdpasim_port_tx(struct vdpasim_net *sim, struct vhost_iotlb *iotlb, i
 		err = vdpasim_chain_read(iotlb, c, VDPASIM_HDR_LEN, skb_put(skb, len), len);
 		if (err) {
 			dev_kfree_skb_any(skb);
-			return err;
+			break;
 		}
 		txq->stats.packets++;
 		txq->stats.bytes += len;
 		__skb_queue_tail(&sim->port_out, skb);
 complete:
-		err = vdpasim_vq_push(txq, iotlb, c->head, 0);
-		if (err)
-			return err;
-		txq->stats.completed_desc++;
+		vhostx_used_elem_set(&done[ndone++], c->head, 0);
+		if (ndone == ARRAY_SIZE(done)) {
+			err = vdpasim_vq_push_batch(txq, iotlb, done, ndone);
+			ndone = 0;
+			if (err)
+				return err;
+		}
 	}
-	return 0;
+	/* What was popped before a failure is still returned. */
+	terr = vdpasim_vq_push_batch(txq, iotlb, done, ndone);
+	return err ?: terr;
 }
 
 /* Port to driver: frames from @port_in into RX buffers; lock held. */

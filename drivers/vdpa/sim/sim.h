@@ -31,6 +31,8 @@
 #define VDPASIM_IOTLB_LIMIT	32768
 #define VDPASIM_BUF_SIZE	65536
 #define VDPASIM_HDR_LEN		sizeof(struct virtio_net_hdr_mrg_rxbuf)
+/* TX chains completed with one vdpasim_vq_push_batch() call, at most. */
+#define VDPASIM_TX_BATCH	16
 
 /**
  * struct vdpasim_chain - a descriptor chain popped from an available ring
@@ -81,6 +83,9 @@ struct vdpasim_vq_stats {
  * @num: queue size; 0 when the driver set an invalid size
  * @ready: enabled by the driver
  * @packed: the driver accepted VIRTIO_F_RING_PACKED
+ * @in_order: the driver accepted VIRTIO_F_IN_ORDER: the ring core may
+ *            publish a TX batch with one used entry (the device uses every
+ *            queue's buffers in the order it pops them)
  * @started: @ring is loaded (vq.c), since the last change of the above
  * @avail_base: next available index to read when not @started (packed:
  *              the descriptor position)
@@ -103,6 +108,7 @@ struct vdpasim_vq {
 	u32 num;
 	bool ready;
 	bool packed;
+	bool in_order;
 	bool started;
 	u16 avail_base;
 	u16 used_base;
@@ -259,6 +265,8 @@ int vdpasim_vq_pop(struct vdpasim_vq *vq, struct vhost_iotlb *iotlb,
 int vdpasim_vq_avail(struct vdpasim_vq *vq, struct vhost_iotlb *iotlb, u16 *n);
 int vdpasim_vq_push(struct vdpasim_vq *vq, struct vhost_iotlb *iotlb, u16 head,
 		    u32 len);
+int vdpasim_vq_push_batch(struct vdpasim_vq *vq, struct vhost_iotlb *iotlb,
+			  const struct vring_used_elem *elems, unsigned int n);
 bool vdpasim_vq_want_irq(struct vdpasim_vq *vq, struct vhost_iotlb *iotlb);
 int vdpasim_chain_read(struct vhost_iotlb *iotlb, const struct vdpasim_chain *c,
 		       u64 offset, void *buf, size_t len);

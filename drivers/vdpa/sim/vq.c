@@ -108,6 +108,7 @@ static int vdpasim_vq_start(struct vdpasim_vq *vq)
 	r->acc = &vdpasim_acc;
 	r->acc_ctx = vq;
 	/* Neither EVENT_IDX nor INDIRECT_DESC is offered. */
+	r->in_order = vq->in_order;
 	r->last_avail_idx = vq->avail_base;
 	if (vq->packed) {
 		/* Every chain was completed before the queue stopped. */
@@ -300,6 +301,38 @@ int vdpasim_vq_push(struct vdpasim_vq *vq, struct vhost_iotlb *iotlb, u16 head,
 	if (ret)
 		return vdpasim_vq_err(ret);
 	vq->need_irq = true;
+	return 0;
+}
+
+/**
+ * vdpasim_vq_push_batch() - return chains through the used ring at once
+ * @vq: the queue
+ * @iotlb: address space of the queue's group
+ * @elems: the chains, in the order they were popped (ring byte order, see
+ *         vhostx_used_elem_set())
+ * @n: how many, at most VDPASIM_TX_BATCH; 0 does nothing
+ *
+ * With VIRTIO_F_IN_ORDER accepted, a batch whose lengths are all 0 but the
+ * last one's (TX) goes out as one used entry. Counts @n completed chains.
+ *
+ * Context: device lock held.
+ * Return: 0, -EFAULT or -EINVAL.
+ */
+int vdpasim_vq_push_batch(struct vdpasim_vq *vq, struct vhost_iotlb *iotlb,
+			  const struct vring_used_elem *elems, unsigned int n)
+{
+	int ret;
+
+	if (!n)
+		return 0;
+	ret = vdpasim_vq_enter(vq, iotlb);
+	if (ret)
+		return ret;
+	ret = vhostx_ring_add_used(&vq->ring, elems, n);
+	if (ret)
+		return vdpasim_vq_err(ret);
+	vq->need_irq = true;
+	vq->stats.completed_desc += n;
 	return 0;
 }
 
