@@ -19,7 +19,7 @@
  *
  * This header only needs the basic kernel types; the accessors ring.c and
  * mem.c are written against live in their environment header, which is
- * private to them (drivers/vhost/vhostx_env.h in the kernel,
+ * private to them (drivers/vhost/core/vhostx_env.h in the kernel,
  * tools/ringtest/ringtest_env.h in userspace). Nothing here knows about
  * files, kthreads, sockets or ioctls.
  */
@@ -479,6 +479,31 @@ void vhostx_ring_unget(struct vhostx_ring *r, unsigned int n);
  */
 int vhostx_ring_add_used(struct vhostx_ring *r,
 			 const struct vring_used_elem *elems, unsigned int n);
+
+/*
+ * The packed ring state in VHOST_SET/GET_VRING_BASE, as QEMU encodes it
+ * (and the kernel's vhost-vdpa): the low 16 bits are the avail side, the
+ * high 16 bits the used side, each a position in bits 0-14 and its wrap
+ * counter in bit 15. A high half of zero means "the same as the avail
+ * side": DPDK's virtio-user sends only the avail half (0x8000 for a new
+ * ring). vhostx_packed_base_split() gives both halves,
+ * vhostx_packed_base_join() builds the value back.
+ */
+#define VHOSTX_PACKED_BASE_WRAP	0x8000u
+#define VHOSTX_PACKED_BASE_POS	0x7fffu
+
+static inline void vhostx_packed_base_split(u32 num, u16 *avail, u16 *used)
+{
+	*avail = num & 0xffff;
+	*used = num >> 16;
+	if (!*used)
+		*used = *avail;
+}
+
+static inline u32 vhostx_packed_base_join(u16 avail, u16 used)
+{
+	return avail | (u32)used << 16;
+}
 
 /* vhostx_used_elem_set - fill a used element in ring byte order. */
 static inline void vhostx_used_elem_set(struct vring_used_elem *e, u16 head, u32 len)

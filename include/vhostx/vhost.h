@@ -28,11 +28,14 @@
 #include <linux/list.h>
 #include <linux/llist.h>
 #include <linux/mutex.h>
+#include <linux/nospec.h>
 #include <linux/poll.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/uaccess.h>
 #include <linux/uio.h>
 #include <linux/vhost.h>
+#include <linux/virtio_ring.h>
 #include <linux/wait.h>
 #include <linux/xarray.h>
 #include <vhostx/ring.h>
@@ -102,9 +105,14 @@ struct vhostx_worker {
  * @table: poll table used to hook @wait into the file's wait queue
  * @wqh: the wait queue we are on, NULL when stopped
  * @wait: our entry; its callback runs in atomic context and only queues
+ *        (or, inline, calls @wake)
  * @work: queued on every wake-up that matches @mask
+ * @wake: inline mode (vhostx_poll_init_inline()): called instead of
+ *        queueing @work, in the wake-up's context (under the file's
+ *        wait-queue lock, possibly with interrupts off), so it must not
+ *        sleep; NULL in worker mode
  * @mask: events of interest (EPOLLIN, EPOLLOUT)
- * @vq: queue whose worker runs @work
+ * @vq: queue whose worker runs @work; NULL in inline mode
  * @wakeups: matching wake-ups seen (kicks for a kick eventfd)
  * @busy: a handler run is on and looks at the file itself before it ends
  *        (vhostx_poll_busy(), vhostx_poll_rearm()); a wake-up then takes
@@ -121,6 +129,7 @@ struct vhostx_poll {
 	wait_queue_head_t *wqh;
 	wait_queue_entry_t wait;
 	struct vhostx_work work;
+	void (*wake)(struct vhostx_poll *poll);
 	__poll_t mask;
 	struct vhostx_vq *vq;
 	atomic64_t wakeups;
@@ -301,7 +310,6 @@ int vhostx_dev_init(struct vhostx_dev *dev, struct vhostx_vq **vqs,
 		    unsigned int nvqs, u64 features);
 void vhostx_dev_cleanup(struct vhostx_dev *dev);
 void vhostx_dev_free(struct vhostx_dev *dev);
-bool vhostx_dev_has_owner(struct vhostx_dev *dev);
 int vhostx_dev_check_owner(struct vhostx_dev *dev);
 long vhostx_dev_ioctl(struct vhostx_dev *dev, unsigned int cmd,
 		      void __user *argp);
@@ -318,6 +326,8 @@ bool vhostx_vq_has_work(struct vhostx_vq *vq);
 void vhostx_dev_flush(struct vhostx_dev *dev);
 void vhostx_poll_init(struct vhostx_poll *poll, vhostx_work_fn_t fn,
 		      __poll_t mask, struct vhostx_vq *vq);
+void vhostx_poll_init_inline(struct vhostx_poll *poll,
+			     void (*wake)(struct vhostx_poll *poll), __poll_t mask);
 int vhostx_poll_start(struct vhostx_poll *poll, struct file *file);
 void vhostx_poll_stop(struct vhostx_poll *poll);
 void vhostx_poll_queue(struct vhostx_poll *poll);
@@ -394,6 +404,65 @@ static inline bool vhostx_is_vring_ioctl(unsigned int cmd)
 	default:
 		return false;
 	}
+}
+
+/**
+ * vhostx_vring_addr_aligned() - are a VHOST_SET_VRING_ADDR's areas aligned?
+ * @a: the ioctl's argument
+ * @packed: the queue uses the packed layout (VIRTIO_F_RING_PACKED acked)
+ *
+ * Split (VIRTIO 1.2 2.7): descriptors 16, avail 2, used 4 bytes. Packed
+ * (2.8): descriptors 16, both event suppression areas 4 bytes.
+ *
+ * Return: true if every area is aligned.
+ */
+static inline bool vhostx_vring_addr_aligned(const struct vhost_vring_addr *a,
+					     bool packed)
+{
+	u64 avail_mask = packed ? sizeof(struct vring_packed_desc_event) - 1 :
+				  VRING_AVAIL_ALIGN_SIZE - 1;
+
+	return !(a->desc_user_addr & (VRING_DESC_ALIGN_SIZE - 1)) &&
+	       !(a->avail_user_addr & avail_mask) &&
+	       !(a->used_user_addr & (VRING_USED_ALIGN_SIZE - 1));
+}
+
+/**
+ * vhostx_vring_index() - the queue a per-queue ioctl names
+ * @argp: the ioctl's user argument; every per-queue argument starts with
+ *        a u32 queue index
+ * @nvqs: how many queues the device has
+ * @idx: set to the index, clamped under speculation
+ *
+ * Return: 0, -EFAULT if @argp cannot be read, -ENOBUFS if the index is
+ * not below @nvqs (the kernel's vhost answers the same).
+ */
+static inline int vhostx_vring_index(void __user *argp, u32 nvqs, u32 *idx)
+{
+	u32 i;
+
+	if (get_user(i, (u32 __user *)argp))
+		return -EFAULT;
+	if (i >= nvqs)
+		return -ENOBUFS;
+	*idx = array_index_nospec(i, nvqs);
+	return 0;
+}
+
+/**
+ * vhostx_eventfd_signal() - signal an eventfd once
+ * @ctx: the eventfd context
+ *
+ * eventfd_signal() lost its count argument in Linux 6.8; this hides which
+ * one the kernel has (compat probe VHOSTX_EVENTFD_SIGNAL_ONE_ARG).
+ */
+static inline void vhostx_eventfd_signal(struct eventfd_ctx *ctx)
+{
+#ifdef VHOSTX_EVENTFD_SIGNAL_ONE_ARG
+	eventfd_signal(ctx);
+#else
+	eventfd_signal(ctx, 1);
+#endif
 }
 
 /**

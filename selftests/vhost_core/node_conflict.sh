@@ -6,7 +6,7 @@
 # devname= it must load beside it on a dynamic minor. The module state is
 # put back as it was (vhostx_net loaded with its parameters, vhost_net not).
 top=$(cd "$(dirname "$0")/../.." && pwd)
-ko=$top/drivers/vhost/vhostx_net.ko
+ko=$top/drivers/vhost/net/vhostx_net.ko
 # shellcheck source=../lib/ktap.sh
 . "$top/selftests/lib/ktap.sh"
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * libFuzzer target for the vhostx ring core (drivers/vhost/ring.c, mem.c).
+ * libFuzzer target for the vhostx ring core (drivers/vhost/core/ring.c, mem.c).
  *
  * Input (see fuzz_format.h): a header with the ring setup and up to six
  * memory regions, a sequence of operations (device calls and guest-side

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Unit tests for the vhostx ring core and memory table, built from the
- * kernel's own drivers/vhost/ring.c and mem.c. Prints KTAP and a final
+ * kernel's own drivers/vhost/core/ring.c and mem.c. Prints KTAP and a final
  * "N passed, N failed, N skipped" line; exits 1 if anything failed.
  */
 #include <dirent.h>

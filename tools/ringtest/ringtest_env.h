@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Userspace environment for the vhostx ring core (drivers/vhost/ring.c and
+ * Userspace environment for the vhostx ring core (drivers/vhost/core/ring.c and
  * mem.c, compiled unchanged; they include it instead of the kernel's
- * drivers/vhost/vhostx_env.h). "User addresses" are plain pointers into one
+ * drivers/vhost/core/vhostx_env.h). "User addresses" are plain pointers into one
  * fake guest memory image: the flat image behind the core's user-memory
  * accessors. Every guest access made by the ring core goes
  * through vx_uaccess(), which enforces the fuzzing invariants:

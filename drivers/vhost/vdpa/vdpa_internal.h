@@ -14,10 +14,11 @@
  * Locking: vxvdpa.mutex serialises open, release, every ioctl, every IOTLB
  * write and remove(); it protects all the fields marked below. Two paths do
  * not take it and run in atomic context:
- *  - the kick wake-up, called under the kick eventfd's wait-queue lock; it
- *    reads only vxvdpa_vq.vdpa and .index, fixed while it is registered
- *    (registration and removal happen under the mutex and synchronise with
- *    the wait-queue lock);
+ *  - the kick wake-up, an inline-mode poll of the vhost core
+ *    (vhostx_poll_init_inline()) called under the kick eventfd's wait-queue
+ *    lock; it reads only vxvdpa_vq.vdpa and .index, fixed while it is
+ *    registered (vhostx_poll_start() and vhostx_poll_stop() run under the
+ *    mutex and synchronise with the wait-queue lock);
  *  - the device's used-buffer and config callbacks, whose private pointer
  *    is the eventfd context itself; the bus guarantees a callback no longer
  *    runs once set_vq_cb()/set_config_cb() replaced it, and only then is
@@ -36,6 +37,7 @@
 #include <linux/vhost_iotlb.h>
 #include <linux/wait.h>
 #include <vhostx/vdpa.h>
+#include <vhostx/vhost.h>
 
 /* Not in the 6.1 uapi headers: same numbers as later kernels. */
 #ifndef VHOST_BACKEND_F_RESUME
@@ -53,9 +55,7 @@ struct vxvdpa;
  * @vdpa: the bus device, for the kick path (fixed while @kick is set)
  * @index: virtqueue index
  * @kick: kick eventfd file, or NULL (under vxvdpa.mutex)
- * @kick_wqh: the eventfd's wait queue we are on, or NULL
- * @kick_wait: our entry on @kick_wqh; its wake-up calls kick_vq()
- * @kick_pt: poll table used once to find @kick_wqh
+ * @kick_poll: our entry on @kick's wait queue; its wake-up calls kick_vq()
  * @call_ctx: used-buffer eventfd, or NULL (under vxvdpa.mutex)
  * @err_ctx: error eventfd, accepted for compatibility, never signalled
  * @busyloop_timeout: VHOST_SET_VRING_BUSYLOOP_TIMEOUT value, no effect
@@ -65,9 +65,7 @@ struct vxvdpa_vq {
 	struct vdpax_device *vdpa;
 	u16 index;
 	struct file *kick;
-	wait_queue_head_t *kick_wqh;
-	wait_queue_entry_t kick_wait;
-	poll_table kick_pt;
+	struct vhostx_poll kick_poll;
 	struct eventfd_ctx *call_ctx;
 	struct eventfd_ctx *err_ctx;
 	u32 busyloop_timeout;

@@ -1131,7 +1131,6 @@ bool vhostx_ring_avail_moved(struct vhostx_ring *r, u16 seen)
 	}
 	return vx16_to_cpu(v) != seen;
 }
-VX_EXPORT(vhostx_ring_avail_moved);
 
 /**
  * vhostx_ring_unget() - give back the last popped chains
@@ -1148,7 +1147,6 @@ void vhostx_ring_unget(struct vhostx_ring *r, unsigned int n)
 	}
 	r->last_avail_idx -= n;
 }
-VX_EXPORT(vhostx_ring_unget);
 
 /**
  * vhostx_ring_add_used() - publish a batch of used elements
@@ -1333,7 +1331,6 @@ bool vhostx_ring_enable_notify(struct vhostx_ring *r)
 	/* A bogus index is reported by the get_chain() this makes happen. */
 	return vx16_to_cpu(v) != r->last_avail_idx;
 }
-VX_EXPORT(vhostx_ring_enable_notify);
 
 /**
  * vhostx_ring_disable_notify() - ask the guest not to kick
@@ -1359,7 +1356,6 @@ void vhostx_ring_disable_notify(struct vhostx_ring *r)
 	else
 		ring_log_field(r, &r->used->flags, sizeof(r->used->flags));
 }
-VX_EXPORT(vhostx_ring_disable_notify);
 
 /**
  * vhostx_ring_avail_empty() - is there nothing new to pop?
@@ -1410,7 +1406,6 @@ int vhostx_ring_check_addr(unsigned int num, u64 desc, u64 avail, u64 used)
 		return -EFAULT;
 	return 0;
 }
-VX_EXPORT(vhostx_ring_check_addr);
 
 /**
  * vhostx_ring_start() - (re)start servicing a configured ring
@@ -1480,7 +1475,6 @@ int vhostx_ring_check_addr_packed(unsigned int num, u64 desc, u64 driver, u64 de
 		return -EFAULT;
 	return 0;
 }
-VX_EXPORT(vhostx_ring_check_addr_packed);
 
 /**
  * vhostx_ring_pbufs_size() - size of a packed ring's per-buffer-id state
@@ -1524,10 +1518,7 @@ int vhostx_ring_set_base(struct vhostx_ring *r, u32 num)
 		r->avail_idx = num;
 		return 0;
 	}
-	avail = num & 0xffff;
-	used = num >> 16;
-	if (!used)
-		used = avail;
+	vhostx_packed_base_split(num, &avail, &used);
 	if (r->num && ((avail & PK_POS) >= r->num || (used & PK_POS) >= r->num))
 		return -EINVAL;
 	r->last_avail_idx = avail & PK_POS;
@@ -1539,7 +1530,6 @@ int vhostx_ring_set_base(struct vhostx_ring *r, u32 num)
 		memset(r->pbufs, 0, vhostx_ring_pbufs_size(r->num));
 	return 0;
 }
-VX_EXPORT(vhostx_ring_set_base);
 
 /**
  * vhostx_ring_get_base() - the ring state for VHOST_GET_VRING_BASE
@@ -1552,7 +1542,6 @@ u32 vhostx_ring_get_base(const struct vhostx_ring *r)
 {
 	if (!r->packed)
 		return r->last_avail_idx;
-	return (u32)pk_enc(r->last_avail_idx, r->avail_wrap) |
-	       (u32)pk_enc(r->last_used_idx, r->used_wrap) << 16;
+	return vhostx_packed_base_join(pk_enc(r->last_avail_idx, r->avail_wrap),
+				       pk_enc(r->last_used_idx, r->used_wrap));
 }
-VX_EXPORT(vhostx_ring_get_base);

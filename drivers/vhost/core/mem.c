@@ -92,7 +92,6 @@ int vhostx_mem_check(struct vhostx_mem_region *r, unsigned int n)
 	}
 	return 0;
 }
-VX_EXPORT(vhostx_mem_check);
 
 /**
  * vhostx_mem_build() - allocate, check and sort a memory table
@@ -124,7 +123,6 @@ int vhostx_mem_build(const struct vhostx_mem_region *r, unsigned int n,
 	*memp = mem;
 	return 0;
 }
-VX_EXPORT(vhostx_mem_build);
 
 /**
  * vhostx_mem_free() - free a table made by vhostx_mem_build()
@@ -134,7 +132,6 @@ void vhostx_mem_free(struct vhostx_mem *mem)
 {
 	vx_free(mem);
 }
-VX_EXPORT(vhostx_mem_free);
 
 static inline bool region_has(const struct vhostx_mem_region *reg, u64 gpa)
 {
@@ -223,7 +220,6 @@ int vhostx_mem_translate(struct vhostx_mem *mem, u64 gpa, u64 len,
 			idx = -1;
 	}
 }
-VX_EXPORT(vhostx_mem_translate);
 
 /**
  * vhostx_mem_reverse() - guest physical ranges behind a user range
@@ -288,4 +284,3 @@ int vhostx_mem_reverse(struct vhostx_mem *mem, u64 uaddr, u64 len,
 		at = reach + 1;
 	}
 }
-VX_EXPORT(vhostx_mem_reverse);

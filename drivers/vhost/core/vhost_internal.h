@@ -42,6 +42,9 @@ int vhostx_devtlb_log(struct vhostx_vq *vq, u64 iova, u64 len,
 void vhostx_dev_lock_vqs(struct vhostx_dev *dev);
 void vhostx_dev_unlock_vqs(struct vhostx_dev *dev);
 
+/* vhost_dev.c */
+bool vhostx_dev_has_owner(struct vhostx_dev *dev);
+
 /* vhost_debugfs.c */
 int vhostx_debugfs_init(void);
 void vhostx_debugfs_exit(void);
@@ -56,15 +59,5 @@ int vhostx_set_features(struct vhostx_dev *dev, u64 features);
 /* vhost_abi.c */
 long vhostx_abi_ioctl(struct vhostx_dev *dev, unsigned int cmd,
 		      void __user *argp);
-
-/* Signal an eventfd once, whatever eventfd_signal()'s arity is. */
-static inline void vhostx_eventfd_signal(struct eventfd_ctx *ctx)
-{
-#ifdef VHOSTX_EVENTFD_SIGNAL_ONE_ARG
-	eventfd_signal(ctx);
-#else
-	eventfd_signal(ctx, 1);
-#endif
-}
 
 #endif /* _VHOSTX_VHOST_INTERNAL_H */

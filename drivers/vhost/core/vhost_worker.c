@@ -405,7 +405,7 @@ static int vhostx_poll_wakeup(wait_queue_entry_t *wait, unsigned int mode,
 	if (poll->coalesce)
 		WRITE_ONCE(poll->busy, true);
 	atomic64_inc(&poll->wakeups);
-	vhostx_vq_work_queue(poll->vq, &poll->work);
+	vhostx_poll_queue(poll);
 	return 0;
 }
 
@@ -434,12 +434,34 @@ void vhostx_poll_init(struct vhostx_poll *poll, vhostx_work_fn_t fn,
 	poll->wqh = NULL;
 	poll->busy = false;
 	poll->coalesce = false;
+	poll->wake = NULL;
 	poll->mask = mask;
 	poll->vq = vq;
 	atomic64_set(&poll->wakeups, 0);
 	vhostx_work_init(&poll->work, fn);
 }
 EXPORT_SYMBOL_GPL(vhostx_poll_init);
+
+/**
+ * vhostx_poll_init_inline() - prepare a poll that calls a function on file
+ *                             events, with no worker in between
+ * @poll: the poll
+ * @wake: called on each matching event, in the wake-up's context (the
+ *        file's wait-queue lock held, maybe in interrupt context), and by
+ *        vhostx_poll_start() and vhostx_poll_queue(); it must not sleep
+ * @mask: events to react to (EPOLLIN, EPOLLOUT)
+ *
+ * For devices whose kick is a doorbell write (vhost-vdpa): the device does
+ * the work, so a thread hop would only add latency. vhostx_poll_busy() and
+ * vhostx_poll_rearm() are for worker-mode polls only.
+ */
+void vhostx_poll_init_inline(struct vhostx_poll *poll,
+			     void (*wake)(struct vhostx_poll *poll), __poll_t mask)
+{
+	vhostx_poll_init(poll, NULL, mask, NULL);
+	poll->wake = wake;
+}
+EXPORT_SYMBOL_GPL(vhostx_poll_init_inline);
 
 /**
  * vhostx_poll_start() - start reacting to events of a file
@@ -458,8 +480,9 @@ int vhostx_poll_start(struct vhostx_poll *poll, struct file *file)
 	if (poll->wqh)
 		return 0;
 	mask = vfs_poll(file, &poll->table);
+	/* Events that came before we listened are not lost. */
 	if (mask & poll->mask)
-		vhostx_vq_work_queue(poll->vq, &poll->work);
+		vhostx_poll_queue(poll);
 	if (mask & EPOLLERR) {
 		vhostx_poll_stop(poll);
 		return -EINVAL;
@@ -546,10 +569,13 @@ EXPORT_SYMBOL_GPL(vhostx_poll_rearm);
 
 /**
  * vhostx_poll_queue() - run the poll's work as if an event had come
- * @poll: the poll
+ * @poll: the poll; inline mode calls its function here and now
  */
 void vhostx_poll_queue(struct vhostx_poll *poll)
 {
-	vhostx_vq_work_queue(poll->vq, &poll->work);
+	if (poll->wake)
+		poll->wake(poll);
+	else
+		vhostx_vq_work_queue(poll->vq, &poll->work);
 }
 EXPORT_SYMBOL_GPL(vhostx_poll_queue);

@@ -212,12 +212,8 @@ static long vhostx_vring_set_addr(struct vhostx_vq *vq,
 	    (u64)(unsigned long)a.avail_user_addr != a.avail_user_addr ||
 	    (u64)(unsigned long)a.used_user_addr != a.used_user_addr)
 		return -EFAULT;
-	/* Packed: both event areas (and the logged one) are 4-byte aligned. */
-	if ((a.desc_user_addr & (VRING_DESC_ALIGN_SIZE - 1)) ||
-	    (a.avail_user_addr & (vhostx_vq_has_feature(vq, VIRTIO_F_RING_PACKED) ?
-				  sizeof(struct vring_packed_desc_event) - 1 :
-				  VRING_AVAIL_ALIGN_SIZE - 1)) ||
-	    (a.used_user_addr & (VRING_USED_ALIGN_SIZE - 1)) ||
+	/* The logged area is the used ring (packed: the descriptors). */
+	if (!vhostx_vring_addr_aligned(&a, vhostx_vq_has_feature(vq, VIRTIO_F_RING_PACKED)) ||
 	    (a.log_guest_addr & (VRING_USED_ALIGN_SIZE - 1)))
 		return -EINVAL;
 	if (vq->private_data) {
@@ -327,11 +323,9 @@ long vhostx_vring_ioctl(struct vhostx_dev *dev, unsigned int cmd,
 	long ret;
 
 	lockdep_assert_held(&dev->mutex);
-	if (get_user(idx, (u32 __user *)argp))
-		return -EFAULT;
-	if (idx >= dev->nvqs)
-		return -ENOBUFS;
-	idx = array_index_nospec(idx, dev->nvqs);
+	ret = vhostx_vring_index(argp, dev->nvqs, &idx);
+	if (ret)
+		return ret;
 	vq = dev->vqs[idx];
 
 	mutex_lock(&vq->mutex);

@@ -111,7 +111,6 @@ bool vhostx_dev_has_owner(struct vhostx_dev *dev)
 	lockdep_assert_held(&dev->mutex);
 	return dev->mm;
 }
-EXPORT_SYMBOL_GPL(vhostx_dev_has_owner);
 
 /**
  * vhostx_dev_check_owner() - is the caller the owner?

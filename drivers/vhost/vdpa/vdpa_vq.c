@@ -3,60 +3,38 @@
  * vhostx_vdpa virtqueues: the per-queue ioctls, which go straight to the
  * device through the bus config ops, and the eventfd plumbing:
  *  - a kick eventfd's wake-up calls the device's kick_vq() directly (both
- *    run in any context and never sleep): no thread in between;
+ *    run in any context and never sleep): the vhost core's poll in inline
+ *    mode, no thread in between;
  *  - the device's used-buffer callback signals the call eventfd.
  */
 #include <linux/file.h>
 #include <linux/nospec.h>
 #include <linux/uaccess.h>
 #include <linux/virtio_ring.h>
+#include <vhostx/ring.h>
 #include <vhostx/vhost.h>
 
 #include "vdpa_internal.h"
 
-static void vxvdpa_signal(struct eventfd_ctx *ctx)
-{
-#ifdef VHOSTX_EVENTFD_SIGNAL_ONE_ARG
-	eventfd_signal(ctx);
-#else
-	eventfd_signal(ctx, 1);
-#endif
-}
-
 /* Device callback: private is the eventfd context itself. */
 static void vxvdpa_eventfd_cb(void *private)
 {
-	vxvdpa_signal(private);
+	vhostx_eventfd_signal(private);
 }
 
-/* Kick eventfd wake-up, under its wait-queue lock. */
-static int vxvdpa_kick_wake(wait_queue_entry_t *wait, unsigned int mode, int sync,
-			    void *key)
+/* Kick eventfd wake-up, under its wait-queue lock: ring the doorbell. */
+static void vxvdpa_kick_wake(struct vhostx_poll *poll)
 {
-	struct vxvdpa_vq *vq = container_of(wait, struct vxvdpa_vq, kick_wait);
+	struct vxvdpa_vq *vq = container_of(poll, struct vxvdpa_vq, kick_poll);
 
-	if (key_to_poll(key) & EPOLLIN)
-		vq->vdpa->config->kick_vq(vq->vdpa, vq->index);
-	return 0;
-}
-
-static void vxvdpa_kick_queue_proc(struct file *file, wait_queue_head_t *wqh,
-				   poll_table *pt)
-{
-	struct vxvdpa_vq *vq = container_of(pt, struct vxvdpa_vq, kick_pt);
-
-	vq->kick_wqh = wqh;
-	add_wait_queue(wqh, &vq->kick_wait);
+	vq->vdpa->config->kick_vq(vq->vdpa, vq->index);
 }
 
 static void vxvdpa_kick_stop(struct vxvdpa_vq *vq)
 {
 	lockdep_assert_held(&vq->v->mutex);
-	if (vq->kick_wqh) {
-		/* Takes the wait-queue lock: no wake-up runs after this. */
-		remove_wait_queue(vq->kick_wqh, &vq->kick_wait);
-		vq->kick_wqh = NULL;
-	}
+	/* Takes the wait-queue lock: no wake-up runs after this. */
+	vhostx_poll_stop(&vq->kick_poll);
 	if (vq->kick) {
 		fput(vq->kick);
 		vq->kick = NULL;
@@ -66,7 +44,7 @@ static void vxvdpa_kick_stop(struct vxvdpa_vq *vq)
 static long vxvdpa_set_kick(struct vxvdpa_vq *vq, int fd)
 {
 	struct file *file = NULL;
-	__poll_t mask;
+	long ret;
 
 	lockdep_assert_held(&vq->v->mutex);
 	if (fd != VHOST_FILE_UNBIND) {
@@ -79,16 +57,11 @@ static long vxvdpa_set_kick(struct vxvdpa_vq *vq, int fd)
 		return 0;
 
 	vq->kick = file;
-	mask = vfs_poll(file, &vq->kick_pt);
-	if (!vq->kick_wqh) {
-		/* An eventfd always has a wait queue; be safe anyway. */
+	/* Kicks that came before we listened ring the doorbell now. */
+	ret = vhostx_poll_start(&vq->kick_poll, file);
+	if (ret)
 		vxvdpa_kick_stop(vq);
-		return -EINVAL;
-	}
-	/* Kicks that came before we listened are not lost. */
-	if (mask & EPOLLIN)
-		vq->vdpa->config->kick_vq(vq->vdpa, vq->index);
-	return 0;
+	return ret;
 }
 
 static void vxvdpa_call_stop(struct vxvdpa_vq *vq)
@@ -163,6 +136,12 @@ static long vxvdpa_set_num(struct vxvdpa_vq *vq, u32 num)
 	return 0;
 }
 
+/* Did the driver accept packed virtqueues (VIRTIO_F_RING_PACKED)? */
+static bool vxvdpa_packed(struct vxvdpa *v)
+{
+	return v->vdpa->config->get_driver_features(v->vdpa) & BIT_ULL(VIRTIO_F_RING_PACKED);
+}
+
 static long vxvdpa_set_addr(struct vxvdpa_vq *vq, struct vhost_vring_addr __user *argp)
 {
 	struct vhost_vring_addr a;
@@ -172,9 +151,7 @@ static long vxvdpa_set_addr(struct vxvdpa_vq *vq, struct vhost_vring_addr __user
 	/* No dirty log: live migration goes through suspend and vring bases. */
 	if (a.flags)
 		return -EOPNOTSUPP;
-	if ((a.desc_user_addr & (VRING_DESC_ALIGN_SIZE - 1)) ||
-	    (a.avail_user_addr & (VRING_AVAIL_ALIGN_SIZE - 1)) ||
-	    (a.used_user_addr & (VRING_USED_ALIGN_SIZE - 1)))
+	if (!vhostx_vring_addr_aligned(&a, vxvdpa_packed(vq->v)))
 		return -EINVAL;
 	if (vq->vdpa->config->set_vq_address(vq->vdpa, vq->index, a.desc_user_addr,
 					     a.avail_user_addr, a.used_user_addr))
@@ -205,27 +182,31 @@ static long vxvdpa_set_group_asid(struct vxvdpa *v, const struct vhost_vring_sta
 	return ops->set_group_asid(v->vdpa, s->index, s->num);
 }
 
-/* Did the driver accept packed virtqueues (VIRTIO_F_RING_PACKED)? */
-static bool vxvdpa_packed(struct vxvdpa *v)
-{
-	return v->vdpa->config->get_driver_features(v->vdpa) & BIT_ULL(VIRTIO_F_RING_PACKED);
-}
-
 /*
- * VHOST_SET_VRING_BASE for a packed ring, as QEMU encodes it: bits 0-14
- * the avail position, bit 15 its wrap counter, bits 16-30 and 31 the same
- * for the used side. DPDK's virtio-user sends only the low half (0x8000
- * for a new ring): the used side is then taken equal to the avail side.
- * Positions beyond the ring are the device's to refuse (set_vq_state).
+ * VHOST_SET_VRING_BASE for a packed ring, in the vhost core's encoding
+ * (vhostx_packed_base_split()). Positions beyond the ring are the
+ * device's to refuse (set_vq_state).
  */
 static void vxvdpa_packed_state(struct vdpax_vq_state *st, u32 num)
 {
-	u16 avail = num & 0xffff, used = num >> 16 ?: avail;
+	u16 avail, used;
 
-	st->packed.last_avail_idx = avail & 0x7fff;
-	st->packed.last_avail_counter = !!(avail & 0x8000);
-	st->packed.last_used_idx = used & 0x7fff;
-	st->packed.last_used_counter = !!(used & 0x8000);
+	vhostx_packed_base_split(num, &avail, &used);
+	st->packed.last_avail_idx = avail & VHOSTX_PACKED_BASE_POS;
+	st->packed.last_avail_counter = !!(avail & VHOSTX_PACKED_BASE_WRAP);
+	st->packed.last_used_idx = used & VHOSTX_PACKED_BASE_POS;
+	st->packed.last_used_counter = !!(used & VHOSTX_PACKED_BASE_WRAP);
+}
+
+/* VHOST_GET_VRING_BASE for a packed ring, the same encoding. */
+static u32 vxvdpa_packed_base(const struct vdpax_vq_state *st)
+{
+	return vhostx_packed_base_join(st->packed.last_avail_idx |
+				       (st->packed.last_avail_counter ?
+					VHOSTX_PACKED_BASE_WRAP : 0),
+				       st->packed.last_used_idx |
+				       (st->packed.last_used_counter ?
+					VHOSTX_PACKED_BASE_WRAP : 0));
 }
 
 /**
@@ -256,16 +237,15 @@ long vxvdpa_vring_ioctl(struct vxvdpa *v, unsigned int cmd, void __user *argp)
 	if (ret)
 		return ret;
 
-	if (get_user(idx, (u32 __user *)argp))
-		return -EFAULT;
 	if (cmd == VHOST_VDPA_SET_GROUP_ASID) {
+		/* Its index is a group, not a queue. */
 		if (copy_from_user(&s, argp, sizeof(s)))
 			return -EFAULT;
 		return vxvdpa_set_group_asid(v, &s);
 	}
-	if (idx >= v->nvqs)
-		return -ENOBUFS;
-	idx = array_index_nospec(idx, v->nvqs);
+	ret = vhostx_vring_index(argp, v->nvqs, &idx);
+	if (ret)
+		return ret;
 	vq = &v->vqs[idx];
 
 	switch (cmd) {
@@ -305,10 +285,7 @@ long vxvdpa_vring_ioctl(struct vxvdpa *v, unsigned int cmd, void __user *argp)
 		if (ret)
 			return ret;
 		if (vxvdpa_packed(v))
-			s.num = st.packed.last_avail_idx |
-				(u32)st.packed.last_avail_counter << 15 |
-				(u32)st.packed.last_used_idx << 16 |
-				(u32)st.packed.last_used_counter << 31;
+			s.num = vxvdpa_packed_base(&st);
 		else
 			s.num = st.avail_index;
 		break;
@@ -348,8 +325,7 @@ void vxvdpa_vqs_init(struct vxvdpa *v)
 		vq->v = v;
 		vq->vdpa = v->vdpa;
 		vq->index = i;
-		init_waitqueue_func_entry(&vq->kick_wait, vxvdpa_kick_wake);
-		init_poll_funcptr(&vq->kick_pt, vxvdpa_kick_queue_proc);
+		vhostx_poll_init_inline(&vq->kick_poll, vxvdpa_kick_wake, EPOLLIN);
 	}
 }
 
