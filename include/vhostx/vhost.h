@@ -148,6 +148,9 @@ struct vhostx_poll {
  * @yields: runs that stopped because the fairness budget ran out
  * @iotlb_misses: device IOTLB misses queued for the owner (the queue
  *                waited for an update each time)
+ * @log_words: dirty-log bitmap words the queue ORed bits into (one
+ *             atomic user write each; 0 while logging is off)
+ * @log_signals: log eventfd signals (VHOST_SET_LOG_FD) the queue sent
  * @batch: histogram of used-ring batch sizes, bucket i counts sizes in
  *         [2^i, 2^(i+1)), the last bucket everything above
  *
@@ -162,6 +165,8 @@ struct vhostx_vq_stats {
 	u64 runs;
 	u64 yields;
 	u64 iotlb_misses;
+	u64 log_words;
+	u64 log_signals;
 	u64 batch[VHOSTX_BATCH_BUCKETS];
 };
 

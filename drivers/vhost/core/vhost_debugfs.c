@@ -44,6 +44,8 @@ static int vhostx_vq_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "runs %llu\n", READ_ONCE(st->runs));
 	seq_printf(m, "yields %llu\n", READ_ONCE(st->yields));
 	seq_printf(m, "iotlb_misses %llu\n", READ_ONCE(st->iotlb_misses));
+	seq_printf(m, "log_words %llu\n", READ_ONCE(st->log_words));
+	seq_printf(m, "log_signals %llu\n", READ_ONCE(st->log_signals));
 	seq_printf(m, "chains %llu\n", READ_ONCE(rs->chains));
 	seq_printf(m, "used %llu\n", READ_ONCE(rs->used));
 	seq_printf(m, "signals %llu\n", READ_ONCE(rs->signals));

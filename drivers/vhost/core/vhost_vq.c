@@ -127,6 +127,7 @@ static int vhostx_log_gpa(struct vhostx_vq *vq, u64 gpa, u64 len)
 				    (__force u32)cpu_to_le32(mask));
 		if (unlikely(ret))
 			return ret;
+		vq->stats.log_words++;
 		vq->log_signal = true;
 		if (n == last - page + 1)
 			return 0;
@@ -176,8 +177,10 @@ static noinline void vhostx_vq_log_flush(struct vhostx_vq *vq)
 			       vq->log_addr, ret);
 	if (vq->log_signal) {
 		vq->log_signal = false;
-		if (vq->log_ctx)
+		if (vq->log_ctx) {
 			vhostx_eventfd_signal(vq->log_ctx);
+			vq->stats.log_signals++;
+		}
 	}
 }
 
