@@ -415,9 +415,9 @@ TEST_F(net, error_eventfd_and_recovery)
 	struct vc_vq *vq = &self->d.vq[VC_TX];
 	struct vhost_vring_state s = { .index = VC_TX };
 
-	vq->avail->ring[vq->avail_idx % VC_NUM] = VC_NUM + 5;
-	vq->avail_idx++;
-	__atomic_store_n(&vq->avail->idx, vq->avail_idx, __ATOMIC_RELEASE);
+	vq->r.avail->ring[vq->r.avail_idx % VC_NUM] = VC_NUM + 5;
+	vq->r.avail_idx++;
+	__atomic_store_n(&vq->r.avail->idx, vq->r.avail_idx, __ATOMIC_RELEASE);
 	vc_kick(&self->d, VC_TX);
 	ASSERT_TRUE(vc_eventfd_wait(vq->err, 5000));
 	EXPECT_EQ(1, vc_counter("tx", "errors"));
@@ -425,16 +425,16 @@ TEST_F(net, error_eventfd_and_recovery)
 	/* Stopped means stopped: more kicks, no more errors, nothing used. */
 	vc_kick(&self->d, VC_TX);
 	EXPECT_FALSE(vc_eventfd_wait(vq->err, 200));
-	EXPECT_EQ(0, vq->used->idx);
+	EXPECT_EQ(0, vq->r.used->idx);
 
 	ASSERT_EQ(0, vc_backend(&self->d, VC_TX, -1));
-	s.num = vq->avail_idx;
+	s.num = vq->r.avail_idx;
 	ASSERT_EQ(0, vc_ioctl(self->d.fd, VHOST_SET_VRING_BASE, &s));
 	ASSERT_EQ(0, vc_ioctl(self->d.fd, VHOST_GET_VRING_BASE, &s));
 	EXPECT_EQ(1, s.num);
 	/* The used index must follow the base, as a driver would have it. */
-	vq->used->idx = vq->avail_idx;
-	vq->used_seen = vq->avail_idx;
+	vq->r.used->idx = vq->r.avail_idx;
+	vq->r.last_used = vq->r.avail_idx;
 	ASSERT_EQ(0, vc_backend(&self->d, VC_TX, self->t.fd));
 	EXPECT_EQ(0, vc_counter("tx", "broken"));
 	EXPECT_EQ(0, tx_roundtrip(&self->d, &self->t, 500, 4, false));
@@ -487,7 +487,7 @@ static int paced_stream(struct vc_dev *d, uint32_t seq0, int n, int gap_us,
 			return 1 + i;
 		/* avail->idx must be visible before we look at the flags. */
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		if (!(__atomic_load_n(&vq->used->flags, __ATOMIC_RELAXED) &
+		if (!(__atomic_load_n(&vq->r.used->flags, __ATOMIC_RELAXED) &
 		      VRING_USED_F_NO_NOTIFY)) {
 			vc_kick(d, VC_TX);
 			(*kicks)++;
@@ -682,7 +682,7 @@ TEST(owner_killed_under_traffic)
 			struct vc_vq *tx = &d.vq[VC_TX];
 
 			vc_frame(frame, sizeof(frame), i);
-			if ((uint16_t)(tx->avail_idx - tx->used->idx) < VC_NUM - 1)
+			if ((uint16_t)(tx->r.avail_idx - tx->r.used->idx) < VC_NUM - 1)
 				vc_tx(&d, frame, sizeof(frame), true);
 			vc_inject(&t, frame, sizeof(frame));
 			while (vc_used(&d, VC_TX, NULL, NULL) >= 0)

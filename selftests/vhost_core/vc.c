@@ -24,8 +24,6 @@
 
 #include "vc.h"
 
-#define barrier()	__atomic_thread_fence(__ATOMIC_SEQ_CST)
-
 static char vc_path[64];
 
 long vc_param_get(const char *mod, const char *p)
@@ -117,19 +115,17 @@ int vc_open(struct vc_dev *d)
 		d->mem = NULL;
 		return errno;
 	}
-	/* Rings in the first MiB, RX buffers at 1 MiB, TX at 3 MiB. */
+	/*
+	 * Rings in the first MiB (per queue 64 KiB: descriptors, avail ring
+	 * at +4 KiB, used ring at +8 KiB), RX buffers at 1 MiB, TX at 3 MiB.
+	 * vhost-net takes the rings' process addresses.
+	 */
 	for (q = 0; q < 2; q++) {
 		struct vc_vq *vq = &d->vq[q];
-		uint8_t *base = d->mem + q * 0x10000;
 
 		vq->idx = q;
-		vq->desc = (void *)base;
-		vq->avail = (void *)(base + 0x1000);
-		vq->used = (void *)(base + 0x2000);
+		vxr_init(&vq->r, d->mem, (uintptr_t)d->mem, q * 0x10000, VC_NUM, false, 0x1000);
 		vq->buf = d->mem + (q == VC_RX ? (1UL << 20) : (3UL << 20));
-		vq->desc_gpa = gpa_of(d, vq->desc);
-		vq->avail_gpa = gpa_of(d, vq->avail);
-		vq->used_gpa = gpa_of(d, vq->used);
 		vq->buf_gpa = gpa_of(d, vq->buf);
 		vq->kick = vq->call = vq->err = -1;
 	}
@@ -192,9 +188,7 @@ static int vc_vq_setup(struct vc_dev *d, struct vc_vq *vq)
 	struct vhost_vring_file f = { .index = vq->idx };
 	int ret;
 
-	memset(vq->desc, 0, 0x3000);
-	vq->avail_idx = 0;
-	vq->used_seen = 0;
+	vxr_reset(&vq->r);
 	s.num = VC_NUM;
 	ret = vc_ioctl(d->fd, VHOST_SET_VRING_NUM, &s);
 	if (ret)
@@ -203,9 +197,7 @@ static int vc_vq_setup(struct vc_dev *d, struct vc_vq *vq)
 	ret = vc_ioctl(d->fd, VHOST_SET_VRING_BASE, &s);
 	if (ret)
 		return ret;
-	a.desc_user_addr = (uintptr_t)vq->desc;
-	a.avail_user_addr = (uintptr_t)vq->avail;
-	a.used_user_addr = (uintptr_t)vq->used;
+	vxr_vring_addr(&vq->r, vq->idx, &a);
 	ret = vc_ioctl(d->fd, VHOST_SET_VRING_ADDR, &a);
 	if (ret)
 		return ret;
@@ -356,23 +348,21 @@ void vc_kick(struct vc_dev *d, unsigned int q)
 		perror("kick");
 }
 
+/*
+ * Buffer @id in descriptor @id, made available at once; then a full
+ * barrier, so the index is visible before anything we read next (the
+ * device's flags, when a caller decides whether to kick).
+ */
 static void vc_post(struct vc_vq *vq, uint16_t id, uint32_t len, uint16_t flags)
 {
-	vq->desc[id].addr = vq->buf_gpa + (uint64_t)id * VC_BUF;
-	vq->desc[id].len = len;
-	vq->desc[id].flags = flags;
-	vq->desc[id].next = 0;
-	vq->avail->ring[vq->avail_idx % VC_NUM] = id;
-	barrier();
-	vq->avail_idx++;
-	vq->avail->idx = vq->avail_idx;
-	barrier();
+	vxr_post(&vq->r, id, vq->buf_gpa + (uint64_t)id * VC_BUF, len, flags);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
 int vc_tx(struct vc_dev *d, const uint8_t *frame, size_t len, bool kick)
 {
 	struct vc_vq *vq = &d->vq[VC_TX];
-	uint16_t id = vq->avail_idx % VC_NUM;
+	uint16_t id = vq->r.avail_idx % VC_NUM;
 
 	if (len + VC_HDR > VC_BUF)
 		return EINVAL;
@@ -390,51 +380,32 @@ int vc_rx_fill(struct vc_dev *d, unsigned int n)
 	unsigned int i;
 
 	for (i = 0; i < n; i++)
-		vc_post(vq, vq->avail_idx % VC_NUM, VC_BUF, VRING_DESC_F_WRITE);
+		vc_post(vq, vq->r.avail_idx % VC_NUM, VC_BUF, VRING_DESC_F_WRITE);
 	vc_kick(d, VC_RX);
 	return 0;
-}
-
-static uint16_t used_idx(struct vc_vq *vq)
-{
-	uint16_t v = __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE);
-
-	return v;
 }
 
 int vc_wait_used(struct vc_dev *d, unsigned int q, int ms)
 {
 	struct vc_vq *vq = &d->vq[q];
-	struct pollfd p = { .fd = vq->call, .events = POLLIN };
-	uint64_t v;
 
-	for (;;) {
-		if (used_idx(vq) != vq->used_seen)
-			return 1;
-		if (ms <= 0)
-			return 0;
-		if (poll(&p, 1, 10) > 0 && read(vq->call, &v, sizeof(v)) < 0)
-			return 0;
-		ms -= 10;
-	}
+	return vxr_wait_used(&vq->r, vq->call, ms) > 0;
 }
 
 int vc_used(struct vc_dev *d, unsigned int q, uint8_t **buf, uint32_t *len)
 {
 	struct vc_vq *vq = &d->vq[q];
-	struct vring_used_elem e;
+	uint32_t id, l;
 
-	if (used_idx(vq) == vq->used_seen)
+	if (!vxr_get_used(&vq->r, &id, &l))
 		return -1;
-	e = vq->used->ring[vq->used_seen % VC_NUM];
-	vq->used_seen++;
-	if (e.id >= VC_NUM)
+	if (id >= VC_NUM)
 		return -1;
 	if (buf)
-		*buf = vq->buf + (size_t)e.id * VC_BUF;
+		*buf = vq->buf + (size_t)id * VC_BUF;
 	if (len)
-		*len = e.len;
-	return e.id;
+		*len = l;
+	return id;
 }
 
 ssize_t vc_capture(struct vc_tap *t, uint8_t *buf, size_t len, int ms)

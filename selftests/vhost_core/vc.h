@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <linux/virtio_ring.h>
 
+#include "../lib/vring.h"
+
 #define VC_RX		0
 #define VC_TX		1
 #define VC_NUM		256
@@ -25,14 +27,14 @@
 
 struct vc_vq {
 	unsigned int idx;
-	struct vring_desc *desc;
-	struct vring_avail *avail;
-	struct vring_used *used;
-	uint64_t desc_gpa, avail_gpa, used_gpa;
+	/*
+	 * The split ring (selftests/lib/vring.h), at process addresses for
+	 * VHOST_SET_VRING_ADDR: r.desc, r.avail, r.used, r.avail_idx (the
+	 * avail->idx published), r.last_used (used entries taken).
+	 */
+	struct vxr r;
 	uint8_t *buf;			/* VC_NUM buffers of VC_BUF bytes */
 	uint64_t buf_gpa;
-	uint16_t avail_idx;
-	uint16_t used_seen;
 	int kick, call, err;
 };
 

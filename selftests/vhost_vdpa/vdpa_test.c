@@ -730,7 +730,7 @@ static void *blast(void *arg)
 		else
 			usleep(100);
 		/* Keep RX buffers coming back so the loopback keeps going. */
-		while (t->v->vq[VV_RX].vr.used->idx != t->v->vq[VV_RX].last_used) {
+		while (t->v->vq[VV_RX].r.used->idx != t->v->vq[VV_RX].r.last_used) {
 			uint8_t in[2048];
 			size_t got;
 
@@ -912,7 +912,7 @@ static int kmsg_trouble(int fd, char *line, size_t len)
 
 static void cvq_command(struct vv_vq *vq, const uint8_t mac[6])
 {
-	struct vring_desc *d = vq->vr.desc;
+	struct vring_desc *d = vq->r.desc;
 	uint8_t *cmd = vq->bufs;
 	unsigned int i;
 
@@ -946,7 +946,7 @@ static int wait_used(struct vv_vq *vq, uint16_t idx, int timeout_ms)
 	struct timespec t0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (__atomic_load_n(&vq->vr.used->idx, __ATOMIC_ACQUIRE) != idx) {
+	while (__atomic_load_n(&vq->r.used->idx, __ATOMIC_ACQUIRE) != idx) {
 		if (ms_since(&t0) > timeout_ms)
 			return -ETIMEDOUT;
 		usleep(1000);
@@ -974,7 +974,7 @@ struct storm {
 static void *storm(void *arg)
 {
 	struct storm *s = arg;
-	struct vring *vr = &s->vq->vr;
+	struct vxr *vr = &s->vq->r;
 	struct sched_param prio = { .sched_priority = 10 };
 	struct timespec t0;
 	uint16_t used;
@@ -1037,22 +1037,22 @@ TEST_F_TIMEOUT(vdpa, cvq_storm, 90)
 
 	/* One well-behaved command first: answered OK. */
 	cvq_command(cvq, self->v.mac);
-	cvq->vr.avail->ring[0] = 0;
-	__atomic_store_n(&cvq->vr.avail->idx, 1, __ATOMIC_RELEASE);
+	cvq->r.avail->ring[0] = 0;
+	__atomic_store_n(&cvq->r.avail->idx, 1, __ATOMIC_RELEASE);
 	kick_vq(cvq);
 	ASSERT_EQ(0, wait_used(cvq, 1, 5000)) TH_LOG("the control command was not answered");
 	EXPECT_EQ(VIRTIO_NET_OK, cvq->bufs[VV_BUF_SIZE]);
 
 	/* Every ring entry names the same command. */
 	for (i = 0; i < VV_QSIZE; i++)
-		cvq->vr.avail->ring[i] = 0;
-	used0 = cvq->vr.used->idx;
+		cvq->r.avail->ring[i] = 0;
+	used0 = cvq->r.used->idx;
 	ASSERT_EQ(0, pin_cpu(0));
 	ASSERT_EQ(0, pthread_create(&th, NULL, storm, &st));
 	while (!st.started)
 		usleep(1000);
 	/* A whole ring is available when the kick comes. */
-	while ((uint16_t)(cvq->vr.avail->idx - used0) != VV_QSIZE)
+	while ((uint16_t)(cvq->r.avail->idx - used0) != VV_QSIZE)
 		usleep(1000);
 	/*
 	 * The device's own worker gets no CPU until the kicker has read the
@@ -1061,7 +1061,7 @@ TEST_F_TIMEOUT(vdpa, cvq_storm, 90)
 	ASSERT_EQ(0, pthread_setschedparam(pthread_self(), SCHED_FIFO, &prio));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	kick_vq(cvq);
-	kick_used = __atomic_load_n(&cvq->vr.used->idx, __ATOMIC_ACQUIRE);
+	kick_used = __atomic_load_n(&cvq->r.used->idx, __ATOMIC_ACQUIRE);
 	kick_ms = ms_since(&t0);
 	prio.sched_priority = 0;
 	ASSERT_EQ(0, pthread_setschedparam(pthread_self(), SCHED_OTHER, &prio));
@@ -1075,11 +1075,11 @@ TEST_F_TIMEOUT(vdpa, cvq_storm, 90)
 		TH_LOG("the kick answered more than a few commands itself");
 
 	/* The device catches up with what was left available. */
-	head = cvq->vr.avail->idx;
+	head = cvq->r.avail->idx;
 	kick_vq(cvq);
 	EXPECT_EQ(0, wait_used(cvq, head, 10000))
-		TH_LOG("used %u of %u", cvq->vr.used->idx, head);
-	used1 = cvq->vr.used->idx;
+		TH_LOG("used %u of %u", cvq->r.used->idx, head);
+	used1 = cvq->r.used->idx;
 	TH_LOG("%u commands answered during and after the storm", (uint16_t)(used1 - used0));
 	EXPECT_LT(VV_QSIZE, (uint16_t)(used1 - used0)) TH_LOG("the storm drove too few commands");
 	ASSERT_EQ(0, xioctl(self->fd, VHOST_VDPA_GET_STATUS, &s));
@@ -1134,9 +1134,9 @@ TEST_F_TIMEOUT(vdpa, tx_without_rx_buffers, 90)
 		usleep(1000);
 	}
 	ASSERT_EQ(n, sent) TH_LOG("TX stalled: %u frames sent, %u completed, no RX buffers",
-				   sent, (unsigned int)tx->vr.used->idx);
+				   sent, (unsigned int)tx->r.used->idx);
 	ASSERT_EQ(0, wait_used(tx, (uint16_t)n, 5000));
-	EXPECT_EQ(0, self->v.vq[VV_RX].vr.used->idx);
+	EXPECT_EQ(0, self->v.vq[VV_RX].r.used->idx);
 
 	EXPECT_EQ(n, vv_vstat(VV_TX, "tx_packets"));
 	EXPECT_EQ((long long)bytes, vv_vstat(VV_TX, "tx_bytes"));
@@ -1187,8 +1187,8 @@ TEST_F_TIMEOUT(vdpa, packed_loopback, 120)
 	ASSERT_TRUE(self->v.packed);
 	ASSERT_EQ(0, loop_frames(_metadata, &self->v, n));
 	/* two laps and 88: the driver's side is at (88, wrap 1) */
-	EXPECT_EQ(88, self->v.vq[VV_TX].p_next);
-	EXPECT_TRUE(self->v.vq[VV_TX].p_wrap);
+	EXPECT_EQ(88, self->v.vq[VV_TX].r.next_avail);
+	EXPECT_TRUE(self->v.vq[VV_TX].r.avail_wrap);
 	EXPECT_EQ(n, vv_vstat(VV_TX, "tx_packets"));
 	EXPECT_EQ(n, vv_vstat(VV_TX, "completed_desc"));
 	EXPECT_EQ(n, vv_vstat(VV_RX, "rx_packets"));
@@ -1242,7 +1242,7 @@ TEST_F_TIMEOUT(vdpa, packed_vring_base, 60)
 TEST_F_TIMEOUT(vdpa, packed_bad_buffer_id, 60)
 {
 	struct vv_vq *tx = &self->v.vq[VV_TX];
-	struct vring_packed_desc *d = (void *)tx->vr.desc;
+	struct vring_packed_desc *d = tx->r.pdesc;
 	uint8_t frame[128], in[2048];
 	uint64_t one = 1;
 	struct timespec t0;
@@ -1306,7 +1306,7 @@ TEST_F_TIMEOUT(vdpa, packed_bad_buffer_id, 60)
 static void tx_burst(struct vv *v, unsigned int n, size_t *len)
 {
 	struct vv_vq *tx = &v->vq[VV_TX];
-	struct vring_packed_desc *pd = (void *)tx->vr.desc;
+	struct vring_packed_desc *pd = tx->r.pdesc;
 	uint16_t avail = 1u << VRING_PACKED_DESC_F_AVAIL;
 	uint8_t frame[256];
 	uint64_t one = 1;
@@ -1319,26 +1319,26 @@ static void tx_burst(struct vv *v, unsigned int n, size_t *len)
 		len[i] = vv_make_frame(v, frame, 60 + i * 3, i);
 		memset(buf, 0, VV_HDR_LEN);
 		memcpy(buf + VV_HDR_LEN, frame, len[i]);
-		if (tx->packed) {
+		if (tx->r.packed) {
 			pd[i].addr = addr;
 			pd[i].len = VV_HDR_LEN + len[i];
 			pd[i].id = i;
 			if (i)
 				__atomic_store_n(&pd[i].flags, avail, __ATOMIC_RELEASE);
 		} else {
-			tx->vr.desc[i].addr = addr;
-			tx->vr.desc[i].len = VV_HDR_LEN + len[i];
-			tx->vr.desc[i].flags = 0;
-			tx->vr.avail->ring[i] = i;
+			tx->r.desc[i].addr = addr;
+			tx->r.desc[i].len = VV_HDR_LEN + len[i];
+			tx->r.desc[i].flags = 0;
+			tx->r.avail->ring[i] = i;
 		}
 	}
-	if (tx->packed) {
+	if (tx->r.packed) {
 		__atomic_store_n(&pd[0].flags, avail, __ATOMIC_RELEASE);
-		tx->p_next = n;
+		tx->r.next_avail = n;
 	} else {
-		__atomic_store_n(&tx->vr.avail->idx, (uint16_t)n, __ATOMIC_RELEASE);
+		__atomic_store_n(&tx->r.avail->idx, (uint16_t)n, __ATOMIC_RELEASE);
 	}
-	tx->avail_idx = n;
+	tx->r.avail_idx = n;
 	if (write(tx->kick, &one, sizeof(one)) != sizeof(one))
 		perror("kick");
 }
@@ -1353,18 +1353,18 @@ static void tx_burst(struct vv *v, unsigned int n, size_t *len)
 static int tx_used_entries(struct __test_metadata *_metadata, struct vv_vq *tx,
 			   unsigned int n)
 {
-	struct vring_packed_desc *pd = (void *)tx->vr.desc;
+	struct vring_packed_desc *pd = tx->r.pdesc;
 	struct timespec t0;
 	unsigned int pos = 0, entries = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (!tx->packed) {
+	if (!tx->r.packed) {
 		if (wait_used(tx, (uint16_t)n, 5000)) {
-			TH_LOG("used->idx %u, want %u", tx->vr.used->idx, n);
+			TH_LOG("used->idx %u, want %u", tx->r.used->idx, n);
 			return -1;
 		}
 		for (pos = 0; pos < n; pos++) {
-			struct vring_used_elem e = tx->vr.used->ring[pos];
+			struct vring_used_elem e = tx->r.used->ring[pos];
 
 			if (e.id == USED_UNSET && e.len == USED_UNSET)
 				continue;
@@ -1374,7 +1374,7 @@ static int tx_used_entries(struct __test_metadata *_metadata, struct vv_vq *tx,
 			}
 			entries++;
 		}
-		if (tx->vr.used->ring[n - 1].id != n - 1) {
+		if (tx->r.used->ring[n - 1].id != n - 1) {
 			TH_LOG("the last slot is not the last buffer's");
 			return -1;
 		}
@@ -1426,8 +1426,8 @@ static void inorder_tx_batch(struct __test_metadata *_metadata, FIXTURE_DATA(vdp
 	ASSERT_EQ(0, vv_map(&self->v, 0));
 	ASSERT_EQ(0, vv_start(&self->v, f));
 	/* split: slots the device did not write keep this mark */
-	memset(tx->vr.used->ring, 0xff, sizeof(struct vring_used_elem) * VV_QSIZE);
-	memset(rx->vr.used->ring, 0xff, sizeof(struct vring_used_elem) * VV_QSIZE);
+	memset(tx->r.used->ring, 0xff, sizeof(struct vring_used_elem) * VV_QSIZE);
+	memset(rx->r.used->ring, 0xff, sizeof(struct vring_used_elem) * VV_QSIZE);
 
 	tx_burst(&self->v, n, len);
 	entries = tx_used_entries(_metadata, tx, n);
@@ -1447,7 +1447,7 @@ static void inorder_tx_batch(struct __test_metadata *_metadata, FIXTURE_DATA(vdp
 		ASSERT_EQ(0, memcmp(in, frame, got)) TH_LOG("frame %u differs", i);
 	}
 	if (!packed)
-		EXPECT_EQ(n, rx->vr.used->idx);
+		EXPECT_EQ(n, rx->r.used->idx);
 	EXPECT_EQ(n, vv_vstat(VV_TX, "tx_packets"));
 	EXPECT_EQ(n, vv_vstat(VV_TX, "completed_desc"));
 	EXPECT_EQ(n, vv_vstat(VV_RX, "rx_packets"));
@@ -1527,7 +1527,7 @@ static void reset_tx(struct __test_metadata *_metadata, FIXTURE_DATA(vdpa) *self
 	}
 	ASSERT_GE(burst, done) TH_LOG("base %#x", s.num);
 	if (!packed)
-		EXPECT_EQ(before + done, tx->vr.used->idx);
+		EXPECT_EQ(before + done, tx->r.used->idx);
 	TH_LOG("TX disabled with %u of %u frames taken", done, burst);
 	for (i = 0; i < done; i++) {
 		len = vv_make_frame(&self->v, out, 100, 1000 + i);

@@ -278,7 +278,15 @@ int vv_iotlb(int fd, uint32_t asid, uint8_t type, uint64_t iova, uint64_t size,
  * (+8 KiB); buffers follow from 256 KiB, VV_QSIZE per queue.
  */
 #define VV_RING_STRIDE	0x10000UL
+#define VV_RING_ALIGN	0x1000UL
 #define VV_BUF_BASE	0x40000UL
+
+/* Lay queue @q's ring out in its 64 KiB, @num entries, split or packed. */
+static void vv_ring_init(struct vv *v, unsigned int q, unsigned int num)
+{
+	vxr_init(&v->vq[q].r, v->mem, v->iova, q * VV_RING_STRIDE, num, v->packed,
+		 VV_RING_ALIGN);
+}
 
 int vv_mem_init(struct vv *v, int fd)
 {
@@ -299,18 +307,11 @@ int vv_mem_init(struct vv *v, int fd)
 	}
 	for (q = 0; q < VV_NQ; q++) {
 		struct vv_vq *vq = &v->vq[q];
-		unsigned long off = q * VV_RING_STRIDE;
 
 		vq->index = q;
 		vq->kick = -1;
 		vq->call = -1;
-		vq->vr.num = VV_QSIZE;
-		vq->vr.desc = (void *)(v->mem + off);
-		vq->vr.avail = (void *)(v->mem + off + 0x1000);
-		vq->vr.used = (void *)(v->mem + off + 0x2000);
-		vq->desc_iova = v->iova + off;
-		vq->avail_iova = v->iova + off + 0x1000;
-		vq->used_iova = v->iova + off + 0x2000;
+		vv_ring_init(v, q, VV_QSIZE);
 		vq->bufs = v->mem + VV_BUF_BASE + q * VV_QSIZE * VV_BUF_SIZE;
 		vq->bufs_iova = v->iova + VV_BUF_BASE + q * VV_QSIZE * VV_BUF_SIZE;
 	}
@@ -382,23 +383,14 @@ int vv_negotiate(struct vv *v, uint64_t features)
 int vv_setup_vq(struct vv *v, unsigned int q)
 {
 	struct vv_vq *vq = &v->vq[q];
-	struct vhost_vring_state s = { .index = q, .num = vq->vr.num };
-	struct vhost_vring_addr a = {
-		.index = q,
-		.desc_user_addr = vq->desc_iova,
-		.avail_user_addr = vq->avail_iova,
-		.used_user_addr = vq->used_iova,
-	};
+	struct vhost_vring_state s = { .index = q, .num = vq->r.num };
+	struct vhost_vring_addr a;
 	struct vhost_vring_file f = { .index = q };
 
-	memset(vq->vr.desc, 0, 0x3000);
-	vq->avail_idx = 0;
-	vq->last_used = 0;
-	vq->packed = v->packed;
-	vq->p_next = 0;
-	vq->p_wrap = true;
-	vq->p_used = 0;
-	vq->p_used_wrap = true;
+	/* The same place for both layouts (areas 4 KiB apart): 12 KiB zeroed. */
+	vv_ring_init(v, q, vq->r.num);
+	vxr_reset(&vq->r);
+	vxr_vring_addr(&vq->r, q, &a);
 	if (ioctl(v->fd, VHOST_SET_VRING_NUM, &s))
 		return -errno;
 	/*
@@ -407,7 +399,7 @@ int vv_setup_vq(struct vv *v, unsigned int q)
 	 * covers it).
 	 */
 	s.num = 0;
-	if (!vq->packed && ioctl(v->fd, VHOST_SET_VRING_BASE, &s))
+	if (!vq->r.packed && ioctl(v->fd, VHOST_SET_VRING_BASE, &s))
 		return -errno;
 	if (ioctl(v->fd, VHOST_SET_VRING_ADDR, &a))
 		return -errno;
@@ -443,7 +435,7 @@ int vv_reset_vq(struct vv *v, unsigned int q, unsigned int num)
 		return -EINVAL;
 	if (ioctl(v->fd, VHOST_VDPA_SET_VRING_ENABLE, &s))
 		return -errno;
-	vq->vr.num = num;
+	vq->r.num = num;	/* vv_setup_vq lays it out again */
 	s.num = num;
 	if (ioctl(v->fd, VHOST_SET_VRING_NUM, &s))
 		return -errno;
@@ -478,67 +470,10 @@ static void kick(struct vv_vq *vq)
 		perror("kick");
 }
 
-#define VV_PK_AVAIL	(1u << VRING_PACKED_DESC_F_AVAIL)
-#define VV_PK_USED	(1u << VRING_PACKED_DESC_F_USED)
-
-static struct vring_packed_desc *pdesc(struct vv_vq *vq, uint16_t pos)
-{
-	return (struct vring_packed_desc *)(void *)vq->vr.desc + pos;
-}
-
-/* Packed: buffer @id in the next descriptor, its flags written last. */
-static void publish_packed(struct vv_vq *vq, uint16_t id, uint32_t len, uint16_t flags)
-{
-	struct vring_packed_desc *d = pdesc(vq, vq->p_next);
-
-	d->addr = vq->bufs_iova + (uint64_t)id * VV_BUF_SIZE;
-	d->len = len;
-	d->id = id;
-	flags |= vq->p_wrap ? VV_PK_AVAIL : VV_PK_USED;
-	__atomic_store_n(&d->flags, flags, __ATOMIC_RELEASE);
-	if (++vq->p_next == vq->vr.num) {
-		vq->p_next = 0;
-		vq->p_wrap = !vq->p_wrap;
-	}
-	vq->avail_idx++;
-}
-
-/* Packed: the next used descriptor, if the device wrote it. */
-static bool used_packed(struct vv_vq *vq, struct vring_used_elem *e)
-{
-	struct vring_packed_desc *d = pdesc(vq, vq->p_used);
-	uint16_t f = __atomic_load_n(&d->flags, __ATOMIC_ACQUIRE);
-
-	if (!!(f & VV_PK_AVAIL) != vq->p_used_wrap || !!(f & VV_PK_USED) != vq->p_used_wrap)
-		return false;
-	e->id = d->id;
-	e->len = d->len;
-	if (++vq->p_used == vq->vr.num) {
-		vq->p_used = 0;
-		vq->p_used_wrap = !vq->p_used_wrap;
-	}
-	vq->last_used++;
-	return true;
-}
-
 /* Descriptor i of a queue always points at buffer i (packed: buffer id i). */
 static void publish(struct vv_vq *vq, uint16_t head, uint32_t len, uint16_t flags)
 {
-	struct vring_desc *d = &vq->vr.desc[head];
-
-	if (vq->packed) {
-		publish_packed(vq, head, len, flags);
-		return;
-	}
-
-	d->addr = vq->bufs_iova + (uint64_t)head * VV_BUF_SIZE;
-	d->len = len;
-	d->flags = flags;
-	d->next = 0;
-	vq->vr.avail->ring[vq->avail_idx % vq->vr.num] = head;
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	vq->avail_idx++;
-	__atomic_store_n(&vq->vr.avail->idx, vq->avail_idx, __ATOMIC_RELEASE);
+	vxr_post(&vq->r, head, vq->bufs_iova + (uint64_t)head * VV_BUF_SIZE, len, flags);
 }
 
 void vv_publish(struct vv_vq *vq, uint16_t id, uint32_t len, uint16_t flags)
@@ -552,7 +487,7 @@ int vv_post_rx(struct vv *v, unsigned int n)
 	unsigned int i;
 
 	for (i = 0; i < n; i++)
-		publish(vq, vq->avail_idx % vq->vr.num, VV_BUF_SIZE, VRING_DESC_F_WRITE);
+		publish(vq, vq->r.avail_idx % vq->r.num, VV_BUF_SIZE, VRING_DESC_F_WRITE);
 	kick(vq);
 	return 0;
 }
@@ -560,32 +495,19 @@ int vv_post_rx(struct vv *v, unsigned int n)
 /* Reclaim completed TX chains; returns how many were completed. */
 int vv_tx_reclaim(struct vv *v)
 {
-	struct vv_vq *vq = &v->vq[VV_TX];
-	struct vring_used_elem e;
-	uint16_t used;
-	int n = 0;
-
-	if (vq->packed) {
-		while (used_packed(vq, &e))
-			n++;
-		return n;
-	}
-	used = __atomic_load_n(&vq->vr.used->idx, __ATOMIC_ACQUIRE);
-	n = (uint16_t)(used - vq->last_used);
-	vq->last_used = used;
-	return n;
+	return vxr_reclaim(&v->vq[VV_TX].r);
 }
 
 int vv_send(struct vv *v, const void *frame, size_t len)
 {
 	struct vv_vq *vq = &v->vq[VV_TX];
-	uint16_t head = vq->avail_idx % vq->vr.num;
+	uint16_t head = vq->r.avail_idx % vq->r.num;
 	uint8_t *buf = vq->bufs + (size_t)head * VV_BUF_SIZE;
 
 	if (len + VV_HDR_LEN > VV_BUF_SIZE)
 		return -EINVAL;
 	vv_tx_reclaim(v);
-	if ((uint16_t)(vq->avail_idx - vq->last_used) >= vq->vr.num)
+	if ((uint16_t)(vq->r.avail_idx - vq->r.last_used) >= vq->r.num)
 		return -EAGAIN;
 	memset(buf, 0, VV_HDR_LEN);
 	memcpy(buf + VV_HDR_LEN, frame, len);
@@ -598,41 +520,19 @@ int vv_send(struct vv *v, const void *frame, size_t len)
 int vv_recv(struct vv *v, void *frame, size_t *len, int timeout_ms)
 {
 	struct vv_vq *vq = &v->vq[VV_RX];
-	struct timespec t0, t;
-	struct vring_used_elem e;
-	uint16_t used;
-	long ms;
+	uint32_t id, elen;
+	int ret;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (;;) {
-		if (vq->packed) {
-			if (used_packed(vq, &e))
-				break;
-		} else {
-			used = __atomic_load_n(&vq->vr.used->idx, __ATOMIC_ACQUIRE);
-			if (used != vq->last_used) {
-				e = vq->vr.used->ring[vq->last_used % vq->vr.num];
-				vq->last_used++;
-				break;
-			}
-		}
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		ms = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
-		if (ms >= timeout_ms)
-			return -ETIMEDOUT;
-		{
-			struct pollfd p = { .fd = vq->call, .events = POLLIN };
-			uint64_t cnt;
-
-			if (poll(&p, 1, 10) > 0 && read(vq->call, &cnt, sizeof(cnt)) < 0)
-				return -errno;
-		}
-	}
-	if (e.id >= VV_QSIZE || e.len < VV_HDR_LEN || e.len > VV_BUF_SIZE)
+	ret = vxr_wait_used(&vq->r, vq->call, timeout_ms);
+	if (ret < 0)
+		return ret;
+	if (!ret || !vxr_get_used(&vq->r, &id, &elen))
+		return -ETIMEDOUT;
+	if (id >= VV_QSIZE || elen < VV_HDR_LEN || elen > VV_BUF_SIZE)
 		return -EPROTO;
-	*len = e.len - VV_HDR_LEN;
-	memcpy(frame, vq->bufs + (size_t)e.id * VV_BUF_SIZE + VV_HDR_LEN, *len);
-	publish(vq, e.id, VV_BUF_SIZE, VRING_DESC_F_WRITE);
+	*len = elen - VV_HDR_LEN;
+	memcpy(frame, vq->bufs + (size_t)id * VV_BUF_SIZE + VV_HDR_LEN, *len);
+	publish(vq, id, VV_BUF_SIZE, VRING_DESC_F_WRITE);
 	kick(vq);
 	return 0;
 }

@@ -5,9 +5,10 @@
  * It provides the vDPA device the tests talk to (a vdpasim_net device made
  * with the vdpa tool and bound to vhost_vdpa), a memfd that plays guest
  * memory mapped into the device at an IOVA that differs from the process
- * address, and split rings laid out in it: queue 0 receives, queue 1
- * transmits, and the simulator loops every frame sent on 1 back to 0;
- * queue 2 is the control queue when the test negotiates one. With
+ * address, and split rings laid out in it (selftests/lib/vring.c): queue
+ * 0 receives, queue 1 transmits, and the simulator loops every frame sent
+ * on 1 back to 0; queue 2 is the control queue when the test negotiates
+ * one. With
  * VIRTIO_F_RING_PACKED negotiated the rings are packed: the descriptor
  * ring where the split descriptor table is, the driver and device event
  * areas where the avail and used rings are.
@@ -22,6 +23,8 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_net.h>
 #include <linux/virtio_ring.h>
+
+#include "../lib/vring.h"
 
 #define VV_DEV		"vxvv0"
 #define VV_MAC		"02:00:00:76:76:01"
@@ -49,20 +52,18 @@
 
 struct vv_vq {
 	unsigned int index;
-	struct vring vr;	/* vr.num: the queue size, VV_QSIZE or less */
-	uint64_t desc_iova, avail_iova, used_iova;
+	/*
+	 * The ring (selftests/lib/vring.h) at IOVAs: r.num is the queue
+	 * size, VV_QSIZE or less; r.packed its layout; r.desc/r.pdesc,
+	 * r.avail, r.used the areas; r.avail_idx the buffers made available,
+	 * r.last_used the used entries taken; packed: r.next_avail and
+	 * r.avail_wrap, r.next_used and r.used_wrap.
+	 */
+	struct vxr r;
 	uint8_t *bufs;		/* VV_QSIZE buffers of VV_BUF_SIZE */
 	uint64_t bufs_iova;
-	uint16_t avail_idx;
-	uint16_t last_used;
 	int kick;
 	int call;
-	/* packed: the next descriptor to make available and to read used */
-	bool packed;
-	uint16_t p_next;
-	bool p_wrap;
-	uint16_t p_used;
-	bool p_used_wrap;
 };
 
 struct vv {

@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vring: the driver side of a split or packed virtqueue in the caller's
+ * memory, for the selftests' userspace drivers. See vring.h.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vring.h"
+
+#define VXR_PK_AVAIL	(1u << VRING_PACKED_DESC_F_AVAIL)
+#define VXR_PK_USED	(1u << VRING_PACKED_DESC_F_USED)
+
+static size_t vxr_align(size_t v, size_t a)
+{
+	return a > 1 ? (v + a - 1) / a * a : v;
+}
+
+static size_t vxr_max(size_t a, size_t b)
+{
+	return a > b ? a : b;
+}
+
+/* Offsets from the ring's start of its three areas, and its size. */
+static size_t vxr_layout(unsigned int num, bool packed, size_t align,
+			 size_t *avail, size_t *used)
+{
+	size_t end;
+
+	if (packed) {
+		end = (size_t)num * sizeof(struct vring_packed_desc);
+		*avail = vxr_align(end, vxr_max(4, align));
+		end = *avail + sizeof(struct vring_packed_desc_event);
+		*used = vxr_align(end, vxr_max(4, align));
+		end = *used + sizeof(struct vring_packed_desc_event);
+	} else {
+		end = (size_t)num * sizeof(struct vring_desc);
+		*avail = vxr_align(end, vxr_max(2, align));
+		/* flags, idx, ring[num], used_event */
+		end = *avail + 2 * sizeof(uint16_t) + (size_t)num * sizeof(uint16_t) +
+		      sizeof(uint16_t);
+		*used = vxr_align(end, vxr_max(4, align));
+		/* flags, idx, ring[num], avail_event */
+		end = *used + 2 * sizeof(uint16_t) +
+		      (size_t)num * sizeof(struct vring_used_elem) + sizeof(uint16_t);
+	}
+	return vxr_align(end, align);
+}
+
+size_t vxr_layout_size(unsigned int num, bool packed, size_t align)
+{
+	size_t a, u;
+
+	return vxr_layout(num, packed, align, &a, &u);
+}
+
+static void vxr_restart(struct vxr *r)
+{
+	r->avail_idx = 0;
+	r->last_used = 0;
+	r->next_avail = 0;
+	r->avail_wrap = true;
+	r->next_used = 0;
+	r->used_wrap = true;
+	r->pending = 0;
+	r->pend_pos = 0;
+	r->pend_flags = 0;
+}
+
+size_t vxr_init(struct vxr *r, uint8_t *mem, uint64_t base, size_t off,
+		unsigned int num, bool packed, size_t align)
+{
+	size_t avail, used;
+
+	/* 16 covers the descriptors' alignment in both layouts. */
+	off = vxr_align(off, 16);
+	memset(r, 0, sizeof(*r));
+	r->num = num;
+	r->packed = packed;
+	r->mem = mem;
+	r->base = base;
+	r->off = off;
+	r->size = vxr_layout(num, packed, align, &avail, &used);
+	r->desc = (void *)(mem + off);
+	r->avail = (void *)(mem + off + avail);
+	r->used = (void *)(mem + off + used);
+	r->desc_addr = base + off;
+	r->avail_addr = base + off + avail;
+	r->used_addr = base + off + used;
+	vxr_restart(r);
+	return r->size;
+}
+
+void vxr_reset(struct vxr *r)
+{
+	memset(r->mem + r->off, 0, r->size);
+	vxr_restart(r);
+}
+
+void vxr_vring_addr(const struct vxr *r, unsigned int index, struct vhost_vring_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->index = index;
+	a->desc_user_addr = r->desc_addr;
+	a->avail_user_addr = r->avail_addr;
+	a->used_user_addr = r->used_addr;
+}
+
+/* ---- making buffers available ---- */
+
+/* Split: descriptor @i of a chain, linked to the next one unless @last. */
+static void vxr_split_desc(struct vxr *r, uint16_t i, const struct vxr_seg *s, bool last)
+{
+	struct vring_desc *d = &r->desc[i];
+
+	d->addr = s->addr;
+	d->len = s->len;
+	d->flags = s->flags | (last ? 0 : VRING_DESC_F_NEXT);
+	d->next = last ? 0 : (uint16_t)((i + 1) % r->num);
+}
+
+/*
+ * Packed: the next ring position gets a descriptor of buffer @id. The
+ * first one of a batch (@hold) keeps its flags back for vxr_publish();
+ * the others are released in order (the device reads none of them before
+ * the first).
+ */
+static void vxr_packed_desc(struct vxr *r, uint16_t id, const struct vxr_seg *s, bool last,
+			    bool hold)
+{
+	struct vring_packed_desc *d = &r->pdesc[r->next_avail];
+	uint16_t flags = s->flags | (last ? 0 : VRING_DESC_F_NEXT);
+
+	flags |= r->avail_wrap ? VXR_PK_AVAIL : VXR_PK_USED;
+	d->addr = s->addr;
+	d->len = s->len;
+	d->id = id;
+	if (hold) {
+		r->pend_pos = r->next_avail;
+		r->pend_flags = flags;
+	} else {
+		__atomic_store_n(&d->flags, flags, __ATOMIC_RELEASE);
+	}
+	if (++r->next_avail == r->num) {
+		r->next_avail = 0;
+		r->avail_wrap = !r->avail_wrap;
+	}
+}
+
+int vxr_add_chain(struct vxr *r, uint16_t id, const struct vxr_seg *seg, unsigned int n)
+{
+	unsigned int i;
+
+	if (!n || n > r->num || (r->packed && n > 1 && !r->chain_descs))
+		return -EINVAL;
+	if (r->chain_descs && id < r->num)
+		r->chain_descs[id] = n;
+	if (r->packed) {
+		for (i = 0; i < n; i++)
+			vxr_packed_desc(r, id, &seg[i], i == n - 1, !i && !r->pending);
+	} else {
+		for (i = 0; i < n; i++)
+			vxr_split_desc(r, (uint16_t)((id + i) % r->num), &seg[i], i == n - 1);
+		r->avail->ring[(uint16_t)(r->avail_idx + r->pending) % r->num] = id;
+	}
+	r->pending++;
+	return 0;
+}
+
+void vxr_add(struct vxr *r, uint16_t id, uint64_t addr, uint32_t len, uint16_t flags)
+{
+	struct vxr_seg s = { .addr = addr, .len = len, .flags = flags };
+
+	vxr_add_chain(r, id, &s, 1);
+}
+
+void vxr_publish(struct vxr *r)
+{
+	if (!r->pending)
+		return;
+	if (r->packed) {
+		__atomic_store_n(&r->pdesc[r->pend_pos].flags, r->pend_flags, __ATOMIC_RELEASE);
+		r->avail_idx += r->pending;
+	} else {
+		/* descriptors and ring slots before the index */
+		__atomic_thread_fence(__ATOMIC_RELEASE);
+		r->avail_idx += r->pending;
+		__atomic_store_n(&r->avail->idx, r->avail_idx, __ATOMIC_RELEASE);
+	}
+	r->pending = 0;
+}
+
+void vxr_post(struct vxr *r, uint16_t id, uint64_t addr, uint32_t len, uint16_t flags)
+{
+	vxr_add(r, id, addr, len, flags);
+	vxr_publish(r);
+}
+
+int vxr_post_chain(struct vxr *r, uint16_t id, const struct vxr_seg *seg, unsigned int n)
+{
+	int err = vxr_add_chain(r, id, seg, n);
+
+	if (!err)
+		vxr_publish(r);
+	return err;
+}
+
+/* ---- used entries ---- */
+
+/* Packed: the descriptor at next_used, if the device marked it used. */
+static struct vring_packed_desc *vxr_packed_used(const struct vxr *r)
+{
+	struct vring_packed_desc *d = &r->pdesc[r->next_used];
+	uint16_t f = __atomic_load_n(&d->flags, __ATOMIC_ACQUIRE);
+
+	if (!!(f & VXR_PK_AVAIL) != r->used_wrap || !!(f & VXR_PK_USED) != r->used_wrap)
+		return NULL;
+	return d;
+}
+
+bool vxr_has_used(const struct vxr *r)
+{
+	if (r->packed)
+		return vxr_packed_used(r);
+	return __atomic_load_n(&r->used->idx, __ATOMIC_ACQUIRE) != r->last_used;
+}
+
+bool vxr_get_used(struct vxr *r, uint32_t *id, uint32_t *len)
+{
+	struct vring_used_elem e;
+
+	if (r->packed) {
+		struct vring_packed_desc *d = vxr_packed_used(r);
+		unsigned int step = 1;
+
+		if (!d)
+			return false;
+		e.id = d->id;
+		e.len = d->len;
+		if (r->chain_descs && e.id < r->num && r->chain_descs[e.id])
+			step = r->chain_descs[e.id];
+		r->next_used += step;
+		if (r->next_used >= r->num) {
+			r->next_used -= r->num;
+			r->used_wrap = !r->used_wrap;
+		}
+	} else {
+		if (__atomic_load_n(&r->used->idx, __ATOMIC_ACQUIRE) == r->last_used)
+			return false;
+		e = r->used->ring[r->last_used % r->num];
+	}
+	r->last_used++;
+	if (id)
+		*id = e.id;
+	if (len)
+		*len = e.len;
+	return true;
+}
+
+unsigned int vxr_reclaim(struct vxr *r)
+{
+	unsigned int n = 0;
+	uint16_t used;
+
+	if (r->packed) {
+		while (vxr_get_used(r, NULL, NULL))
+			n++;
+		return n;
+	}
+	used = __atomic_load_n(&r->used->idx, __ATOMIC_ACQUIRE);
+	n = (uint16_t)(used - r->last_used);
+	r->last_used = used;
+	return n;
+}
+
+static long vxr_ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+int vxr_wait_used(const struct vxr *r, int call_fd, int timeout_ms)
+{
+	struct pollfd p = { .fd = call_fd, .events = POLLIN };
+	struct timespec t0;
+	uint64_t cnt;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		if (vxr_has_used(r))
+			return 1;
+		if (vxr_ms_since(&t0) >= timeout_ms)
+			return 0;
+		if (poll(&p, 1, 10) > 0 && read(call_fd, &cnt, sizeof(cnt)) < 0)
+			return -errno;
+	}
+}

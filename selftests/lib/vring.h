@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * vring: the driver side of one virtqueue's memory, shared by the selftests'
+ * userspace "guest drivers" (vhost_core's vc.c and vhost_vdpa's vv.c today;
+ * vhost_net's vdrv.c, fuzz_ioctl and tools/ringtest are meant to follow).
+ *
+ * It knows ring memory only, no device: a struct vxr lays a split or packed
+ * ring out in the caller's memory, remembers the driver's positions and
+ * wrap counters, makes buffers available (one descriptor or a chain) and
+ * reads used entries, with the barriers a driver needs. Buffer addresses
+ * are the caller's: it passes what the device sees (a GPA for vhost-net, an
+ * IOVA for vhost-vdpa). The ring areas' device-visible addresses come from
+ * the base the caller gives for the start of its memory:
+ * addr = base + (ptr - mem).
+ *
+ * Descriptor flags are the virtio ones (VRING_DESC_F_WRITE, _NEXT,
+ * _INDIRECT): the same bits in both layouts. A packed descriptor's
+ * AVAIL/USED bits are added here from the wrap counter.
+ *
+ * Nothing here is thread-safe: one thread drives a ring.
+ */
+#ifndef VX_VRING_H
+#define VX_VRING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/vhost.h>
+#include <linux/virtio_ring.h>
+
+/* A piece of a chain: device address, length, VRING_DESC_F_WRITE or 0. */
+struct vxr_seg {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags;
+};
+
+struct vxr {
+	unsigned int num;		/* queue size */
+	bool packed;
+	uint8_t *mem;			/* the caller's memory and ... */
+	uint64_t base;			/* ... what the device calls its start */
+	size_t off, size;		/* where the ring areas are in mem */
+	/*
+	 * The areas. A packed ring's descriptor ring and driver/device event
+	 * areas sit where a split ring's descriptor table and available/used
+	 * rings do, so each pair of names is the same memory (tests peek).
+	 */
+	union {
+		struct vring_desc *desc;
+		struct vring_packed_desc *pdesc;
+	};
+	union {
+		struct vring_avail *avail;
+		struct vring_packed_desc_event *drv_evt;
+	};
+	union {
+		struct vring_used *used;
+		struct vring_packed_desc_event *dev_evt;
+	};
+	/* Device-visible addresses of the three areas (VHOST_SET_VRING_ADDR). */
+	uint64_t desc_addr, avail_addr, used_addr;
+	/*
+	 * Buffers made available (split: the avail->idx we published) and
+	 * used entries consumed (split: the used->idx we have read up to).
+	 */
+	uint16_t avail_idx;
+	uint16_t last_used;
+	/* Packed: next descriptor to fill and to read, with wrap counters. */
+	uint16_t next_avail;
+	bool avail_wrap;
+	uint16_t next_used;
+	bool used_wrap;
+	/*
+	 * Optional, the caller's, @num entries indexed by buffer id: how
+	 * many descriptors the chain of that id takes (vxr_add_chain()
+	 * records it). Packed rings need it for chains of more than one
+	 * descriptor, to step over them when the chain is used; NULL (what
+	 * vxr_init() leaves) means one descriptor per buffer.
+	 */
+	uint16_t *chain_descs;
+	/* Between vxr_add*() and vxr_publish(). */
+	uint16_t pending;
+	uint16_t pend_pos;		/* packed: first held descriptor */
+	uint16_t pend_flags;		/* packed: its flags, written last */
+};
+
+/*
+ * Lay a ring of @num entries out in @mem at offset @off: the descriptors,
+ * then the available ring (packed: driver event area), then the used ring
+ * (packed: device event area), each at its alignment (split 16, 2, 4;
+ * packed 16, 4, 4) or at @align if larger (0: none); @off itself is
+ * rounded up to 16. @base is the device address of @mem. Every field is
+ * set (positions at the start, chain_descs NULL); the memory is not
+ * touched. Returns the bytes used from @off, a multiple of @align.
+ */
+size_t vxr_init(struct vxr *r, uint8_t *mem, uint64_t base, size_t off,
+		unsigned int num, bool packed, size_t align);
+/* Bytes vxr_init() would use, without a ring. */
+size_t vxr_layout_size(unsigned int num, bool packed, size_t align);
+/* Zero the ring memory and start from the first position (wrap 1). */
+void vxr_reset(struct vxr *r);
+/* Fill VHOST_SET_VRING_ADDR's addresses and index (flags 0, no log). */
+void vxr_vring_addr(const struct vxr *r, unsigned int index, struct vhost_vring_addr *a);
+
+/*
+ * Make buffers available. vxr_post() publishes one buffer of one
+ * descriptor at once. The split descriptor used is @id itself (so @id <
+ * num), its slot in the available ring the next one; packed: the next
+ * descriptor of the ring, carrying @id.
+ */
+void vxr_post(struct vxr *r, uint16_t id, uint64_t addr, uint32_t len, uint16_t flags);
+/*
+ * A chain of @n descriptors as one buffer @id: split, descriptors @id,
+ * @id + 1, ... (modulo num) linked with VRING_DESC_F_NEXT; packed, @n
+ * ring positions all carrying @id, the first one's flags written last.
+ * Returns 0, or -EINVAL (n == 0 or > num; packed n > 1 without
+ * chain_descs).
+ */
+int vxr_post_chain(struct vxr *r, uint16_t id, const struct vxr_seg *seg, unsigned int n);
+/*
+ * Batching: vxr_add() and vxr_add_chain() fill descriptors (split: and
+ * available ring slots) without telling the device; vxr_publish() makes
+ * all of them available at once (split: one store of avail->idx; packed:
+ * the first descriptor's flags last). vxr_post*() is add + publish.
+ */
+void vxr_add(struct vxr *r, uint16_t id, uint64_t addr, uint32_t len, uint16_t flags);
+int vxr_add_chain(struct vxr *r, uint16_t id, const struct vxr_seg *seg, unsigned int n);
+void vxr_publish(struct vxr *r);
+
+/* Is a used entry there that we did not take yet? */
+bool vxr_has_used(const struct vxr *r);
+/* Take the next used entry: true with its id and length, false if none. */
+bool vxr_get_used(struct vxr *r, uint32_t *id, uint32_t *len);
+/*
+ * Drop every used entry there is; returns how many. Split: last_used
+ * jumps to used->idx, no entry is read. Packed: each is read in turn.
+ */
+unsigned int vxr_reclaim(struct vxr *r);
+/*
+ * Wait up to @timeout_ms for a used entry, polling @call_fd (an eventfd,
+ * or -1) every 10 ms and draining it. Returns 1 when one is there, 0 on
+ * timeout, -errno if reading @call_fd fails. Takes nothing.
+ */
+int vxr_wait_used(const struct vxr *r, int call_fd, int timeout_ms);
+
+/* Split, VIRTIO_RING_F_EVENT_IDX: used_event (ours) and avail_event (device's). */
+static inline uint16_t *vxr_used_event(const struct vxr *r)
+{
+	return &r->avail->ring[r->num];
+}
+
+static inline uint16_t *vxr_avail_event(const struct vxr *r)
+{
+	return (uint16_t *)&r->used->ring[r->num];
+}
+
+#endif /* VX_VRING_H */
