@@ -24,21 +24,28 @@ static size_t vxr_max(size_t a, size_t b)
 	return a > b ? a : b;
 }
 
-/* Offsets from the ring's start of its three areas, and its size. */
-static size_t vxr_layout(unsigned int num, bool packed, size_t align,
+/*
+ * Offsets from the ring's start of its three areas, and its size. The
+ * legacy layout is vring_init()'s: split, the available ring right after
+ * the descriptors and only the used ring at @align, the size not rounded
+ * (vring_size()); packed, the three areas back to back.
+ */
+static size_t vxr_layout(unsigned int num, bool packed, size_t align, bool legacy,
 			 size_t *avail, size_t *used)
 {
 	size_t end;
 
 	if (packed) {
+		size_t a = legacy ? 4 : vxr_max(4, align);
+
 		end = (size_t)num * sizeof(struct vring_packed_desc);
-		*avail = vxr_align(end, vxr_max(4, align));
+		*avail = vxr_align(end, a);
 		end = *avail + sizeof(struct vring_packed_desc_event);
-		*used = vxr_align(end, vxr_max(4, align));
+		*used = vxr_align(end, a);
 		end = *used + sizeof(struct vring_packed_desc_event);
 	} else {
 		end = (size_t)num * sizeof(struct vring_desc);
-		*avail = vxr_align(end, vxr_max(2, align));
+		*avail = vxr_align(end, legacy ? 2 : vxr_max(2, align));
 		/* flags, idx, ring[num], used_event */
 		end = *avail + 2 * sizeof(uint16_t) + (size_t)num * sizeof(uint16_t) +
 		      sizeof(uint16_t);
@@ -47,14 +54,21 @@ static size_t vxr_layout(unsigned int num, bool packed, size_t align,
 		end = *used + 2 * sizeof(uint16_t) +
 		      (size_t)num * sizeof(struct vring_used_elem) + sizeof(uint16_t);
 	}
-	return vxr_align(end, align);
+	return legacy ? end : vxr_align(end, align);
 }
 
 size_t vxr_layout_size(unsigned int num, bool packed, size_t align)
 {
 	size_t a, u;
 
-	return vxr_layout(num, packed, align, &a, &u);
+	return vxr_layout(num, packed, align, false, &a, &u);
+}
+
+size_t vxr_legacy_size(unsigned int num, bool packed, size_t align)
+{
+	size_t a, u;
+
+	return vxr_layout(num, packed, align, true, &a, &u);
 }
 
 static void vxr_restart(struct vxr *r)
@@ -70,26 +84,53 @@ static void vxr_restart(struct vxr *r)
 	r->pend_flags = 0;
 }
 
-size_t vxr_init(struct vxr *r, uint8_t *mem, uint64_t base, size_t off,
-		unsigned int num, bool packed, size_t align)
+/* Lay the areas out for r->num, r->packed, r->align, r->legacy at r->off. */
+static void vxr_place(struct vxr *r)
 {
 	size_t avail, used;
 
-	/* 16 covers the descriptors' alignment in both layouts. */
-	off = vxr_align(off, 16);
+	r->size = vxr_layout(r->num, r->packed, r->align, r->legacy, &avail, &used);
+	r->desc = (void *)(r->mem + r->off);
+	r->avail = (void *)(r->mem + r->off + avail);
+	r->used = (void *)(r->mem + r->off + used);
+	r->desc_addr = r->base + r->off;
+	r->avail_addr = r->base + r->off + avail;
+	r->used_addr = r->base + r->off + used;
+}
+
+static size_t vxr_setup(struct vxr *r, uint8_t *mem, uint64_t base, size_t off,
+			unsigned int num, bool packed, size_t align, bool legacy)
+{
 	memset(r, 0, sizeof(*r));
 	r->num = num;
 	r->packed = packed;
 	r->mem = mem;
 	r->base = base;
-	r->off = off;
-	r->size = vxr_layout(num, packed, align, &avail, &used);
-	r->desc = (void *)(mem + off);
-	r->avail = (void *)(mem + off + avail);
-	r->used = (void *)(mem + off + used);
-	r->desc_addr = base + off;
-	r->avail_addr = base + off + avail;
-	r->used_addr = base + off + used;
+	/* 16 covers the descriptors' alignment in both layouts. */
+	r->off = vxr_align(off, 16);
+	r->align = align;
+	r->legacy = legacy;
+	vxr_place(r);
+	vxr_restart(r);
+	return r->size;
+}
+
+size_t vxr_init(struct vxr *r, uint8_t *mem, uint64_t base, size_t off,
+		unsigned int num, bool packed, size_t align)
+{
+	return vxr_setup(r, mem, base, off, num, packed, align, false);
+}
+
+size_t vxr_init_legacy(struct vxr *r, uint8_t *mem, uint64_t base, size_t off,
+		       unsigned int num, bool packed, size_t align)
+{
+	return vxr_setup(r, mem, base, off, num, packed, align, true);
+}
+
+size_t vxr_resize(struct vxr *r, unsigned int num)
+{
+	r->num = num;
+	vxr_place(r);
 	vxr_restart(r);
 	return r->size;
 }
@@ -150,24 +191,83 @@ static void vxr_packed_desc(struct vxr *r, uint16_t id, const struct vxr_seg *s,
 	}
 }
 
-int vxr_add_chain(struct vxr *r, uint16_t id, const struct vxr_seg *seg, unsigned int n)
+int vxr_add_chain_at(struct vxr *r, uint16_t id, const uint16_t *descs,
+		     const struct vxr_seg *seg, unsigned int n)
 {
 	unsigned int i;
 
 	if (!n || n > r->num || (r->packed && n > 1 && !r->chain_descs))
+		return -EINVAL;
+	if (!r->packed && descs && descs[0] != id)
 		return -EINVAL;
 	if (r->chain_descs && id < r->num)
 		r->chain_descs[id] = n;
 	if (r->packed) {
 		for (i = 0; i < n; i++)
 			vxr_packed_desc(r, id, &seg[i], i == n - 1, !i && !r->pending);
-	} else {
-		for (i = 0; i < n; i++)
-			vxr_split_desc(r, (uint16_t)((id + i) % r->num), &seg[i], i == n - 1);
-		r->avail->ring[(uint16_t)(r->avail_idx + r->pending) % r->num] = id;
+		r->pending++;
+		return 0;
 	}
-	r->pending++;
+	for (i = 0; i < n; i++) {
+		struct vring_desc *d;
+		bool last = i == n - 1;
+
+		if (!descs) {
+			vxr_split_desc(r, (uint16_t)((id + i) % r->num), &seg[i], last);
+			continue;
+		}
+		d = &r->desc[descs[i]];
+		d->addr = seg[i].addr;
+		d->len = seg[i].len;
+		d->flags = seg[i].flags | (last ? 0 : VRING_DESC_F_NEXT);
+		d->next = last ? 0 : descs[i + 1];
+	}
+	vxr_add_avail(r, id);
 	return 0;
+}
+
+int vxr_add_chain(struct vxr *r, uint16_t id, const struct vxr_seg *seg, unsigned int n)
+{
+	return vxr_add_chain_at(r, id, NULL, seg, n);
+}
+
+int vxr_add_indirect(struct vxr *r, uint16_t id, void *table, uint64_t table_addr,
+		     const struct vxr_seg *seg, unsigned int n)
+{
+	struct vxr_seg one = {
+		.addr = table_addr,
+		.len = n * sizeof(struct vring_desc),
+		.flags = VRING_DESC_F_INDIRECT,
+	};
+	unsigned int i;
+
+	if (!n)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		if (r->packed) {
+			struct vring_packed_desc *t = (struct vring_packed_desc *)table + i;
+
+			t->addr = seg[i].addr;
+			t->len = seg[i].len;
+			t->id = 0;
+			t->flags = seg[i].flags;
+		} else {
+			struct vring_desc *t = (struct vring_desc *)table + i;
+			bool last = i == n - 1;
+
+			t->addr = seg[i].addr;
+			t->len = seg[i].len;
+			t->flags = seg[i].flags | (last ? 0 : VRING_DESC_F_NEXT);
+			t->next = last ? 0 : i + 1;
+		}
+	}
+	return vxr_add_chain(r, id, &one, 1);
+}
+
+void vxr_add_avail(struct vxr *r, uint16_t id)
+{
+	r->avail->ring[(uint16_t)(r->avail_idx + r->pending) % r->num] = id;
+	r->pending++;
 }
 
 void vxr_add(struct vxr *r, uint16_t id, uint64_t addr, uint32_t len, uint16_t flags)
@@ -228,36 +328,109 @@ bool vxr_has_used(const struct vxr *r)
 	return __atomic_load_n(&r->used->idx, __ATOMIC_ACQUIRE) != r->last_used;
 }
 
-bool vxr_get_used(struct vxr *r, uint32_t *id, uint32_t *len)
+bool vxr_peek_used(const struct vxr *r, uint32_t *id, uint32_t *len)
 {
 	struct vring_used_elem e;
 
 	if (r->packed) {
 		struct vring_packed_desc *d = vxr_packed_used(r);
-		unsigned int step = 1;
 
 		if (!d)
 			return false;
 		e.id = d->id;
 		e.len = d->len;
-		if (r->chain_descs && e.id < r->num && r->chain_descs[e.id])
-			step = r->chain_descs[e.id];
-		r->next_used += step;
-		if (r->next_used >= r->num) {
-			r->next_used -= r->num;
-			r->used_wrap = !r->used_wrap;
-		}
 	} else {
 		if (__atomic_load_n(&r->used->idx, __ATOMIC_ACQUIRE) == r->last_used)
 			return false;
 		e = r->used->ring[r->last_used % r->num];
 	}
-	r->last_used++;
 	if (id)
 		*id = e.id;
 	if (len)
 		*len = e.len;
 	return true;
+}
+
+/* Packed: descriptors the buffer @id takes (1 when unknown). */
+static unsigned int vxr_descs_of(const struct vxr *r, uint32_t id)
+{
+	if (r->chain_descs && id < r->num && r->chain_descs[id])
+		return r->chain_descs[id];
+	return 1;
+}
+
+void vxr_take_used(struct vxr *r, uint32_t id)
+{
+	if (r->packed) {
+		r->next_used += vxr_descs_of(r, id);
+		if (r->next_used >= r->num) {
+			r->next_used -= r->num;
+			r->used_wrap = !r->used_wrap;
+		}
+	}
+	r->last_used++;
+}
+
+bool vxr_get_used(struct vxr *r, uint32_t *id, uint32_t *len)
+{
+	uint32_t i, l;
+
+	if (!vxr_peek_used(r, &i, &l))
+		return false;
+	vxr_take_used(r, i);
+	if (id)
+		*id = i;
+	if (len)
+		*len = l;
+	return true;
+}
+
+/* Packed: is the descriptor at @pos used in the lap of wrap counter @wrap? */
+static bool vxr_packed_used_at(const struct vxr *r, unsigned int pos, bool wrap)
+{
+	uint16_t f = __atomic_load_n(&r->pdesc[pos].flags, __ATOMIC_ACQUIRE);
+
+	return !!(f & VXR_PK_AVAIL) == wrap && !!(f & VXR_PK_USED) == wrap;
+}
+
+unsigned int vxr_used_pending(const struct vxr *r)
+{
+	unsigned int pos = r->next_used, n = 0, seen = 0;
+	bool wrap = r->used_wrap;
+
+	if (!r->packed)
+		return (uint16_t)(__atomic_load_n(&r->used->idx, __ATOMIC_ACQUIRE) -
+				  r->last_used);
+	while (seen < r->num && vxr_packed_used_at(r, pos, wrap)) {
+		uint16_t id = r->pdesc[pos].id;
+		unsigned int step = 1;
+
+		n++;
+		if (r->chain_descs) {
+			/* No chain recorded: where the next buffer starts is unknown. */
+			if (id >= r->num || !r->chain_descs[id])
+				break;
+			step = r->chain_descs[id];
+		}
+		seen += step;
+		pos += step;
+		if (pos >= r->num) {
+			pos -= r->num;
+			wrap = !wrap;
+		}
+	}
+	return n;
+}
+
+void vxr_event_next(struct vxr *r)
+{
+	if (!r->packed) {
+		*vxr_used_event(r) = r->last_used;
+		return;
+	}
+	r->drv_evt->off_wrap = r->next_used |
+			       (uint16_t)r->used_wrap << VRING_PACKED_EVENT_F_WRAP_CTR;
+	__atomic_store_n(&r->drv_evt->flags, VRING_PACKED_EVENT_FLAG_DESC, __ATOMIC_RELEASE);
 }
 
 unsigned int vxr_reclaim(struct vxr *r)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * vring: the driver side of one virtqueue's memory, shared by the selftests'
- * userspace "guest drivers" (vhost_core's vc.c and vhost_vdpa's vv.c today;
- * vhost_net's vdrv.c, fuzz_ioctl and tools/ringtest are meant to follow).
+ * userspace "guest drivers" (vhost_core's vc.c, vhost_vdpa's vv.c and
+ * vhost_net's vdrv.c today; fuzz_ioctl and tools/ringtest are meant to
+ * follow).
  *
  * It knows ring memory only, no device: a struct vxr lays a split or packed
  * ring out in the caller's memory, remembers the driver's positions and
@@ -41,6 +42,8 @@ struct vxr {
 	uint8_t *mem;			/* the caller's memory and ... */
 	uint64_t base;			/* ... what the device calls its start */
 	size_t off, size;		/* where the ring areas are in mem */
+	size_t align;			/* as given to vxr_init*() */
+	bool legacy;			/* vxr_init_legacy()'s layout */
 	/*
 	 * The areas. A packed ring's descriptor ring and driver/device event
 	 * areas sit where a split ring's descriptor table and available/used
@@ -76,7 +79,10 @@ struct vxr {
 	 * many descriptors the chain of that id takes (vxr_add_chain()
 	 * records it). Packed rings need it for chains of more than one
 	 * descriptor, to step over them when the chain is used; NULL (what
-	 * vxr_init() leaves) means one descriptor per buffer.
+	 * vxr_init() leaves) means one descriptor per buffer. The library
+	 * only writes an entry when a chain is added; a caller may clear it
+	 * when the buffer comes back (vxr_used_pending() stops at a used id
+	 * whose entry is 0).
 	 */
 	uint16_t *chain_descs;
 	/* Between vxr_add*() and vxr_publish(). */
@@ -98,6 +104,22 @@ size_t vxr_init(struct vxr *r, uint8_t *mem, uint64_t base, size_t off,
 		unsigned int num, bool packed, size_t align);
 /* Bytes vxr_init() would use, without a ring. */
 size_t vxr_layout_size(unsigned int num, bool packed, size_t align);
+/*
+ * The same with the legacy layout of vring_init(): split, the available
+ * ring right after the descriptors and only the used ring at @align, the
+ * size not rounded (what vring_size() says); packed, the descriptors and
+ * both event areas back to back (@align unused).
+ */
+size_t vxr_init_legacy(struct vxr *r, uint8_t *mem, uint64_t base, size_t off,
+		       unsigned int num, bool packed, size_t align);
+size_t vxr_legacy_size(unsigned int num, bool packed, size_t align);
+/*
+ * Lay the ring out again with @num entries, in the same place with the
+ * same layout rules, positions at the start, chain_descs kept; the memory
+ * is not touched (the caller clears what it needs, e.g. the size of its
+ * largest layout). Returns the new size. For a driver's queue reset.
+ */
+size_t vxr_resize(struct vxr *r, unsigned int num);
 /* Zero the ring memory and start from the first position (wrap 1). */
 void vxr_reset(struct vxr *r);
 /* Fill VHOST_SET_VRING_ADDR's addresses and index (flags 0, no log). */
@@ -127,11 +149,47 @@ int vxr_post_chain(struct vxr *r, uint16_t id, const struct vxr_seg *seg, unsign
 void vxr_add(struct vxr *r, uint16_t id, uint64_t addr, uint32_t len, uint16_t flags);
 int vxr_add_chain(struct vxr *r, uint16_t id, const struct vxr_seg *seg, unsigned int n);
 void vxr_publish(struct vxr *r);
+/*
+ * vxr_add_chain() for a driver with a free-descriptor list: a split chain
+ * takes descriptors @descs[0] (the head, == @id), @descs[1], ... in that
+ * order, each linked to the next (NULL: @id, @id + 1, ...). Packed rings
+ * ignore @descs. -EINVAL as vxr_add_chain(), or @descs[0] != @id.
+ */
+int vxr_add_chain_at(struct vxr *r, uint16_t id, const uint16_t *descs,
+		     const struct vxr_seg *seg, unsigned int n);
+/*
+ * An indirect buffer @id: fill @table (the caller's memory, device address
+ * @table_addr) with @n descriptors of the ring's layout (split: linked
+ * with _NEXT, next = i + 1; packed: id 0, no _NEXT), then add one
+ * descriptor VRING_DESC_F_INDIRECT of n * 16 bytes pointing at it (split:
+ * descriptor @id). Publish with vxr_publish().
+ */
+int vxr_add_indirect(struct vxr *r, uint16_t id, void *table, uint64_t table_addr,
+		     const struct vxr_seg *seg, unsigned int n);
+/*
+ * Split only: put @id (anything, even >= num) in the next available ring
+ * slot, descriptors untouched (the caller wrote them). vxr_publish() then.
+ */
+void vxr_add_avail(struct vxr *r, uint16_t id);
 
 /* Is a used entry there that we did not take yet? */
 bool vxr_has_used(const struct vxr *r);
 /* Take the next used entry: true with its id and length, false if none. */
 bool vxr_get_used(struct vxr *r, uint32_t *id, uint32_t *len);
+/*
+ * vxr_get_used() in two steps, for a driver that checks an entry before
+ * taking it: vxr_peek_used() reads it (same loads), vxr_take_used() moves
+ * past it (packed: by chain_descs[@id] descriptors, 1 when unknown).
+ */
+bool vxr_peek_used(const struct vxr *r, uint32_t *id, uint32_t *len);
+void vxr_take_used(struct vxr *r, uint32_t id);
+/*
+ * Used entries there that we did not take. Split: used->idx - last_used.
+ * Packed: used buffers from next_used on, stepping over chains by
+ * chain_descs (NULL: one descriptor each); an id >= num or with a 0 entry
+ * is counted and ends the walk. At most num descriptors are looked at.
+ */
+unsigned int vxr_used_pending(const struct vxr *r);
 /*
  * Drop every used entry there is; returns how many. Split: last_used
  * jumps to used->idx, no entry is read. Packed: each is read in turn.
@@ -143,6 +201,15 @@ unsigned int vxr_reclaim(struct vxr *r);
  * timeout, -errno if reading @call_fd fails. Takes nothing.
  */
 int vxr_wait_used(const struct vxr *r, int call_fd, int timeout_ms);
+
+/*
+ * VIRTIO_RING_F_EVENT_IDX, driver side: ask for a call when the device
+ * uses the next entry we would take. Split: used_event = last_used (a
+ * plain store); packed: driver event area off_wrap = next_used | used_wrap
+ * << 15, then its flags VRING_PACKED_EVENT_FLAG_DESC (release). Call it
+ * after taking entries, or not at all to handle used_event by hand.
+ */
+void vxr_event_next(struct vxr *r);
 
 /* Split, VIRTIO_RING_F_EVENT_IDX: used_event (ours) and avail_event (device's). */
 static inline uint16_t *vxr_used_event(const struct vxr *r)
