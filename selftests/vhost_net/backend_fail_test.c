@@ -78,10 +78,10 @@ TEST_F(bf, old_backend_kept)
 	switch (variant->how) {
 	case START_FAILS:
 		/* The queue is idle: nothing but this call touches its rings. */
-		ASSERT_EQ(0, (uintptr_t)vq->vr.used & (PG - 1));
-		ASSERT_EQ(0, mprotect(vq->vr.used, PG, PROT_NONE));
+		ASSERT_EQ(0, (uintptr_t)vq->r.used & (PG - 1));
+		ASSERT_EQ(0, mprotect(vq->r.used, PG, PROT_NONE));
 		r = vdrv_set_backend(&self->d, variant->index, self->e2.tap);
-		ASSERT_EQ(0, mprotect(vq->vr.used, PG, PROT_READ | PROT_WRITE));
+		ASSERT_EQ(0, mprotect(vq->r.used, PG, PROT_READ | PROT_WRITE));
 		want = EFAULT;
 		break;
 	case EVENTFD:

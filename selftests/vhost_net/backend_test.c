@@ -121,7 +121,7 @@ TEST_F_TIMEOUT(be, detach_reattach_tx, 180)
 		base = get_base(&self->d, VDRV_TX);
 		ASSERT_LE(0, base);
 		/* Everything the device took is completed, nothing more. */
-		EXPECT_EQ(base, __atomic_load_n(&vq->vr.used->idx, __ATOMIC_ACQUIRE));
+		EXPECT_EQ(base, __atomic_load_n(&vq->r.used->idx, __ATOMIC_ACQUIRE));
 		while (vdrv_used_pending(vq)) {
 			ASSERT_LE(0, vdrv_used_get(vq, NULL));
 			used++;

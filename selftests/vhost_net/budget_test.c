@@ -226,7 +226,7 @@ FIXTURE_SETUP(budget)
 	 * then says which of the two the device reads.
 	 */
 	tx = &self->d.vq[VDRV_TX];
-	tx->vr.avail = (struct vring_avail *)(vdrv_slot(tx, AVAIL_SLOT + 1) - 4);
+	tx->r.avail = (struct vring_avail *)(vdrv_slot(tx, AVAIL_SLOT + 1) - 4);
 	r = vdrv_configure(&self->d);
 	ASSERT_EQ(0, r) {
 		TH_LOG("%s: %s", self->d.failed, strerror(-r));
@@ -290,22 +290,22 @@ TEST_F_TIMEOUT(budget, tx_bounce_starves_nothing, 240)
 		      vdrv_hva2gpa(&self->d, vdrv_slot(tx, BOUNCE_HEAD)),
 		      self->d.hdr_len + sizeof(frame), 0, 0);
 	for (unsigned int i = 0; i < NUM; i++)
-		tx->vr.avail->ring[i] = BOUNCE_HEAD;
+		tx->r.avail->ring[i] = BOUNCE_HEAD;
 
 	b.mem = self->d.mem;
 	b.alias_len = self->d.mem_size;
 	b.alias = mmap(NULL, b.alias_len, PROT_READ | PROT_WRITE, MAP_SHARED,
 		       self->d.memfd, 0);
 	ASSERT_NE(MAP_FAILED, b.alias);
-	b.p_idx = (uint8_t *)tx->vr.avail;
+	b.p_idx = (uint8_t *)tx->r.avail;
 	b.p_idx = (uint8_t *)((uintptr_t)b.p_idx & ~(PG - 1));
 	b.p_ring = b.p_idx + PG;
-	b.p_used = (uint8_t *)tx->vr.used;
+	b.p_used = (uint8_t *)tx->r.used;
 	ASSERT_EQ(0, (uintptr_t)b.p_used & (PG - 1));
-	ASSERT_EQ(b.p_ring, (uint8_t *)tx->vr.avail->ring);
-	b.a_idx = (uint16_t *)(b.alias + ((uint8_t *)&tx->vr.avail->idx - b.mem));
-	b.u_flags = (uint16_t *)(b.alias + ((uint8_t *)&tx->vr.used->flags - b.mem));
-	b.cur = tx->avail_idx;
+	ASSERT_EQ(b.p_ring, (uint8_t *)tx->r.avail->ring);
+	b.a_idx = (uint16_t *)(b.alias + ((uint8_t *)&tx->r.avail->idx - b.mem));
+	b.u_flags = (uint16_t *)(b.alias + ((uint8_t *)&tx->r.used->flags - b.mem));
+	b.cur = tx->r.avail_idx;
 	ASSERT_EQ(b.cur, *b.a_idx);
 
 	reg.range.start = (uintptr_t)b.p_idx;
@@ -394,10 +394,10 @@ TEST_F_TIMEOUT(budget, tx_bounce_starves_nothing, 240)
 	 * used entries name BOUNCE_HEAD, which vdrv never handed out; skip
 	 * them. The frames it sent are on the capture.
 	 */
-	tx->avail_idx = b.cur;
-	__atomic_store_n(&tx->vr.avail->idx, b.cur, __ATOMIC_RELEASE);
+	tx->r.avail_idx = b.cur;
+	__atomic_store_n(&tx->r.avail->idx, b.cur, __ATOMIC_RELEASE);
 	usleep(100 * 1000);
-	tx->last_used = __atomic_load_n(&tx->vr.used->idx, __ATOMIC_ACQUIRE);
+	tx->r.last_used = __atomic_load_n(&tx->r.used->idx, __ATOMIC_ACQUIRE);
 	if (!rx_ok) {
 		/* A starved RX queue gets the frame once TX lets go. */
 		n = vdrv_rx_frame(rx, &hdr, buf, sizeof(buf), NULL, 5000);

@@ -183,7 +183,7 @@ static void b_avail_idx_jump(struct ctx *c)
 {
 	struct vdrv_vq *vq = c->vq;
 
-	__atomic_store_n(&vq->vr.avail->idx, (uint16_t)(vq->avail_idx + NUM + 1),
+	__atomic_store_n(&vq->r.avail->idx, (uint16_t)(vq->r.avail_idx + NUM + 1),
 			 __ATOMIC_RELEASE);
 }
 
@@ -192,7 +192,7 @@ static void b_avail_idx_back(struct ctx *c)
 	struct vdrv_vq *vq = c->vq;
 
 	/* Just behind the device: 0xffff entries "available". */
-	__atomic_store_n(&vq->vr.avail->idx, (uint16_t)(vq->avail_idx - 1),
+	__atomic_store_n(&vq->r.avail->idx, (uint16_t)(vq->r.avail_idx - 1),
 			 __ATOMIC_RELEASE);
 }
 
@@ -255,10 +255,10 @@ static void b_used_idx_jump(struct ctx *c)
 		c->failed = true;
 		return;
 	}
-	old = __atomic_load_n(&vq->vr.used->idx, __ATOMIC_ACQUIRE);
-	__atomic_store_n(&vq->vr.used->idx, (uint16_t)(old + NUM + 1), __ATOMIC_RELEASE);
+	old = __atomic_load_n(&vq->r.used->idx, __ATOMIC_ACQUIRE);
+	__atomic_store_n(&vq->r.used->idx, (uint16_t)(old + NUM + 1), __ATOMIC_RELEASE);
 	c->set_backend_ret = vdrv_set_backend(c->d, vq->index, c->backend);
-	__atomic_store_n(&vq->vr.used->idx, old, __ATOMIC_RELEASE);
+	__atomic_store_n(&vq->r.used->idx, old, __ATOMIC_RELEASE);
 }
 
 static void b_wrong_direction(struct ctx *c)

@@ -56,7 +56,7 @@ FIXTURE_TEARDOWN(inorder)
 /* Packed: is the descriptor at @pos used in the lap of wrap counter @w? */
 static bool pused(const struct vdrv_vq *vq, unsigned int pos, bool w)
 {
-	uint16_t f = __atomic_load_n(&vq->pdesc[pos].flags, __ATOMIC_ACQUIRE);
+	uint16_t f = __atomic_load_n(&vq->r.pdesc[pos].flags, __ATOMIC_ACQUIRE);
 	bool a = f & (1u << VRING_PACKED_DESC_F_AVAIL), u = f & (1u << VRING_PACKED_DESC_F_USED);
 
 	return a == w && u == w;
@@ -73,18 +73,18 @@ TEST_F_TIMEOUT(inorder, tx_burst, 60)
 	if (_metadata->skip)
 		return;
 	if (!variant->packed)
-		memset(vq->vr.used->ring, 0xa5, sizeof(vq->vr.used->ring[0]) * NUM);
+		memset(vq->r.used->ring, 0xa5, sizeof(vq->r.used->ring[0]) * NUM);
 	for (i = 0; i < BURST; i++) {
 		int r;
 
-		pos[i] = vq->packed ? vq->next_avail : 0;
+		pos[i] = vq->r.packed ? vq->r.next_avail : 0;
 		vdrv_frame_fill(self->frame, 60 + i, i, NULL, NULL);
 		r = vdrv_tx_post(vq, &(struct virtio_net_hdr_mrg_rxbuf){ 0 }, self->d.hdr_len,
 				 self->frame, 60 + i, 1, false);
 		ASSERT_LE(0, r);
 		heads[i] = r;
 	}
-	pos[BURST] = vq->packed ? vq->next_avail : 0;
+	pos[BURST] = vq->r.packed ? vq->r.next_avail : 0;
 	vdrv_kick(vq);
 	/* every frame out of the tap: the device has returned every buffer */
 	for (i = 0; i < BURST; i++) {
@@ -101,7 +101,7 @@ TEST_F_TIMEOUT(inorder, tx_burst, 60)
 			usleep(1000);
 		ASSERT_EQ(BURST, vdrv_used_pending(vq));
 		for (i = 0; i < BURST; i++) {
-			struct vring_used_elem *e = &vq->vr.used->ring[i];
+			struct vring_used_elem *e = &vq->r.used->ring[i];
 
 			if (e->id == 0xa5a5a5a5u && e->len == 0xa5a5a5a5u)
 				continue;
@@ -112,7 +112,7 @@ TEST_F_TIMEOUT(inorder, tx_burst, 60)
 			ASSERT_EQ(0, e->len);
 		}
 		/* the batch that ends the burst wrote the last slot */
-		ASSERT_EQ(heads[BURST - 1], vq->vr.used->ring[BURST - 1].id);
+		ASSERT_EQ(heads[BURST - 1], vq->r.used->ring[BURST - 1].id);
 	} else {
 		/*
 		 * packed, read as an in-order driver: from a used descriptor,
@@ -124,13 +124,13 @@ TEST_F_TIMEOUT(inorder, tx_burst, 60)
 			ASSERT_TRUE(pused(vq, pos[i], true)) {
 				TH_LOG("no used descriptor at %u (buffer %u)", pos[i], i);
 			}
-			for (k = i; k < BURST && heads[k] != vq->pdesc[pos[i]].id; k++)
+			for (k = i; k < BURST && heads[k] != vq->r.pdesc[pos[i]].id; k++)
 				;
 			ASSERT_LT(k, BURST) {
 				TH_LOG("used id %u at %u names no buffer from %u on",
-				       vq->pdesc[pos[i]].id, pos[i], i);
+				       vq->r.pdesc[pos[i]].id, pos[i], i);
 			}
-			ASSERT_EQ(0, vq->pdesc[pos[i]].len);
+			ASSERT_EQ(0, vq->r.pdesc[pos[i]].len);
 			i = k + 1;
 		}
 	}

@@ -62,8 +62,8 @@ static int set_vq_addr(struct vdrv_dev *d, unsigned int idx)
 {
 	struct vdrv_vq *vq = &d->vq[idx];
 
-	return set_addr(d->fd, idx, (uintptr_t)vq->vr.desc, (uintptr_t)vq->vr.avail,
-			(uintptr_t)vq->vr.used, 0, 0);
+	return set_addr(d->fd, idx, (uintptr_t)vq->r.desc, (uintptr_t)vq->r.avail,
+			(uintptr_t)vq->r.used, 0, 0);
 }
 
 struct mt {
@@ -259,7 +259,7 @@ TEST_F(ioc, reset_owner)
 	EXPECT_EQ(EPERM, set_state(fd, VHOST_SET_VRING_NUM, 0, 64));
 	EXPECT_EQ(EPERM, xioctl(fd, VHOST_RESET_OWNER, NULL));
 	/* The tap was let go: a new device life can take it again. */
-	self->d.vq[VDRV_TX].avail_idx = 0;
+	self->d.vq[VDRV_TX].r.avail_idx = 0;
 	ASSERT_EQ(0, vdrv_configure(&self->d));
 	ASSERT_EQ(0, vdrv_set_backend(&self->d, VDRV_TX, self->e.tap));
 	vdrv_frame_fill(frame, sizeof(frame), 1, NULL, NULL);
@@ -299,9 +299,9 @@ TEST_F(ioc, bad_vring_index)
 		EXPECT_EQ(ENOBUFS, set_state(fd, VHOST_SET_VRING_NUM, x, 64));
 		EXPECT_EQ(ENOBUFS, set_state(fd, VHOST_SET_VRING_BASE, x, 0));
 		EXPECT_EQ(ENOBUFS, set_state(fd, VHOST_GET_VRING_BASE, x, 0));
-		EXPECT_EQ(ENOBUFS, set_addr(fd, x, (uintptr_t)self->d.vq[0].vr.desc,
-					    (uintptr_t)self->d.vq[0].vr.avail,
-					    (uintptr_t)self->d.vq[0].vr.used, 0, 0));
+		EXPECT_EQ(ENOBUFS, set_addr(fd, x, (uintptr_t)self->d.vq[0].r.desc,
+					    (uintptr_t)self->d.vq[0].r.avail,
+					    (uintptr_t)self->d.vq[0].r.used, 0, 0));
 		EXPECT_EQ(ENOBUFS, set_file(fd, VHOST_SET_VRING_KICK, x, efd));
 		EXPECT_EQ(ENOBUFS, set_file(fd, VHOST_SET_VRING_CALL, x, efd));
 		EXPECT_EQ(ENOBUFS, set_file(fd, VHOST_SET_VRING_ERR, x, efd));
@@ -360,8 +360,8 @@ TEST_F(ioc, vring_base)
 TEST_F(ioc, vring_addr)
 {
 	struct vdrv_vq *vq = &self->d.vq[0];
-	uint64_t desc = (uintptr_t)vq->vr.desc, avail = (uintptr_t)vq->vr.avail;
-	uint64_t used = (uintptr_t)vq->vr.used;
+	uint64_t desc = (uintptr_t)vq->r.desc, avail = (uintptr_t)vq->r.avail;
+	uint64_t used = (uintptr_t)vq->r.used;
 	int fd = self->d.fd;
 
 	if (_metadata->skip)
@@ -439,7 +439,7 @@ TEST_F(ioc, busy_with_backend)
 				   2, false, NULL));
 	/* Detached, the ring can be changed again. */
 	EXPECT_EQ(0, vdrv_set_backend(&self->d, VDRV_TX, -1));
-	EXPECT_EQ(0, set_state(fd, VHOST_SET_VRING_BASE, VDRV_TX, vq->avail_idx));
+	EXPECT_EQ(0, set_state(fd, VHOST_SET_VRING_BASE, VDRV_TX, vq->r.avail_idx));
 }
 
 TEST_F(ioc, vring_fds)

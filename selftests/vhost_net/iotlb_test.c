@@ -236,7 +236,7 @@ static int iot_setup_num(struct __test_metadata *_metadata, struct iot *t, uint6
 		ASSERT_EQ(0, iot_map(t, IOVA_BASE, t->d.mem_size, VHOST_ACCESS_RW));
 	} else {
 		for (i = 0; i < VDRV_NVQ; i++)
-			ASSERT_EQ(0, iot_map_area(t, t->d.vq[i].vr.used,
+			ASSERT_EQ(0, iot_map_area(t, t->d.vq[i].r.used,
 						  used_bytes(&t->d.vq[i]), VHOST_ACCESS_RW));
 	}
 	return 0;
@@ -429,7 +429,7 @@ TEST(miss_then_update)
 	ASSERT_LE(0, head);
 	vdrv_kick(tx);
 	ASSERT_EQ(0, iot_read_miss(&t, &iova, &perm, 5000));
-	EXPECT_EQ(vdrv_dma(&t.d, tx->vr.desc), iova);
+	EXPECT_EQ(vdrv_dma(&t.d, tx->r.desc), iova);
 	EXPECT_EQ(VHOST_ACCESS_RO, perm);
 	/* Parked: nothing happens until the update. */
 	usleep(100 * 1000);
@@ -486,7 +486,7 @@ TEST(invalidate_then_miss)
 	ASSERT_LE(0, head);
 	vdrv_kick(tx);
 	ASSERT_EQ(0, iot_read_miss(&t, &iova, &perm, 5000));
-	EXPECT_EQ(vdrv_dma(&t.d, tx->vr.desc), iova);
+	EXPECT_EQ(vdrv_dma(&t.d, tx->r.desc), iova);
 	EXPECT_EQ(VHOST_ACCESS_RO, perm);
 	usleep(100 * 1000);
 	EXPECT_EQ(0, vdrv_used_pending(tx));
@@ -500,7 +500,7 @@ TEST(invalidate_then_miss)
 	ASSERT_LE(0, head);
 	vdrv_kick(tx);
 	ASSERT_EQ(0, iot_read_miss(&t, &iova, &perm, 5000));
-	EXPECT_EQ(vdrv_dma(&t.d, tx->vr.desc), iova);
+	EXPECT_EQ(vdrv_dma(&t.d, tx->r.desc), iova);
 	/* Answered page by page from here on. */
 	ASSERT_EQ(0, iot_map(&t, iova & ~(PG - 1), PG, VHOST_ACCESS_RW));
 	ASSERT_EQ(0, iot_serve(&t, tx));
@@ -536,7 +536,7 @@ TEST(set_features_empties_iotlb)
 	ASSERT_LE(0, head);
 	vdrv_kick(tx);
 	ASSERT_EQ(0, iot_read_miss(&t, &iova, &perm, 5000));
-	EXPECT_EQ(vdrv_dma(&t.d, tx->vr.desc), iova);
+	EXPECT_EQ(vdrv_dma(&t.d, tx->r.desc), iova);
 	usleep(100 * 1000);
 	EXPECT_EQ(0, vdrv_used_pending(tx));
 	ASSERT_EQ(0, iot_map(&t, IOVA_BASE, t.d.mem_size, VHOST_ACCESS_RW));
@@ -665,7 +665,7 @@ TEST(miss_storm)
 	EXPECT_GE(60, n);
 	if (vdrv_is_vhostx())
 		EXPECT_EQ(1, n);
-	EXPECT_EQ(vdrv_dma(&t.d, tx->vr.desc), first);
+	EXPECT_EQ(vdrv_dma(&t.d, tx->r.desc), first);
 	/* Drained: not readable, and a read says so. */
 	p.fd = t.d.fd;
 	p.events = POLLIN;
@@ -717,7 +717,7 @@ TEST(poll_and_read)
 	EXPECT_EQ(VHOST_IOTLB_MSG_V2, m.type);
 	EXPECT_EQ(0, m.asid);
 	EXPECT_EQ(VHOST_IOTLB_MISS, m.iotlb.type);
-	EXPECT_EQ(vdrv_dma(&t.d, tx->vr.desc), m.iotlb.iova);
+	EXPECT_EQ(vdrv_dma(&t.d, tx->r.desc), m.iotlb.iova);
 	EXPECT_EQ(VHOST_ACCESS_RO, m.iotlb.perm);
 	/* The kernel's may hold more (a message per run): take them all. */
 	fl = fcntl(t.d.fd, F_GETFL);
@@ -763,9 +763,9 @@ TEST(dirty_log)
 	memset(&a, 0, sizeof(a));
 	a.index = VDRV_RX;
 	a.flags = 1u << VHOST_VRING_F_LOG;
-	a.desc_user_addr = vdrv_dma(&t.d, rx->vr.desc);
-	a.avail_user_addr = vdrv_dma(&t.d, rx->vr.avail);
-	a.used_user_addr = vdrv_dma(&t.d, rx->vr.used);
+	a.desc_user_addr = vdrv_dma(&t.d, rx->r.desc);
+	a.avail_user_addr = vdrv_dma(&t.d, rx->r.avail);
+	a.used_user_addr = vdrv_dma(&t.d, rx->r.used);
 	a.log_guest_addr = 0;
 	ASSERT_EQ(0, xioctl(t.d.fd, VHOST_SET_VRING_ADDR, &a));
 	VTEST_BACKEND(&t.d, VDRV_RX, t.e.tap);
@@ -779,13 +779,13 @@ TEST(dirty_log)
 	ASSERT_EQ(1, vdrv_wait_used(rx, 5000));
 	EXPECT_EQ(head, vdrv_used_get(rx, &len));
 	EXPECT_EQ(0, vdrv_cmp(vdrv_slot(rx, head) + t.d.hdr_len, frame, sizeof(frame)));
-	used_gpa = vdrv_hva2gpa(&t.d, rx->vr.used);
+	used_gpa = vdrv_hva2gpa(&t.d, rx->r.used);
 	slot_gpa = vdrv_hva2gpa(&t.d, vdrv_slot(rx, head));
 	slot_iova = vdrv_dma(&t.d, vdrv_slot(rx, head));
 	EXPECT_TRUE(log_bit(log, slot_gpa / PG));
 	EXPECT_TRUE(log_bit(log, used_gpa / PG));
 	EXPECT_FALSE(log_bit(log, slot_iova / PG));
-	EXPECT_FALSE(log_bit(log, vdrv_dma(&t.d, rx->vr.used) / PG));
+	EXPECT_FALSE(log_bit(log, vdrv_dma(&t.d, rx->r.used) / PG));
 	EXPECT_FALSE(log_bit(log, 0));
 	munmap(log, logsz);
 	iot_close(&t);

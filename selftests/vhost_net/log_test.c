@@ -70,12 +70,12 @@ static int set_log_fd(struct vdrv_dev *d, int fd)
 /* The used ring (packed: the device event area), log_guest_addr's target. */
 static uint64_t used_gpa(struct vdrv_vq *vq)
 {
-	return vdrv_hva2gpa(vq->dev, vq->packed ? (void *)vq->dev_evt : (void *)vq->vr.used);
+	return vdrv_hva2gpa(vq->dev, vq->r.packed ? (void *)vq->r.dev_evt : (void *)vq->r.used);
 }
 
 static size_t used_size(struct vdrv_vq *vq)
 {
-	if (vq->packed)
+	if (vq->r.packed)
 		return sizeof(struct vring_packed_desc_event);
 	return sizeof(struct vring_used) + vq->num * sizeof(struct vring_used_elem) +
 	       sizeof(uint16_t);
@@ -87,10 +87,10 @@ static int set_addr_log(struct vdrv_vq *vq, bool log, uint64_t log_gpa)
 	struct vhost_vring_addr a = {
 		.index = vq->index,
 		.flags = log ? 1u << VHOST_VRING_F_LOG : 0,
-		.desc_user_addr = vq->packed ? (uintptr_t)vq->pdesc : (uintptr_t)vq->vr.desc,
-		.avail_user_addr = vq->packed ? (uintptr_t)vq->drv_evt :
-						(uintptr_t)vq->vr.avail,
-		.used_user_addr = vq->packed ? (uintptr_t)vq->dev_evt : (uintptr_t)vq->vr.used,
+		.desc_user_addr = vq->r.packed ? (uintptr_t)vq->r.pdesc : (uintptr_t)vq->r.desc,
+		.avail_user_addr = vq->r.packed ? (uintptr_t)vq->r.drv_evt :
+						(uintptr_t)vq->r.avail,
+		.used_user_addr = vq->r.packed ? (uintptr_t)vq->r.dev_evt : (uintptr_t)vq->r.used,
 		.log_guest_addr = log_gpa,
 	};
 
@@ -122,7 +122,7 @@ static void mark(uint8_t *bm, uint64_t gpa, uint64_t len)
 /* Oracle: the first @len bytes of chain @head, through its descriptors. */
 static int mark_chain(struct vdrv_vq *vq, unsigned int head, uint32_t len, uint8_t *bm)
 {
-	struct vring_desc *t = vq->vr.desc;
+	struct vring_desc *t = vq->r.desc;
 	unsigned int i = head, n = vq->num, k;
 
 	/*
@@ -130,7 +130,7 @@ static int mark_chain(struct vdrv_vq *vq, unsigned int head, uint32_t len, uint8
 	 * buffer is the chain's slot, in one region (the packed variants
 	 * have one), however it was cut into descriptors.
 	 */
-	if (vq->packed) {
+	if (vq->r.packed) {
 		mark(bm, vdrv_hva2gpa(vq->dev, vdrv_slot(vq, head)), len);
 		return 0;
 	}
@@ -420,9 +420,9 @@ TEST_F_TIMEOUT(log, exact_after_tx_and_rx, 180)
 	}
 	if (variant->packed) {
 		/* Used descriptors: both rings got some; each ring is one page. */
-		mark(want, vdrv_hva2gpa(&self->d, rx->pdesc), rx->num * 16);
-		mark(want, vdrv_hva2gpa(&self->d, tx->pdesc), tx->num * 16);
-		ASSERT_EQ(0, vdrv_hva2gpa(&self->d, rx->pdesc) % PG);
+		mark(want, vdrv_hva2gpa(&self->d, rx->r.pdesc), rx->num * 16);
+		mark(want, vdrv_hva2gpa(&self->d, tx->r.pdesc), tx->num * 16);
+		ASSERT_EQ(0, vdrv_hva2gpa(&self->d, rx->r.pdesc) % PG);
 		ASSERT_EQ(PG, rx->num * 16);
 		/*
 		 * The device event areas are written only when notifications
@@ -749,7 +749,7 @@ TEST_F_TIMEOUT(bad, queue_error, 60)
 		EXPECT_EQ(0, vdrv_evt_count(rx->err));
 		ASSERT_EQ(0, set_log_base(&self->d, self->bad));
 	}
-	used_before = rx->vr.used->idx;
+	used_before = rx->r.used->idx;
 	vdrv_frame_fill(frame, sizeof(frame), 2, NULL, NULL);
 	ASSERT_EQ((ssize_t)sizeof(frame), send(self->e.inj, frame, sizeof(frame), 0));
 	if (!vdrv_is_vhostx()) {
@@ -765,10 +765,10 @@ TEST_F_TIMEOUT(bad, queue_error, 60)
 	EXPECT_EQ(1, vdrv_stat("rx", "errors"));
 	/* The frame was not completed, and the queue stays stopped. */
 	usleep(200 * 1000);
-	EXPECT_EQ(used_before, rx->vr.used->idx);
+	EXPECT_EQ(used_before, rx->r.used->idx);
 	vdrv_kick(rx);
 	usleep(200 * 1000);
-	EXPECT_EQ(used_before, rx->vr.used->idx);
+	EXPECT_EQ(used_before, rx->r.used->idx);
 	EXPECT_EQ(0, vdrv_evt_count(rx->err));
 	EXPECT_EQ(1, vdrv_stat("rx", "errors"));
 	/* Setting the backend again with a good log restarts it. */

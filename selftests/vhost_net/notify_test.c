@@ -16,7 +16,7 @@ static int used_reaches(struct vdrv_vq *vq, uint16_t want, int timeout_ms)
 {
 	uint64_t end = vdrv_now_ms() + timeout_ms;
 
-	while ((uint16_t)(__atomic_load_n(&vq->vr.used->idx, __ATOMIC_ACQUIRE) -
+	while ((uint16_t)(__atomic_load_n(&vq->r.used->idx, __ATOMIC_ACQUIRE) -
 			  want) > 0x8000) {
 		if (vdrv_now_ms() > end)
 			return 0;
@@ -113,7 +113,7 @@ TEST_F(ntf, event_idx_tx)
 	vdrv_evt_count(vq->call);
 
 	/* used_event far ahead: 16 completions, no call. */
-	base = vq->last_used;
+	base = vq->r.last_used;
 	vdrv_set_used_event(vq, base + 1000);
 	ASSERT_EQ(0, tx_post_n(vq, 16, 1));
 	ASSERT_EQ(1, used_reaches(vq, base + 16, 5000));
@@ -122,15 +122,15 @@ TEST_F(ntf, event_idx_tx)
 	ASSERT_EQ(0, tx_reap(vq, self->e.cap, 16));
 
 	/* The device asks to be kicked for the next entry it has not seen. */
-	for (i = 0; i < 100 && vdrv_avail_event(vq) != vq->avail_idx; i++)
+	for (i = 0; i < 100 && vdrv_avail_event(vq) != vq->r.avail_idx; i++)
 		usleep(10 * 1000);
-	EXPECT_EQ(vq->avail_idx, vdrv_avail_event(vq));
+	EXPECT_EQ(vq->r.avail_idx, vdrv_avail_event(vq));
 
 	/*
 	 * used_event = base + 3: one at a time, the call comes exactly with
 	 * the fourth completion and at no other.
 	 */
-	base = vq->last_used;
+	base = vq->r.last_used;
 	vdrv_set_used_event(vq, base + 3);
 	for (i = 0; i < 8; i++) {
 		ASSERT_EQ(0, tx_post_n(vq, 1, 100 + i));
@@ -166,7 +166,7 @@ TEST_F(ntf, event_idx_rx)
 	usleep(50 * 1000);
 	vdrv_evt_count(vq->call);
 
-	base = vq->last_used;
+	base = vq->r.last_used;
 	vdrv_set_used_event(vq, base + 1000);
 	for (i = 0; i < 10; i++) {
 		vdrv_frame_fill(frame, sizeof(frame), i + 1, NULL, NULL);
@@ -181,7 +181,7 @@ TEST_F(ntf, event_idx_rx)
 	}
 
 	/* used_event right behind: the next frame calls. */
-	vdrv_set_used_event(vq, vq->last_used);
+	vdrv_set_used_event(vq, vq->r.last_used);
 	ASSERT_EQ(sizeof(frame), send(self->e.inj, frame, sizeof(frame), 0));
 	EXPECT_EQ(1, vdrv_evt_wait(vq->call, 5000));
 }
@@ -198,7 +198,7 @@ TEST_F(ntf, no_interrupt_flag)
 		return;
 	vq = &self->d.vq[VDRV_TX];
 	vdrv_set_avail_flags(vq, VRING_AVAIL_F_NO_INTERRUPT);
-	base = vq->last_used;
+	base = vq->r.last_used;
 	ASSERT_EQ(0, tx_post_n(vq, 16, 0));
 	ASSERT_EQ(1, used_reaches(vq, base + 16, 5000));
 	usleep(100 * 1000);
@@ -207,7 +207,7 @@ TEST_F(ntf, no_interrupt_flag)
 
 	/* Idle again: the device wants kicks (NO_NOTIFY cleared). */
 	usleep(50 * 1000);
-	EXPECT_EQ(0, vq->vr.used->flags & VRING_USED_F_NO_NOTIFY);
+	EXPECT_EQ(0, vq->r.used->flags & VRING_USED_F_NO_NOTIFY);
 
 	vdrv_set_avail_flags(vq, 0);
 	ASSERT_EQ(0, tx_post_n(vq, 1, 50));
@@ -228,7 +228,7 @@ TEST_F(ntf, notify_on_empty)
 		return;
 	vq = &self->d.vq[VDRV_TX];
 	vdrv_set_avail_flags(vq, VRING_AVAIL_F_NO_INTERRUPT);
-	base = vq->last_used;
+	base = vq->r.last_used;
 	ASSERT_EQ(0, tx_post_n(vq, 16, 0));
 	ASSERT_EQ(1, used_reaches(vq, base + 16, 5000));
 	EXPECT_EQ(1, vdrv_evt_wait(vq->call, 2000));

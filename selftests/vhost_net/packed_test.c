@@ -112,7 +112,7 @@ TEST_F_TIMEOUT(packed, laps_both_ways, 240)
 		ASSERT_EQ(0, one_each_way(_metadata, self, variant, i));
 	/* The driver's view: both laps moved on, nothing is left in flight. */
 	EXPECT_EQ(0, tx->ninflight);
-	EXPECT_EQ(5 * NUM, tx->last_used);
+	EXPECT_EQ(5 * NUM, tx->r.last_used);
 	EXPECT_EQ(0, vdrv_evt_count(tx->err));
 	EXPECT_EQ(0, vdrv_evt_count(rx->err));
 }
@@ -184,7 +184,7 @@ typedef void (*hbuild_fn)(struct hctx *c);
 static void hdesc(struct hctx *c, unsigned int pos, uint64_t addr, uint32_t len,
 		  uint16_t id, uint16_t flags, bool wrap)
 {
-	struct vring_packed_desc *d = &c->vq->pdesc[pos];
+	struct vring_packed_desc *d = &c->vq->r.pdesc[pos];
 
 	d->addr = addr;
 	d->len = len;

@@ -106,7 +106,8 @@ int vdrv_mem_init(struct vdrv_dev *d, const struct vdrv_cfg *cfg)
 {
 	unsigned int num = cfg->num ? cfg->num : 256;
 	size_t slot = ALIGN_UP(cfg->slot_size ? cfg->slot_size : 4096, 64);
-	size_t ringsz = vring_size(num, PAGE_SZ);
+	/* The packed layout fits in the split ring's space. */
+	size_t ringsz = vxr_legacy_size(num, false, PAGE_SZ);
 	size_t off_ring[VDRV_NVQ], off_indir[VDRV_NVQ], off_slots[VDRV_NVQ];
 	size_t split;
 	int i;
@@ -172,23 +173,16 @@ int vdrv_mem_init(struct vdrv_dev *d, const struct vdrv_cfg *cfg)
 		vq->index = i;
 		vq->num = num;
 		vq->num_max = num;
-		vq->ring_mem = d->mem + off_ring[i];
-		vring_init(&vq->vr, num, d->mem + off_ring[i], PAGE_SZ);
-		/* The packed layout fits in the split ring's space. */
-		vq->packed = cfg->features & VDRV_F(VIRTIO_F_RING_PACKED);
-		vq->pdesc = (struct vring_packed_desc *)(d->mem + off_ring[i]);
-		vq->drv_evt = (struct vring_packed_desc_event *)(vq->pdesc + num);
-		vq->dev_evt = vq->drv_evt + 1;
-		vq->avail_wrap = true;
-		vq->used_wrap = true;
+		vxr_init_legacy(&vq->r, d->mem, (uintptr_t)d->mem, off_ring[i], num,
+				cfg->features & VDRV_F(VIRTIO_F_RING_PACKED), PAGE_SZ);
 		vq->free_descs = num;
 		vq->indir = d->mem + off_indir[i];
 		vq->slots = d->mem + off_slots[i];
 		vq->slot_size = slot;
 		vq->free_stack = calloc(num, sizeof(uint16_t));
-		vq->chain_len = calloc(num, sizeof(uint16_t));
+		vq->r.chain_descs = calloc(num, sizeof(uint16_t));
 		vq->inflight = calloc(num, 1);
-		if (!vq->free_stack || !vq->chain_len || !vq->inflight)
+		if (!vq->free_stack || !vq->r.chain_descs || !vq->inflight)
 			return -ENOMEM;
 		for (j = 0; j < num; j++)
 			vq->free_stack[j] = num - 1 - j;
@@ -233,19 +227,12 @@ int vdrv_vq_reinit(struct vdrv_vq *vq, unsigned int num)
 
 	if (!num || num > vq->num_max || (num & (num - 1)))
 		return -EINVAL;
-	memset(vq->ring_mem, 0, vring_size(vq->num_max, PAGE_SZ));
+	memset(vq->r.mem + vq->r.off, 0, vxr_legacy_size(vq->num_max, false, PAGE_SZ));
 	vq->num = num;
-	vring_init(&vq->vr, num, vq->ring_mem, PAGE_SZ);
-	vq->drv_evt = (struct vring_packed_desc_event *)(vq->pdesc + num);
-	vq->dev_evt = vq->drv_evt + 1;
-	vq->avail_idx = 0;
-	vq->last_used = 0;
-	vq->next_avail = 0;
-	vq->next_used = 0;
-	vq->avail_wrap = true;
-	vq->used_wrap = true;
+	vxr_resize(&vq->r, num);
 	vq->free_descs = num;
 	memset(vq->inflight, 0, vq->num_max);
+	memset(vq->r.chain_descs, 0, vq->num_max * sizeof(uint16_t));
 	vq->ninflight = 0;
 	for (j = 0; j < num; j++)
 		vq->free_stack[j] = num - 1 - j;
@@ -255,10 +242,12 @@ int vdrv_vq_reinit(struct vdrv_vq *vq, unsigned int num)
 
 uint32_t vdrv_vq_base(const struct vdrv_vq *vq)
 {
-	if (!vq->packed)
-		return vq->avail_idx;
-	return (vq->next_avail | (uint32_t)vq->avail_wrap << 15) |
-	       (vq->next_used | (uint32_t)vq->used_wrap << 15) << 16;
+	const struct vxr *r = &vq->r;
+
+	if (!r->packed)
+		return r->avail_idx;
+	return (r->next_avail | (uint32_t)r->avail_wrap << 15) |
+	       (r->next_used | (uint32_t)r->used_wrap << 15) << 16;
 }
 
 /* The address the device is given for a ring area (user address or IOVA). */
@@ -272,15 +261,12 @@ int vdrv_vq_program(struct vdrv_dev *d, unsigned int index)
 	struct vdrv_vq *vq = &d->vq[index];
 	struct vhost_vring_state num = { .index = index, .num = vq->num };
 	struct vhost_vring_state base = { .index = index, .num = vdrv_vq_base(vq) };
-	/* Packed: descriptor ring, driver area, device area. */
+	/* Packed: descriptor ring, driver area, device area (the same fields). */
 	struct vhost_vring_addr a = {
 		.index = index,
-		.desc_user_addr = vdrv_ring_addr(d, vq->packed ? (void *)vq->pdesc :
-						 (void *)vq->vr.desc),
-		.avail_user_addr = vdrv_ring_addr(d, vq->packed ? (void *)vq->drv_evt :
-						  (void *)vq->vr.avail),
-		.used_user_addr = vdrv_ring_addr(d, vq->packed ? (void *)vq->dev_evt :
-						 (void *)vq->vr.used),
+		.desc_user_addr = vdrv_ring_addr(d, vq->r.desc),
+		.avail_user_addr = vdrv_ring_addr(d, vq->r.avail),
+		.used_user_addr = vdrv_ring_addr(d, vq->r.used),
 	};
 	struct vhost_vring_file kick = { .index = index, .fd = vq->kick };
 	struct vhost_vring_file call = { .index = index, .fd = vq->call };
@@ -392,10 +378,10 @@ void vdrv_close(struct vdrv_dev *d)
 		vdrv_closefd(&vq->call);
 		vdrv_closefd(&vq->err);
 		free(vq->free_stack);
-		free(vq->chain_len);
+		free(vq->r.chain_descs);
 		free(vq->inflight);
 		vq->free_stack = NULL;
-		vq->chain_len = NULL;
+		vq->r.chain_descs = NULL;
 		vq->inflight = NULL;
 	}
 	if (d->mem)
@@ -445,7 +431,7 @@ struct vring_desc *vdrv_indir(struct vdrv_vq *vq, unsigned int head)
 void vdrv_desc_set(struct vdrv_vq *vq, unsigned int i, uint64_t addr,
 		   uint32_t len, uint16_t flags, uint16_t next)
 {
-	struct vring_desc *desc = &vq->vr.desc[i];
+	struct vring_desc *desc = &vq->r.desc[i];
 
 	desc->addr = addr;
 	desc->len = len;
@@ -455,20 +441,14 @@ void vdrv_desc_set(struct vdrv_vq *vq, unsigned int i, uint64_t addr,
 
 void vdrv_publish(struct vdrv_vq *vq, uint16_t head)
 {
-	vq->vr.avail->ring[vq->avail_idx % vq->num] = head;
-	vq->avail_idx++;
-	/* The entry must be visible before the index that exposes it. */
-	__atomic_store_n(&vq->vr.avail->idx, vq->avail_idx, __ATOMIC_RELEASE);
+	/* The entry is visible before the index that exposes it. */
+	vxr_add_avail(&vq->r, head);
+	vxr_publish(&vq->r);
 }
-
-struct vdrv_seg {
-	uint64_t gpa;
-	uint32_t len;
-};
 
 /* Split [p, p + total) into @nsegs pieces and then at region borders. */
 static int vdrv_build_segs(struct vdrv_dev *d, uint8_t *p, size_t total,
-			   unsigned int nsegs, struct vdrv_seg *out, int max)
+			   unsigned int nsegs, uint16_t flags, struct vxr_seg *out, int max)
 {
 	size_t base = total / nsegs, extra = total % nsegs;
 	unsigned int k;
@@ -491,8 +471,9 @@ static int vdrv_build_segs(struct vdrv_dev *d, uint8_t *p, size_t total,
 			}
 			if (i == d->nregions || n == max)
 				return -EINVAL;
-			out[n].gpa = vdrv_dma(d, p);
+			out[n].addr = vdrv_dma(d, p);
 			out[n].len = take;
+			out[n].flags = flags;
 			n++;
 			p += take;
 			l -= take;
@@ -501,78 +482,12 @@ static int vdrv_build_segs(struct vdrv_dev *d, uint8_t *p, size_t total,
 	return n;
 }
 
-/* Avail and used flag bits of a descriptor made available in @wrap's lap. */
-static uint16_t vdrv_packed_avail_bits(bool wrap)
-{
-	return wrap ? 1 << VRING_PACKED_DESC_F_AVAIL : 1 << VRING_PACKED_DESC_F_USED;
-}
-
-/*
- * The packed layout: the chain's descriptors go to the ring from next_avail
- * on, each carrying the buffer id; the first one's flags are stored last,
- * which makes the whole chain available at once.
- */
-static int vdrv_post_packed(struct vdrv_vq *vq, unsigned int head,
-			    const struct vdrv_seg *segs, unsigned int n,
-			    bool indirect, uint16_t flags)
-{
-	unsigned int need = indirect ? 1 : n, i, pos = vq->next_avail;
-	uint16_t first_flags = 0;
-	bool wrap = vq->avail_wrap;
-
-	if (vq->free_descs < need)
-		return -ENOSPC;
-	if (indirect) {
-		struct vring_packed_desc *t = (void *)vdrv_indir(vq, head);
-
-		for (i = 0; i < n; i++) {
-			t[i].addr = segs[i].gpa;
-			t[i].len = segs[i].len;
-			t[i].id = 0;
-			t[i].flags = flags;
-		}
-	}
-	for (i = 0; i < need; i++) {
-		struct vring_packed_desc *dsc = &vq->pdesc[pos];
-		uint16_t f = vdrv_packed_avail_bits(wrap);
-
-		if (indirect) {
-			dsc->addr = vdrv_dma(vq->dev, vdrv_indir(vq, head));
-			dsc->len = n * sizeof(struct vring_packed_desc);
-			f |= VRING_DESC_F_INDIRECT;
-		} else {
-			dsc->addr = segs[i].gpa;
-			dsc->len = segs[i].len;
-			f |= flags | (i + 1 < n ? VRING_DESC_F_NEXT : 0);
-		}
-		dsc->id = head;
-		if (i)
-			dsc->flags = f;
-		else
-			first_flags = f;
-		if (++pos == vq->num) {
-			pos = 0;
-			wrap = !wrap;
-		}
-	}
-	vq->next_avail = pos;
-	vq->avail_wrap = wrap;
-	vq->free_descs -= need;
-	vq->chain_len[head] = need;
-	vq->inflight[head] = 1;
-	vq->ninflight++;
-	/* The rest of the chain is visible before its first descriptor. */
-	__atomic_store_n(&vq->pdesc[(pos + vq->num * 2 - need) % vq->num].flags,
-			 first_flags, __ATOMIC_RELEASE);
-	vq->avail_idx++;
-	return head;
-}
-
 static int vdrv_post(struct vdrv_vq *vq, size_t total, unsigned int nsegs,
 		     bool indirect, bool write, const void *hdr, size_t hdrlen,
 		     const void *frame, size_t len)
 {
-	struct vdrv_seg segs[VDRV_MAX_SEGS + 2];
+	struct vxr_seg segs[VDRV_MAX_SEGS + 2];
+	uint16_t descs[VDRV_MAX_SEGS + 2];
 	uint16_t flags = write ? VRING_DESC_F_WRITE : 0;
 	unsigned int head, i, need;
 	uint8_t *slot;
@@ -590,15 +505,15 @@ static int vdrv_post(struct vdrv_vq *vq, size_t total, unsigned int nsegs,
 		return -ENOSPC;
 	head = vq->free_stack[--vq->free_top];
 	slot = vdrv_slot(vq, head);
-	n = vdrv_build_segs(vq->dev, slot, total, nsegs, segs,
+	n = vdrv_build_segs(vq->dev, slot, total, nsegs, flags, segs,
 			    VDRV_MAX_SEGS + 2);
 	/* Split chains take more descriptor indices; packed ones ring entries. */
-	need = indirect || vq->packed ? 0 : n - 1;
+	need = indirect || vq->r.packed ? 0 : n - 1;
 	if (n < 0 || vq->free_top < need) {
 		vq->free_top++;
 		return n < 0 ? n : -ENOSPC;
 	}
-	if (vq->packed && !indirect && vq->free_descs < (unsigned int)n) {
+	if (vq->r.packed && !indirect && vq->free_descs < (unsigned int)n) {
 		vq->free_top++;
 		return -ENOSPC;
 	}
@@ -608,48 +523,37 @@ static int vdrv_post(struct vdrv_vq *vq, size_t total, unsigned int nsegs,
 		memcpy(slot, hdr, hdrlen);
 		memcpy(slot + hdrlen, frame, len);
 	}
-
-	if (vq->packed) {
-		int r = vdrv_post_packed(vq, head, segs, n, indirect, flags);
-
-		if (r < 0)
-			vq->free_top++;
-		return r;
+	if (vq->r.packed && indirect && !vq->free_descs) {
+		vq->free_top++;
+		return -ENOSPC;
 	}
+
+	/*
+	 * Split: the head, then descriptors from the free stack; packed: the
+	 * chain's ring entries from next_avail on, each carrying the head as
+	 * buffer id, the first one's flags stored last. Indirect: one
+	 * descriptor (entry) pointing at the head's table.
+	 */
 	if (indirect) {
-		struct vring_desc *t = vdrv_indir(vq, head);
+		void *t = vdrv_indir(vq, head);
 
-		for (i = 0; i < (unsigned int)n; i++) {
-			t[i].addr = segs[i].gpa;
-			t[i].len = segs[i].len;
-			t[i].flags = flags | (i + 1 < (unsigned int)n ? VRING_DESC_F_NEXT : 0);
-			t[i].next = i + 1 < (unsigned int)n ? i + 1 : 0;
-		}
-		vdrv_desc_set(vq, head, vdrv_dma(vq->dev, t),
-			      n * sizeof(*t), VRING_DESC_F_INDIRECT, 0);
-		vq->chain_len[head] = 1;
+		vxr_add_indirect(&vq->r, head, t, vdrv_dma(vq->dev, t), segs, n);
+		need = 1;
 	} else {
-		unsigned int cur = head;
-
-		for (i = 0; i < (unsigned int)n; i++) {
-			unsigned int next = 0;
-			uint16_t f = flags;
-
-			if (i + 1 < (unsigned int)n) {
-				next = vq->free_stack[--vq->free_top];
-				f |= VRING_DESC_F_NEXT;
-			}
-			vdrv_desc_set(vq, cur, segs[i].gpa, segs[i].len, f, next);
-			cur = next;
-		}
-		vq->chain_len[head] = n;
+		descs[0] = head;
+		if (!vq->r.packed)
+			for (i = 1; i < (unsigned int)n; i++)
+				descs[i] = vq->free_stack[--vq->free_top];
+		vxr_add_chain_at(&vq->r, head, descs, segs, n);
+		need = n;
 	}
+	if (vq->r.packed)
+		vq->free_descs -= need;
 	vq->inflight[head] = 1;
 	vq->ninflight++;
-	vdrv_publish(vq, head);
+	vxr_publish(&vq->r);
 	return head;
 }
-
 
 int vdrv_tx_post(struct vdrv_vq *vq, const void *hdr, size_t hdrlen,
 		 const void *frame, size_t len, unsigned int nsegs, bool indirect)
@@ -683,127 +587,58 @@ int vdrv_rx_fill(struct vdrv_vq *vq, size_t buflen, unsigned int nsegs,
 	}
 }
 
-/*
- * Packed: is the descriptor at @pos used in lap @wrap (avail and used bits
- * both equal to the wrap counter)? Its id and length may be read after.
- */
-static bool vdrv_packed_is_used(struct vdrv_vq *vq, unsigned int pos, bool wrap)
-{
-	uint16_t f = __atomic_load_n(&vq->pdesc[pos].flags, __ATOMIC_ACQUIRE);
-	bool a = f & (1 << VRING_PACKED_DESC_F_AVAIL);
-	bool u = f & (1 << VRING_PACKED_DESC_F_USED);
-
-	return a == wrap && u == wrap;
-}
-
-/* Packed: used buffers from next_used on, following their chain lengths. */
-static unsigned int vdrv_packed_pending(struct vdrv_vq *vq)
-{
-	unsigned int pos = vq->next_used, n = 0, seen = 0;
-	bool wrap = vq->used_wrap;
-
-	while (seen < vq->num && vdrv_packed_is_used(vq, pos, wrap)) {
-		uint16_t id = vq->pdesc[pos].id;
-		unsigned int len;
-
-		n++;
-		/* A bad id is reported by vdrv_used_get(); count it and stop. */
-		if (id >= vq->num || !vq->inflight[id])
-			break;
-		len = vq->chain_len[id];
-		seen += len;
-		pos += len;
-		if (pos >= vq->num) {
-			pos -= vq->num;
-			wrap = !wrap;
-		}
-	}
-	return n;
-}
-
 unsigned int vdrv_used_pending(struct vdrv_vq *vq)
 {
-	uint16_t idx;
-
-	if (vq->packed)
-		return vdrv_packed_pending(vq);
-	idx = __atomic_load_n(&vq->vr.used->idx, __ATOMIC_ACQUIRE);
-	return (uint16_t)(idx - vq->last_used);
+	return vxr_used_pending(&vq->r);
 }
 
-/*
- * Packed: with EVENT_IDX, ask for a call when the device has used the
- * descriptor at next_used (VRING_PACKED_EVENT_FLAG_DESC).
- */
-static void vdrv_packed_used_event(struct vdrv_vq *vq)
-{
-	vq->drv_evt->off_wrap = vq->next_used |
-				(uint16_t)vq->used_wrap << VRING_PACKED_EVENT_F_WRAP_CTR;
-	__atomic_store_n(&vq->drv_evt->flags, VRING_PACKED_EVENT_FLAG_DESC,
-			 __ATOMIC_RELEASE);
-}
-
-static int vdrv_used_get_packed(struct vdrv_vq *vq, uint32_t *len)
-{
-	struct vring_packed_desc *dsc = &vq->pdesc[vq->next_used];
-	unsigned int n;
-	uint16_t id;
-
-	if (!vdrv_packed_is_used(vq, vq->next_used, vq->used_wrap))
-		return -EAGAIN;
-	id = dsc->id;
-	if (id >= vq->num || !vq->inflight[id])
-		return -EPROTO;
-	if (len)
-		*len = dsc->len;
-	n = vq->chain_len[id];
-	vq->next_used += n;
-	if (vq->next_used >= vq->num) {
-		vq->next_used -= vq->num;
-		vq->used_wrap = !vq->used_wrap;
-	}
-	vq->last_used++;
-	vq->free_descs += n;
-	vq->inflight[id] = 0;
-	vq->ninflight--;
-	vq->free_stack[vq->free_top++] = id;
-	if ((vq->dev->features & VDRV_F(VIRTIO_RING_F_EVENT_IDX)) &&
-	    !vq->manual_event)
-		vdrv_packed_used_event(vq);
-	return id;
-}
-
+/* Split: the chain of @head back on the free stack, following next. */
 static void vdrv_free_chain(struct vdrv_vq *vq, unsigned int head)
 {
 	unsigned int i = head, k;
 
-	for (k = 0; k < vq->chain_len[head]; k++) {
+	for (k = 0; k < vq->r.chain_descs[head]; k++) {
 		vq->free_stack[vq->free_top++] = i;
-		i = vq->vr.desc[i].next;
+		i = vq->r.desc[i].next;
 	}
 }
 
+/*
+ * A split entry is taken before its id is checked (a bad one is lost); a
+ * packed one stays in place when its id is bad (the ring cannot be walked
+ * past it).
+ */
 int vdrv_used_get(struct vdrv_vq *vq, uint32_t *len)
 {
-	struct vring_used_elem e;
+	bool event = (vq->dev->features & VDRV_F(VIRTIO_RING_F_EVENT_IDX)) &&
+		     !vq->manual_event;
+	struct vxr *r = &vq->r;
+	uint32_t id, l;
 
-	if (vq->packed)
-		return vdrv_used_get_packed(vq, len);
-	if (!vdrv_used_pending(vq))
+	if (!vxr_peek_used(r, &id, &l))
 		return -EAGAIN;
-	e = vq->vr.used->ring[vq->last_used % vq->num];
-	vq->last_used++;
-	if ((vq->dev->features & VDRV_F(VIRTIO_RING_F_EVENT_IDX)) &&
-	    !vq->manual_event)
-		vring_used_event(&vq->vr) = vq->last_used;
-	if (e.id >= vq->num || !vq->inflight[e.id])
+	if (!r->packed) {
+		vxr_take_used(r, id);
+		if (event)
+			vxr_event_next(r);
+	}
+	if (id >= vq->num || !vq->inflight[id])
 		return -EPROTO;
-	vq->inflight[e.id] = 0;
-	vq->ninflight--;
-	vdrv_free_chain(vq, e.id);
 	if (len)
-		*len = e.len;
-	return e.id;
+		*len = l;
+	vq->inflight[id] = 0;
+	vq->ninflight--;
+	if (r->packed) {
+		vxr_take_used(r, id);
+		vq->free_descs += r->chain_descs[id];
+		vq->free_stack[vq->free_top++] = id;
+		if (event)
+			vxr_event_next(r);
+	} else {
+		vdrv_free_chain(vq, id);
+	}
+	r->chain_descs[id] = 0;
+	return id;
 }
 
 uint64_t vdrv_evt_count(int efd)
@@ -856,18 +691,18 @@ void vdrv_kick(struct vdrv_vq *vq)
 
 void vdrv_set_used_event(struct vdrv_vq *vq, uint16_t v)
 {
-	vring_used_event(&vq->vr) = v;
+	*vxr_used_event(&vq->r) = v;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
 uint16_t vdrv_avail_event(struct vdrv_vq *vq)
 {
-	return __atomic_load_n(&vring_avail_event(&vq->vr), __ATOMIC_ACQUIRE);
+	return __atomic_load_n(vxr_avail_event(&vq->r), __ATOMIC_ACQUIRE);
 }
 
 void vdrv_set_avail_flags(struct vdrv_vq *vq, uint16_t flags)
 {
-	vq->vr.avail->flags = flags;
+	vq->r.avail->flags = flags;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 

@@ -26,6 +26,7 @@
 #include <linux/virtio_ring.h>
 
 #include "../lib/netutil.h"
+#include "../lib/vring.h"
 
 #define VDRV_RX			0
 #define VDRV_TX			1
@@ -57,19 +58,26 @@ struct vdrv_region {
 struct vdrv_vq {
 	struct vdrv_dev *dev;
 	unsigned int index;
-	unsigned int num;
-	struct vring vr;
-	uint16_t avail_idx;	/* next avail->idx we publish */
-	uint16_t last_used;	/* next used->idx entry we consume */
+	unsigned int num;	/* queue size, r.num */
+	/*
+	 * The ring (selftests/lib/vring.h), laid out as vring_init() does
+	 * (used ring page aligned; packed: the descriptor ring and both
+	 * event areas back to back). Tests peek at r.desc/r.pdesc,
+	 * r.avail/r.drv_evt, r.used/r.dev_evt, r.packed, r.avail_idx (split:
+	 * the avail->idx published; packed: buffers made available),
+	 * r.last_used (used entries taken), r.next_avail, r.next_used and
+	 * the wrap counters. r.chain_descs is ours: descriptors (split) or
+	 * ring entries (packed) a chain in flight occupies, 0 once it is back.
+	 */
+	struct vxr r;
 	int kick;
 	int call;
 	int err;
 	uint8_t *slots;		/* num * slot_size bytes of guest memory */
 	size_t slot_size;
 	uint8_t *indir;		/* per-head indirect tables */
-	uint16_t *free_stack;	/* free descriptor indices */
+	uint16_t *free_stack;	/* free descriptor indices (packed: buffer ids) */
 	unsigned int free_top;
-	uint16_t *chain_len;	/* descriptors a posted chain occupies */
 	uint8_t *inflight;	/* 1 while a head is owned by the device */
 	unsigned int ninflight;
 	/* How vdrv_rx_frame() reposts consumed RX buffers. */
@@ -79,23 +87,9 @@ struct vdrv_vq {
 	bool rx_refill;
 	/* Leave used_event alone when consuming (event-idx tests set it). */
 	bool manual_event;
-	/*
-	 * Packed layout (VIRTIO_F_RING_PACKED acked): the descriptor ring,
-	 * the driver and device event suppression areas, and both sides'
-	 * positions with their wrap counters. A chain's buffer id is its
-	 * slot (a head from free_stack); free_descs counts ring entries.
-	 */
-	bool packed;
-	struct vring_packed_desc *pdesc;
-	struct vring_packed_desc_event *drv_evt;
-	struct vring_packed_desc_event *dev_evt;
-	uint16_t next_avail;
-	bool avail_wrap;
-	uint16_t next_used;
-	bool used_wrap;
+	/* Packed: free ring entries. */
 	unsigned int free_descs;
-	/* The ring memory and the size it was laid out for (vdrv_vq_reinit). */
-	uint8_t *ring_mem;
+	/* The size the ring memory was laid out for (vdrv_vq_reinit). */
 	unsigned int num_max;
 };
 
@@ -178,7 +172,7 @@ void *vdrv_gpa2hva(struct vdrv_dev *d, uint64_t gpa);
 uint8_t *vdrv_slot(struct vdrv_vq *vq, unsigned int head);
 /* Indirect table area reserved for chain @head (VDRV_MAX_SEGS + 2 entries). */
 struct vring_desc *vdrv_indir(struct vdrv_vq *vq, unsigned int head);
-/* Publish @head in the avail ring (barrier, then idx). */
+/* Split: publish @head in the avail ring (entry, then idx with release). */
 void vdrv_publish(struct vdrv_vq *vq, uint16_t head);
 void vdrv_desc_set(struct vdrv_vq *vq, unsigned int i, uint64_t addr,
 		   uint32_t len, uint16_t flags, uint16_t next);

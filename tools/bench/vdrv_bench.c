@@ -234,7 +234,7 @@ static void kick(struct bench *b, bool always)
 
 	/* The new avail index must be visible before we read the flags. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (!always && (__atomic_load_n(&vq->vr.used->flags, __ATOMIC_RELAXED) &
+	if (!always && (__atomic_load_n(&vq->r.used->flags, __ATOMIC_RELAXED) &
 			VRING_USED_F_NO_NOTIFY))
 		return;
 	if (write(vq->kick, &one, sizeof(one)) != sizeof(one))
@@ -249,13 +249,13 @@ static void kick(struct bench *b, bool always)
 static unsigned int reap(struct bench *b, unsigned int step)
 {
 	struct vdrv_vq *vq = b->vq;
-	uint16_t idx = __atomic_load_n(&vq->vr.used->idx, __ATOMIC_ACQUIRE);
+	uint16_t idx = __atomic_load_n(&vq->r.used->idx, __ATOMIC_ACQUIRE);
 	unsigned int n = (uint16_t)(idx - b->last_used), i;
 
 	if (n > vq->num)
 		fail("used index ran ahead of the ring", 0);
 	for (i = 0; i < n; i++) {
-		uint32_t id = vq->vr.used->ring[(uint16_t)(b->last_used + i) % vq->num].id;
+		uint32_t id = vq->r.used->ring[(uint16_t)(b->last_used + i) % vq->num].id;
 
 		if (id >= vq->num || id % step || !b->inflight[id]) {
 			char msg[80];
