@@ -261,7 +261,8 @@ int vxr_add_indirect(struct vxr *r, uint16_t id, void *table, uint64_t table_add
 			t->next = last ? 0 : i + 1;
 		}
 	}
-	return vxr_add_chain(r, id, &one, 1);
+	/* split: descriptor @id itself, as vxr_add_chain_at() takes it */
+	return vxr_add_chain_at(r, id, &id, &one, 1);
 }
 
 void vxr_add_avail(struct vxr *r, uint16_t id)

@@ -152,8 +152,9 @@ void vxr_publish(struct vxr *r);
 /*
  * vxr_add_chain() for a driver with a free-descriptor list: a split chain
  * takes descriptors @descs[0] (the head, == @id), @descs[1], ... in that
- * order, each linked to the next (NULL: @id, @id + 1, ...). Packed rings
- * ignore @descs. -EINVAL as vxr_add_chain(), or @descs[0] != @id.
+ * order, each linked to the next (NULL: @id, @id + 1, ...); they are used
+ * as given, so keep them < num. Packed rings ignore @descs. -EINVAL as
+ * vxr_add_chain(), or @descs[0] != @id.
  */
 int vxr_add_chain_at(struct vxr *r, uint16_t id, const uint16_t *descs,
 		     const struct vxr_seg *seg, unsigned int n);
@@ -162,7 +163,7 @@ int vxr_add_chain_at(struct vxr *r, uint16_t id, const uint16_t *descs,
  * @table_addr) with @n descriptors of the ring's layout (split: linked
  * with _NEXT, next = i + 1; packed: id 0, no _NEXT), then add one
  * descriptor VRING_DESC_F_INDIRECT of n * 16 bytes pointing at it (split:
- * descriptor @id). Publish with vxr_publish().
+ * descriptor @id, as given). Publish with vxr_publish().
  */
 int vxr_add_indirect(struct vxr *r, uint16_t id, void *table, uint64_t table_addr,
 		     const struct vxr_seg *seg, unsigned int n);
