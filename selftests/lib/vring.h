@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * vring: the driver side of one virtqueue's memory, shared by the selftests'
- * userspace "guest drivers" (vhost_core's vc.c, vhost_vdpa's vv.c and
- * vhost_net's vdrv.c today; fuzz_ioctl and tools/ringtest are meant to
- * follow).
+ * vring: the driver side of one virtqueue's memory, shared by the
+ * userspace "guest drivers": the selftests' vhost_core/vc.c,
+ * vhost_vdpa/vv.c and vhost_net/vdrv.c (and tools/bench through the
+ * latter), and tools/ringtest/vdrv.c, the guest side of the ring core's
+ * unit tests (built there with -Wextra, ASan and UBSan; its fuzz target
+ * keeps a guest of its own). fuzz_ioctl is meant to follow.
  *
  * It knows ring memory only, no device: a struct vxr lays a split or packed
  * ring out in the caller's memory, remembers the driver's positions and
