@@ -89,6 +89,8 @@ static void vxr_place(struct vxr *r)
 {
 	size_t avail, used;
 
+	if (r->fixed)
+		return;
 	r->size = vxr_layout(r->num, r->packed, r->align, r->legacy, &avail, &used);
 	r->desc = (void *)(r->mem + r->off);
 	r->avail = (void *)(r->mem + r->off + avail);
@@ -127,6 +129,25 @@ size_t vxr_init_legacy(struct vxr *r, uint8_t *mem, uint64_t base, size_t off,
 	return vxr_setup(r, mem, base, off, num, packed, align, true);
 }
 
+void vxr_init_areas(struct vxr *r, uint8_t *mem, uint64_t base, unsigned int num,
+		    bool packed, size_t desc, size_t avail, size_t used)
+{
+	memset(r, 0, sizeof(*r));
+	r->num = num;
+	r->packed = packed;
+	r->mem = mem;
+	r->base = base;
+	r->off = desc;
+	r->fixed = true;
+	r->desc = (void *)(mem + desc);
+	r->avail = (void *)(mem + avail);
+	r->used = (void *)(mem + used);
+	r->desc_addr = base + desc;
+	r->avail_addr = base + avail;
+	r->used_addr = base + used;
+	vxr_restart(r);
+}
+
 size_t vxr_resize(struct vxr *r, unsigned int num)
 {
 	r->num = num;
@@ -137,7 +158,19 @@ size_t vxr_resize(struct vxr *r, unsigned int num)
 
 void vxr_reset(struct vxr *r)
 {
-	memset(r->mem + r->off, 0, r->size);
+	if (r->fixed && r->packed) {
+		memset(r->pdesc, 0, (size_t)r->num * sizeof(struct vring_packed_desc));
+		memset(r->drv_evt, 0, sizeof(struct vring_packed_desc_event));
+		memset(r->dev_evt, 0, sizeof(struct vring_packed_desc_event));
+	} else if (r->fixed) {
+		/* with the event fields */
+		memset(r->desc, 0, (size_t)r->num * sizeof(struct vring_desc));
+		memset(r->avail, 0, (3 + (size_t)r->num) * sizeof(uint16_t));
+		memset(r->used, 0, 3 * sizeof(uint16_t) +
+		       (size_t)r->num * sizeof(struct vring_used_elem));
+	} else {
+		memset(r->mem + r->off, 0, r->size);
+	}
 	vxr_restart(r);
 }
 
@@ -160,7 +193,7 @@ static void vxr_split_desc(struct vxr *r, uint16_t i, const struct vxr_seg *s, b
 	d->addr = s->addr;
 	d->len = s->len;
 	d->flags = s->flags | (last ? 0 : VRING_DESC_F_NEXT);
-	d->next = last ? 0 : (uint16_t)((i + 1) % r->num);
+	d->next = last && !r->keep_next ? 0 : (uint16_t)((i + 1) % r->num);
 }
 
 /*
@@ -178,7 +211,7 @@ static void vxr_packed_desc(struct vxr *r, uint16_t id, const struct vxr_seg *s,
 	flags |= r->avail_wrap ? VXR_PK_AVAIL : VXR_PK_USED;
 	d->addr = s->addr;
 	d->len = s->len;
-	d->id = id;
+	d->id = last || !r->junk_ids ? id : r->junk_id;
 	if (hold) {
 		r->pend_pos = r->next_avail;
 		r->pend_flags = flags;
@@ -231,18 +264,11 @@ int vxr_add_chain(struct vxr *r, uint16_t id, const struct vxr_seg *seg, unsigne
 	return vxr_add_chain_at(r, id, NULL, seg, n);
 }
 
-int vxr_add_indirect(struct vxr *r, uint16_t id, void *table, uint64_t table_addr,
-		     const struct vxr_seg *seg, unsigned int n)
+void vxr_fill_indirect(const struct vxr *r, void *table, const struct vxr_seg *seg,
+		       unsigned int n)
 {
-	struct vxr_seg one = {
-		.addr = table_addr,
-		.len = n * sizeof(struct vring_desc),
-		.flags = VRING_DESC_F_INDIRECT,
-	};
 	unsigned int i;
 
-	if (!n)
-		return -EINVAL;
 	for (i = 0; i < n; i++) {
 		if (r->packed) {
 			struct vring_packed_desc *t = (struct vring_packed_desc *)table + i;
@@ -261,6 +287,20 @@ int vxr_add_indirect(struct vxr *r, uint16_t id, void *table, uint64_t table_add
 			t->next = last ? 0 : i + 1;
 		}
 	}
+}
+
+int vxr_add_indirect(struct vxr *r, uint16_t id, void *table, uint64_t table_addr,
+		     const struct vxr_seg *seg, unsigned int n)
+{
+	struct vxr_seg one = {
+		.addr = table_addr,
+		.len = n * sizeof(struct vring_desc),
+		.flags = VRING_DESC_F_INDIRECT,
+	};
+
+	if (!n)
+		return -EINVAL;
+	vxr_fill_indirect(r, table, seg, n);
 	/* split: descriptor @id itself, as vxr_add_chain_at() takes it */
 	return vxr_add_chain_at(r, id, &id, &one, 1);
 }

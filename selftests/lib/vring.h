@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * vring: the driver side of one virtqueue's memory, shared by the selftests'
- * userspace "guest drivers" (vhost_core's vc.c, vhost_vdpa's vv.c and
- * vhost_net's vdrv.c today; fuzz_ioctl and tools/ringtest are meant to
- * follow).
+ * vring: the driver side of one virtqueue's memory, shared by the
+ * userspace "guest drivers": the selftests' vhost_core/vc.c,
+ * vhost_vdpa/vv.c and vhost_net/vdrv.c (and tools/bench through the
+ * latter), and tools/ringtest/vdrv.c, the guest side of the ring core's
+ * unit tests (built there with -Wextra, ASan and UBSan; its fuzz target
+ * keeps a guest of its own). fuzz_ioctl is meant to follow.
  *
  * It knows ring memory only, no device: a struct vxr lays a split or packed
  * ring out in the caller's memory, remembers the driver's positions and
@@ -17,6 +19,9 @@
  * Descriptor flags are the virtio ones (VRING_DESC_F_WRITE, _NEXT,
  * _INDIRECT): the same bits in both layouts. A packed descriptor's
  * AVAIL/USED bits are added here from the wrap counter.
+ *
+ * Ring memory is written and read in host byte order: on a little-endian
+ * host that is virtio 1.0's layout (and the legacy one's).
  *
  * Nothing here is thread-safe: one thread drives a ring.
  */
@@ -44,6 +49,7 @@ struct vxr {
 	size_t off, size;		/* where the ring areas are in mem */
 	size_t align;			/* as given to vxr_init*() */
 	bool legacy;			/* vxr_init_legacy()'s layout */
+	bool fixed;			/* vxr_init_areas(): the caller's places */
 	/*
 	 * The areas. A packed ring's descriptor ring and driver/device event
 	 * areas sit where a split ring's descriptor table and available/used
@@ -85,6 +91,20 @@ struct vxr {
 	 * whose entry is 0).
 	 */
 	uint16_t *chain_descs;
+	/*
+	 * Fields the device must ignore, filled for a caller that checks it
+	 * does (tools/ringtest); vxr_init*() leave all off.
+	 *  keep_next: split, the last descriptor of a chain of consecutive
+	 *             descriptors (vxr_add_chain()) keeps next = its slot + 1
+	 *             modulo num instead of 0, a link without
+	 *             VRING_DESC_F_NEXT;
+	 *  junk_ids:  packed, the descriptors of a chain before its last
+	 *             carry junk_id instead of the buffer id (which is read
+	 *             from the last one only).
+	 */
+	bool keep_next;
+	bool junk_ids;
+	uint16_t junk_id;
 	/* Between vxr_add*() and vxr_publish(). */
 	uint16_t pending;
 	uint16_t pend_pos;		/* packed: first held descriptor */
@@ -113,6 +133,16 @@ size_t vxr_layout_size(unsigned int num, bool packed, size_t align);
 size_t vxr_init_legacy(struct vxr *r, uint8_t *mem, uint64_t base, size_t off,
 		       unsigned int num, bool packed, size_t align);
 size_t vxr_legacy_size(unsigned int num, bool packed, size_t align);
+/*
+ * A ring of @num entries whose three areas are wherever the caller put
+ * them, at offsets @desc, @avail and @used in @mem (the device may be given
+ * any addresses that meet the alignment rules; checking them is the
+ * caller's business). Every field is set as by vxr_init(), size 0 (the
+ * areas are not one block, off is @desc); the memory is not touched.
+ * vxr_resize() keeps the areas where they are, vxr_reset() zeroes each.
+ */
+void vxr_init_areas(struct vxr *r, uint8_t *mem, uint64_t base, unsigned int num,
+		    bool packed, size_t desc, size_t avail, size_t used);
 /*
  * Lay the ring out again with @num entries, in the same place with the
  * same layout rules, positions at the start, chain_descs kept; the memory
@@ -158,6 +188,14 @@ void vxr_publish(struct vxr *r);
  */
 int vxr_add_chain_at(struct vxr *r, uint16_t id, const uint16_t *descs,
 		     const struct vxr_seg *seg, unsigned int n);
+/*
+ * Fill @table (the caller's memory) with @n descriptors of the ring's
+ * layout, as vxr_add_indirect() does: split, linked with _NEXT, next =
+ * i + 1 (the last 0); packed, id 0, no _NEXT. For a caller that moves the
+ * table into place itself before adding its descriptor.
+ */
+void vxr_fill_indirect(const struct vxr *r, void *table, const struct vxr_seg *seg,
+		       unsigned int n);
 /*
  * An indirect buffer @id: fill @table (the caller's memory, device address
  * @table_addr) with @n descriptors of the ring's layout (split: linked

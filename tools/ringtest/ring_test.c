@@ -83,10 +83,10 @@ static int setup_at(unsigned int num, unsigned int feat, u16 base)
 	vdrv_add_region(&drv, GPA_A, SIZE_A, img + OFF_A);
 	vdrv_add_region(&drv, GPA_B, SIZE_B, img + OFF_B);
 	vdrv_add_region(&drv, GPA_C, SIZE_C, img + OFF_C);
-	drv.avail_idx = base;
-	drv.avail->idx = htole16(base);
-	drv.used->idx = htole16(base);
-	drv.used_seen = base;
+	drv.r.avail_idx = base;
+	drv.r.avail->idx = htole16(base);
+	drv.r.used->idx = htole16(base);
+	drv.r.last_used = base;
 
 	mem = NULL;
 	ret = vhostx_mem_build(regs, 3, &mem);
@@ -346,7 +346,7 @@ static int t_start_used_idx(void)
 	TRY(setup(8, 0));
 	/* used->idx 8 behind avail base: fine, 8 in flight */
 	ring.last_avail_idx = 8;
-	drv.used->idx = htole16(0);
+	drv.r.used->idx = htole16(0);
 	CHECK_EQ(vhostx_ring_start(&ring), 0);
 	CHECK_EQ(ring.last_used_idx, 0);
 	/* 9 behind: bogus */
@@ -355,20 +355,20 @@ static int t_start_used_idx(void)
 	/* used ahead of avail base: bogus too (distance wraps) */
 	ring.stats.errors = 0;
 	ring.last_avail_idx = 0;
-	drv.used->idx = htole16(1);
+	drv.r.used->idx = htole16(1);
 	TRY(expect_broken(vhostx_ring_start(&ring), EINVAL));
 	/* restart clears broken */
 	ring.stats.errors = 0;
-	drv.used->idx = htole16(0);
+	drv.r.used->idx = htole16(0);
 	CHECK_EQ(vhostx_ring_start(&ring), 0);
 	CHECK(!ring.broken);
 	/* wraparound: base 3, used 65533 -> 6 in flight */
 	ring.last_avail_idx = 3;
-	drv.used->idx = htole16(65533);
+	drv.r.used->idx = htole16(65533);
 	CHECK_EQ(vhostx_ring_start(&ring), 0);
 	CHECK_EQ(ring.last_used_idx, 65533);
 	/* start writes used->flags = 0 */
-	drv.used->flags = htole16(VRING_USED_F_NO_NOTIFY);
+	drv.r.used->flags = htole16(VRING_USED_F_NO_NOTIFY);
 	CHECK_EQ(vhostx_ring_start(&ring), 0);
 	CHECK_EQ(vdrv_used_flags(&drv), 0);
 	/* bad setups */
@@ -614,7 +614,7 @@ static int t_avail_wrap(void)
 	TRY(setup_at(4, 0, 65534));
 	for (i = 0; i < 4; i++)
 		vdrv_chain(&drv, s, 1);
-	CHECK_EQ(le16toh(drv.avail->idx), 2);
+	CHECK_EQ(le16toh(drv.r.avail->idx), 2);
 	for (i = 0; i < 4; i++) {
 		CHECK_EQ(pop(), 1);
 		CHECK_EQ(head, i);
@@ -944,17 +944,17 @@ static int t_faults(void)
 
 	TRY(setup(8, 0));
 	vdrv_chain(&drv, s, 1);
-	vx_env_add_fault(&drv.avail->idx, 2);
+	vx_env_add_fault(&drv.r.avail->idx, 2);
 	TRY(expect_broken(pop(), EFAULT));
 	teardown();
 	TRY(setup(8, 0));
 	vdrv_chain(&drv, s, 1);
-	vx_env_add_fault(&drv.avail->ring[0], 2);
+	vx_env_add_fault(&drv.r.avail->ring[0], 2);
 	TRY(expect_broken(pop(), EFAULT));
 	teardown();
 	TRY(setup(8, 0));
 	vdrv_chain(&drv, s, 1);
-	vx_env_add_fault(&drv.desc[0], 16);
+	vx_env_add_fault(&drv.r.desc[0], 16);
 	TRY(expect_broken(pop(), EFAULT));
 	teardown();
 	/* indirect table unreadable (in the table, but "unmapped") */
@@ -990,7 +990,7 @@ static int t_avail_moved(void)
 	CHECK_EQ(ring.avail_idx, seen);
 	CHECK_EQ(ring.last_avail_idx, 0);
 	CHECK(!vhostx_ring_avail_moved(&ring, seen + 1));
-	vx_env_add_fault(&drv.avail->idx, 2);
+	vx_env_add_fault(&drv.r.avail->idx, 2);
 	CHECK(!vhostx_ring_avail_moved(&ring, seen));
 	CHECK(ring.broken);
 	CHECK_EQ(ring.stats.errors, 1);
@@ -1052,10 +1052,10 @@ static int t_add_used_wraps_ring(void)
 	CHECK_EQ(vhostx_ring_add_used(&ring, e, 5), 0);
 	CHECK_EQ(vx_env.writes, 3);	/* two copies, one index */
 	CHECK_EQ(vdrv_used_idx(&drv), 2);
-	CHECK_EQ(le32toh(drv.used->ring[5].id), 0);
-	CHECK_EQ(le32toh(drv.used->ring[7].id), 2);
-	CHECK_EQ(le32toh(drv.used->ring[0].id), 3);
-	CHECK_EQ(le32toh(drv.used->ring[1].id), 4);
+	CHECK_EQ(le32toh(drv.r.used->ring[5].id), 0);
+	CHECK_EQ(le32toh(drv.r.used->ring[7].id), 2);
+	CHECK_EQ(le32toh(drv.r.used->ring[0].id), 3);
+	CHECK_EQ(le32toh(drv.r.used->ring[1].id), 4);
 	for (i = 0; i < 5; i++) {
 		CHECK(vdrv_used(&drv, &id, &len));
 		CHECK_EQ(id, i);
@@ -1073,7 +1073,7 @@ static int t_add_used_wraps_ring(void)
 	/* and exactly to the end of the ring */
 	TRY(setup_at(8, 0, 4));
 	CHECK_EQ(vhostx_ring_add_used(&ring, e, 4), 0);
-	CHECK_EQ(le32toh(drv.used->ring[7].id), 4);
+	CHECK_EQ(le32toh(drv.r.used->ring[7].id), 4);
 	CHECK_EQ(vdrv_used_idx(&drv), 8);
 	teardown();
 	return PASS;
@@ -1086,13 +1086,13 @@ static int t_add_used_fault(void)
 	TRY(setup(8, 0));
 	vhostx_used_elem_set(&e[0], 1, 1);
 	vhostx_used_elem_set(&e[1], 2, 2);
-	vx_env_add_fault(&drv.used->idx, 2);
+	vx_env_add_fault(&drv.r.used->idx, 2);
 	TRY(expect_broken(vhostx_ring_add_used(&ring, e, 2), EFAULT));
 	CHECK_EQ(ring.last_used_idx, 0);
 	CHECK_EQ(vhostx_ring_add_used(&ring, e, 2), -EIO);
 	teardown();
 	TRY(setup_at(8, 0, 7));
-	vx_env_add_fault(&drv.used->ring[0], 8);	/* second half of a wrapped batch */
+	vx_env_add_fault(&drv.r.used->ring[0], 8);	/* second half of a wrapped batch */
 	TRY(expect_broken(vhostx_ring_add_used(&ring, e, 2), EFAULT));
 	CHECK_EQ(vdrv_used_idx(&drv), 7);
 	teardown();
@@ -1272,7 +1272,7 @@ static int t_notify_event_idx(void)
 static int t_notify_faults(void)
 {
 	TRY(setup(8, 0));
-	vx_env_add_fault(&drv.used->flags, 2);
+	vx_env_add_fault(&drv.r.used->flags, 2);
 	vhostx_ring_disable_notify(&ring);
 	CHECK(ring.broken);
 	CHECK_EQ(ring.stats.errors, 1);
@@ -1281,13 +1281,13 @@ static int t_notify_faults(void)
 	CHECK_EQ(ring.stats.errors, 1);
 	teardown();
 	TRY(setup(8, F_EVENT));
-	vx_env_add_fault(&drv.used->ring[8], 2);
+	vx_env_add_fault(&drv.r.used->ring[8], 2);
 	CHECK(!vhostx_ring_enable_notify(&ring));
 	CHECK(ring.broken);
 	CHECK_EQ(ring.stats.errors, 1);
 	teardown();
 	TRY(setup(8, F_EVENT));
-	vx_env_add_fault(&drv.avail->ring[8], 2);	/* used_event */
+	vx_env_add_fault(&drv.r.avail->ring[8], 2);	/* used_event */
 	CHECK(vhostx_ring_need_signal(&ring));		/* first one needs no read */
 	CHECK(vhostx_ring_need_signal(&ring));		/* fault: signal, break */
 	CHECK(ring.broken);
@@ -1367,7 +1367,7 @@ static int t_restart_after_break(void)
 	vdrv_publish(&drv, 9);
 	TRY(expect_broken(pop(), EINVAL));
 	/* the owner fixes things up (e.g. after a device reset) and restarts */
-	vdrv_init(&drv, 8, drv.desc, drv.avail, drv.used);
+	vdrv_init(&drv, 8, drv.r.desc, drv.r.avail, drv.r.used);
 	ring.last_avail_idx = 0;
 	CHECK_EQ(vhostx_ring_start(&ring), 0);
 	CHECK(!ring.broken);
@@ -1437,7 +1437,7 @@ static int t_replay_inputs(void)
 
 /* ---- dirty log: used-area writes and reverse translation ---- */
 
-#define UOFF(field)	((u32)((unsigned char *)(field) - (unsigned char *)drv.used))
+#define UOFF(field)	((u32)((unsigned char *)(field) - (unsigned char *)drv.r.used))
 
 static int expect_span(unsigned int k, u32 off, u32 len)
 {
@@ -1477,26 +1477,26 @@ static int t_log_used_spans(void)
 	CHECK_EQ(vhostx_ring_add_used(&ring, e, 5), 0);
 	/* The index touches element 0: one span. */
 	CHECK_EQ(ring.log_n, 2);
-	TRY(expect_span(0, UOFF(&drv.used->ring[6]), 16));
-	TRY(expect_span(1, UOFF(&drv.used->idx), 26));
+	TRY(expect_span(0, UOFF(&drv.r.used->ring[6]), 16));
+	TRY(expect_span(1, UOFF(&drv.r.used->idx), 26));
 	ring.log_n = 0;
 	/* used->flags, written only when it changes. */
 	vhostx_ring_disable_notify(&ring);
 	vhostx_ring_disable_notify(&ring);
 	CHECK_EQ(ring.log_n, 1);
-	TRY(expect_span(0, UOFF(&drv.used->flags), 2));
+	TRY(expect_span(0, UOFF(&drv.r.used->flags), 2));
 	CHECK_EQ(vhostx_ring_add_used(&ring, e, 1), 0);
 	CHECK_EQ(ring.log_n, 3);
-	TRY(expect_span(1, UOFF(&drv.used->ring[3]), 8));
-	TRY(expect_span(2, UOFF(&drv.used->idx), 2));
+	TRY(expect_span(1, UOFF(&drv.r.used->ring[3]), 8));
+	TRY(expect_span(2, UOFF(&drv.r.used->idx), 2));
 	/* idx then flags: adjacent, one span */
 	CHECK(!vhostx_ring_enable_notify(&ring));
 	CHECK_EQ(ring.log_n, 3);
-	TRY(expect_span(2, UOFF(&drv.used->flags), 4));
+	TRY(expect_span(2, UOFF(&drv.r.used->flags), 4));
 	/* A full list grows its last span: more, never less. */
 	CHECK_EQ(vhostx_ring_add_used(&ring, e, 1), 0);
 	CHECK_EQ(ring.log_n, 4);
-	TRY(expect_span(3, UOFF(&drv.used->idx), UOFF(&drv.used->ring[5]) - UOFF(&drv.used->idx)));
+	TRY(expect_span(3, UOFF(&drv.r.used->idx), UOFF(&drv.r.used->ring[5]) - UOFF(&drv.r.used->idx)));
 	ring.log_n = 0;
 	teardown();
 
@@ -1505,23 +1505,23 @@ static int t_log_used_spans(void)
 	ring.log_used = true;
 	CHECK_EQ(vhostx_ring_start(&ring), 0);
 	CHECK_EQ(ring.log_n, 1);
-	TRY(expect_span(0, UOFF(&drv.used->flags), 2));
+	TRY(expect_span(0, UOFF(&drv.r.used->flags), 2));
 	ring.log_n = 0;
 	vhostx_ring_disable_notify(&ring);
 	CHECK_EQ(ring.log_n, 0);
 	CHECK(!vhostx_ring_enable_notify(&ring));
 	CHECK_EQ(ring.log_n, 1);
-	TRY(expect_span(0, UOFF(&drv.used->ring[8]), 2));
+	TRY(expect_span(0, UOFF(&drv.r.used->ring[8]), 2));
 	ring.log_n = 0;
 	teardown();
 
 	/* A fault logs what was written before it, and nothing after. */
 	TRY(setup_at(8, 0, 7));
 	ring.log_used = true;
-	vx_env_add_fault(&drv.used->ring[0], 8);
+	vx_env_add_fault(&drv.r.used->ring[0], 8);
 	TRY(expect_broken(vhostx_ring_add_used(&ring, e, 2), EFAULT));
 	CHECK_EQ(ring.log_n, 1);
-	TRY(expect_span(0, UOFF(&drv.used->ring[7]), 8));
+	TRY(expect_span(0, UOFF(&drv.r.used->ring[7]), 8));
 	teardown();
 	return PASS;
 }
@@ -1898,7 +1898,7 @@ static int t_p_start(void)
 {
 	TRY(psetup(8, 0));
 	/* start reads nothing, writes the device event flags (ENABLE) */
-	drv.dev_evt->flags = htole16(VRING_PACKED_EVENT_FLAG_DISABLE);
+	drv.r.dev_evt->flags = htole16(VRING_PACKED_EVENT_FLAG_DISABLE);
 	vx_env.reads = 0;
 	vx_env.writes = 0;
 	CHECK_EQ(vhostx_ring_start(&ring), 0);
@@ -2023,10 +2023,10 @@ static int p_laps(unsigned int num, unsigned int feat)
 		CHECK_EQ(id, bid);
 		CHECK_EQ(len, 100 + i);
 		CHECK(!vdrv_pused(&drv, &id, &len));
-		CHECK_EQ(ring.last_avail_idx, drv.p_next);
-		CHECK_EQ(ring.avail_wrap, drv.p_wrap);
-		CHECK_EQ(ring.last_used_idx, drv.p_used);
-		CHECK_EQ(ring.used_wrap, drv.p_used_wrap);
+		CHECK_EQ(ring.last_avail_idx, drv.r.next_avail);
+		CHECK_EQ(ring.avail_wrap, drv.r.avail_wrap);
+		CHECK_EQ(ring.last_used_idx, drv.r.next_used);
+		CHECK_EQ(ring.used_wrap, drv.r.used_wrap);
 	}
 	CHECK_EQ(ring.stats.chains, 40);
 	CHECK_EQ(ring.stats.used, 40);
@@ -2046,7 +2046,7 @@ static int t_p_wrap(void)
 	/* a chain across the ring end from a base at the last slot */
 	TRY(psetup_at(4, 0, 0x80038003u));
 	vdrv_pchain(&drv, two, 2, 1);
-	CHECK_EQ(le16toh(drv.pdesc[0].flags) & 0x8080, 1u << VRING_PACKED_DESC_F_USED);
+	CHECK_EQ(le16toh(drv.r.pdesc[0].flags) & 0x8080, 1u << VRING_PACKED_DESC_F_USED);
 	CHECK_EQ(pop(), 1);
 	CHECK_EQ(head, 1);
 	CHECK_EQ(nout, 1);
@@ -2056,7 +2056,7 @@ static int t_p_wrap(void)
 	CHECK_EQ(ring.avail_idx, 1);
 	CHECK_EQ(pused1(1, 2), 0);
 	/* written at the old used position with the old wrap's flags */
-	CHECK_EQ(le16toh(drv.pdesc[3].flags), 0x8080);
+	CHECK_EQ(le16toh(drv.r.pdesc[3].flags), 0x8080);
 	CHECK_EQ(ring.last_used_idx, 1);
 	CHECK(!ring.used_wrap);
 	CHECK(vdrv_pused(&drv, &id, &len));
@@ -2065,7 +2065,7 @@ static int t_p_wrap(void)
 	vdrv_pchain(&drv, two, 1, 2);
 	CHECK_EQ(pop(), 1);
 	CHECK_EQ(pused1(2, 0), 0);
-	CHECK_EQ(le16toh(drv.pdesc[1].flags), 0);
+	CHECK_EQ(le16toh(drv.r.pdesc[1].flags), 0);
 	CHECK(vdrv_pused(&drv, &id, &len));
 	CHECK_EQ(id, 2);
 	teardown();
@@ -2103,7 +2103,7 @@ static int t_p_indirect(void)
 	/* direct descriptors, then a table ending the chain: the id is the table's */
 	vdrv_pdesc(&drv, 2, GPA_C + 0x900, 16, 0, vdrv_pavail(true) | VRING_DESC_F_INDIRECT);
 	vdrv_pidesc(&drv, GPA_C + 0x900, 0, GPA_B, 5, VRING_DESC_F_WRITE);
-	drv.pdesc[2].id = htole16(2);
+	drv.r.pdesc[2].id = htole16(2);
 	vdrv_pdesc(&drv, 1, GPA_A + 0x10, 16, 9, vdrv_pavail(true) | VRING_DESC_F_NEXT);
 	CHECK_EQ(pop(), 1);
 	CHECK_EQ(head, 2);
@@ -2183,20 +2183,20 @@ static int t_p_used_batch(void)
 	vx_env.nwlog = 0;
 	CHECK_EQ(vhostx_ring_add_used(&ring, e, 4), 0);
 	/* used at 0 (id 0, 1 desc), 1 (id 7, 3), 4 (id 2, 1), 5 (id 4, 2) */
-	CHECK_EQ(le16toh(drv.pdesc[0].id), 0);
-	CHECK_EQ(le32toh(drv.pdesc[0].len), 1000);
-	CHECK_EQ(le16toh(drv.pdesc[1].id), 7);
-	CHECK_EQ(le16toh(drv.pdesc[4].id), 2);
-	CHECK_EQ(le16toh(drv.pdesc[5].id), 4);
-	CHECK_EQ(le32toh(drv.pdesc[5].len), 4000);
-	CHECK_EQ(le16toh(drv.pdesc[5].flags), 0x8080);
+	CHECK_EQ(le16toh(drv.r.pdesc[0].id), 0);
+	CHECK_EQ(le32toh(drv.r.pdesc[0].len), 1000);
+	CHECK_EQ(le16toh(drv.r.pdesc[1].id), 7);
+	CHECK_EQ(le16toh(drv.r.pdesc[4].id), 2);
+	CHECK_EQ(le16toh(drv.r.pdesc[5].id), 4);
+	CHECK_EQ(le32toh(drv.r.pdesc[5].len), 4000);
+	CHECK_EQ(le16toh(drv.r.pdesc[5].flags), 0x8080);
 	/* the last write was the first descriptor's flags */
 	CHECK(vx_env.nwlog >= 5);
-	CHECK(vx_env.wlog[vx_env.nwlog - 1].start == (uintptr_t)&drv.pdesc[0].flags);
+	CHECK(vx_env.wlog[vx_env.nwlog - 1].start == (uintptr_t)&drv.r.pdesc[0].flags);
 	CHECK_EQ(vx_env.wlog[vx_env.nwlog - 1].end - vx_env.wlog[vx_env.nwlog - 1].start, 2);
 	for (k = 0; k + 1 < vx_env.nwlog; k++)
-		CHECK(vx_env.wlog[k].start > (uintptr_t)&drv.pdesc[0].flags ||
-		      vx_env.wlog[k].end <= (uintptr_t)&drv.pdesc[0].flags);
+		CHECK(vx_env.wlog[k].start > (uintptr_t)&drv.r.pdesc[0].flags ||
+		      vx_env.wlog[k].end <= (uintptr_t)&drv.r.pdesc[0].flags);
 	CHECK_EQ(ring.last_used_idx, 7);
 	CHECK_EQ(ring.stats.used, 4);
 	CHECK(vdrv_pused(&drv, &id, &len));
@@ -2759,21 +2759,21 @@ static int t_p_accessor(void)
 /* Split: used element @slot as (id, len). */
 static int expect_used_slot(unsigned int slot, u32 id, u32 len)
 {
-	CHECK_EQ(le32toh(drv.used->ring[slot].id), id);
-	CHECK_EQ(le32toh(drv.used->ring[slot].len), len);
+	CHECK_EQ(le32toh(drv.r.used->ring[slot].id), id);
+	CHECK_EQ(le32toh(drv.r.used->ring[slot].len), len);
 	return PASS;
 }
 
 /* Fill the used ring's elements with a marker the device must not touch. */
 static void used_mark(void)
 {
-	memset(drv.used->ring, 0xa5, 8ul * drv.num);
+	memset(drv.r.used->ring, 0xa5, 8ul * drv.r.num);
 }
 
 static int used_untouched(unsigned int slot)
 {
-	CHECK_EQ(le32toh(drv.used->ring[slot].id), 0xa5a5a5a5u);
-	CHECK_EQ(le32toh(drv.used->ring[slot].len), 0xa5a5a5a5u);
+	CHECK_EQ(le32toh(drv.r.used->ring[slot].id), 0xa5a5a5a5u);
+	CHECK_EQ(le32toh(drv.r.used->ring[slot].len), 0xa5a5a5a5u);
 	return PASS;
 }
 
@@ -2866,8 +2866,8 @@ static int t_inorder_split(void)
 		vhostx_used_elem_set(&e[i], i, 0);
 	CHECK_EQ(vhostx_ring_add_used(&ring, e, 5), 0);	/* 6..10: slot 2 */
 	CHECK_EQ(ring.log_n, 2);
-	TRY(expect_span(0, UOFF(&drv.used->ring[2]), 8));
-	TRY(expect_span(1, UOFF(&drv.used->idx), 2));
+	TRY(expect_span(0, UOFF(&drv.r.used->ring[2]), 8));
+	TRY(expect_span(1, UOFF(&drv.r.used->idx), 2));
 	ring.log_n = 0;
 	teardown();
 
@@ -2877,7 +2877,7 @@ static int t_inorder_split(void)
 	ring.log_used = true;
 	for (i = 0; i < 3; i++)
 		vhostx_used_elem_set(&e[i], i, 0);
-	vx_env_add_fault(&drv.used->ring[2], 8);
+	vx_env_add_fault(&drv.r.used->ring[2], 8);
 	TRY(expect_broken(vhostx_ring_add_used(&ring, e, 3), EFAULT));
 	CHECK_EQ(vdrv_used_idx(&drv), 0);
 	CHECK_EQ(ring.last_used_idx, 0);
@@ -2885,11 +2885,11 @@ static int t_inorder_split(void)
 	TRY(setup(8, 0));
 	ring.in_order = true;
 	ring.log_used = true;
-	vx_env_add_fault(&drv.used->idx, 2);
+	vx_env_add_fault(&drv.r.used->idx, 2);
 	TRY(expect_broken(vhostx_ring_add_used(&ring, e, 3), EFAULT));
 	CHECK_EQ(ring.last_used_idx, 0);
 	CHECK_EQ(ring.log_n, 1);
-	TRY(expect_span(0, UOFF(&drv.used->ring[2]), 8));
+	TRY(expect_span(0, UOFF(&drv.r.used->ring[2]), 8));
 	teardown();
 	return PASS;
 }
@@ -2945,9 +2945,9 @@ static int t_inorder_split_signal(void)
 /* Packed descriptor @pos as the device left it. */
 static int expect_pused_at(unsigned int pos, u16 id, u32 len, u16 flags)
 {
-	CHECK_EQ(le16toh(drv.pdesc[pos].id), id);
-	CHECK_EQ(le32toh(drv.pdesc[pos].len), len);
-	CHECK_EQ(le16toh(drv.pdesc[pos].flags), flags);
+	CHECK_EQ(le16toh(drv.r.pdesc[pos].id), id);
+	CHECK_EQ(le32toh(drv.r.pdesc[pos].len), len);
+	CHECK_EQ(le16toh(drv.r.pdesc[pos].flags), flags);
 	return PASS;
 }
 
@@ -2966,7 +2966,7 @@ static int t_inorder_packed(void)
 	vdrv_pchain(&drv, s, 3, 7);		/* id 7, 3 descs at 4 */
 	for (k = 0; k < 4; k++)
 		CHECK_EQ(pop(), 1);
-	memcpy(before, drv.pdesc, sizeof(before));
+	memcpy(before, drv.r.pdesc, sizeof(before));
 	vhostx_used_elem_set(&e[0], 2, 0);
 	vhostx_used_elem_set(&e[1], 4, 0);
 	vhostx_used_elem_set(&e[2], 0, 0);
@@ -2976,9 +2976,9 @@ static int t_inorder_packed(void)
 	CHECK_EQ(vhostx_ring_add_used(&ring, e, 4), 0);
 	/* one used descriptor at the first position, the last id and length */
 	TRY(expect_pused_at(0, 7, 123, 0x8080));
-	CHECK(!memcmp(&before[1], &drv.pdesc[1], 7 * sizeof(before[0])));
+	CHECK(!memcmp(&before[1], &drv.r.pdesc[1], 7 * sizeof(before[0])));
 	CHECK_EQ(vx_env.writes, 2);		/* id and length, then the flags */
-	CHECK(vx_env.wlog[vx_env.nwlog - 1].start == (uintptr_t)&drv.pdesc[0].flags);
+	CHECK(vx_env.wlog[vx_env.nwlog - 1].start == (uintptr_t)&drv.r.pdesc[0].flags);
 	CHECK_EQ(ring.last_used_idx, 7);
 	CHECK(ring.used_wrap);
 	CHECK_EQ(ring.stats.used, 4);
@@ -3069,7 +3069,7 @@ static int t_inorder_packed(void)
 	CHECK_EQ(pop(), 1);
 	vhostx_used_elem_set(&e[0], 0, 0);
 	vhostx_used_elem_set(&e[1], 1, 0);
-	vx_env_add_fault(&drv.pdesc[0].len, 4);
+	vx_env_add_fault(&drv.r.pdesc[0].len, 4);
 	TRY(expect_broken(vhostx_ring_add_used(&ring, e, 2), EFAULT));
 	CHECK_EQ(ring.last_used_idx, 0);
 	CHECK_EQ(((u32 *)pbufs)[1 + 0], 1);	/* in flight, unclaimed */
@@ -3080,7 +3080,7 @@ static int t_inorder_packed(void)
 	vdrv_pchain(&drv, s, 1, 1);
 	CHECK_EQ(pop(), 1);
 	CHECK_EQ(pop(), 1);
-	vx_env_add_fault(&drv.pdesc[0].flags, 2);
+	vx_env_add_fault(&drv.r.pdesc[0].flags, 2);
 	TRY(expect_broken(vhostx_ring_add_used(&ring, e, 2), EFAULT));
 	CHECK_EQ(ring.last_used_idx, 0);
 	teardown();
@@ -3097,19 +3097,19 @@ static int inorder_driver_reap(const u16 *ids, const u16 *ndesc, unsigned int in
 			       unsigned int *first)
 {
 	unsigned int k = *first, freed = 0;
-	u16 flags = le16toh(drv.pdesc[drv.p_used].flags), id;
+	u16 flags = le16toh(drv.r.pdesc[drv.r.next_used].flags), id;
 	bool avail = flags & (1u << VRING_PACKED_DESC_F_AVAIL);
 	bool used = flags & (1u << VRING_PACKED_DESC_F_USED);
 
-	if (avail != drv.p_used_wrap || used != drv.p_used_wrap)
+	if (avail != drv.r.used_wrap || used != drv.r.used_wrap)
 		return 0;
-	id = le16toh(drv.pdesc[drv.p_used].id);
+	id = le16toh(drv.r.pdesc[drv.r.next_used].id);
 	for (; k < inflight; k++) {
 		freed++;
-		drv.p_used += ndesc[k];
-		if (drv.p_used >= drv.num) {
-			drv.p_used -= drv.num;
-			drv.p_used_wrap = !drv.p_used_wrap;
+		drv.r.next_used += ndesc[k];
+		if (drv.r.next_used >= drv.r.num) {
+			drv.r.next_used -= drv.r.num;
+			drv.r.used_wrap = !drv.r.used_wrap;
 		}
 		if (ids[k] == id) {
 			*first = k + 1;
@@ -3139,7 +3139,7 @@ static int t_inorder_packed_laps(void)
 			if (nd[k] > room)
 				break;
 			room -= nd[k];
-			ids[k] = drv.p_next;	/* DPDK: the id is the head's position */
+			ids[k] = drv.r.next_avail;	/* DPDK: the id is the head's position */
 			vdrv_pchain(&drv, s, nd[k], ids[k]);
 			CHECK_EQ(pop(), 1);
 			CHECK_EQ(head, ids[k]);
@@ -3151,8 +3151,8 @@ static int t_inorder_packed_laps(void)
 		freed = inorder_driver_reap(ids, nd, n, &first);
 		CHECK_EQ(freed, n);
 		CHECK_EQ(inorder_driver_reap(ids, nd, n, &first), 0);	/* nothing more */
-		CHECK_EQ(drv.p_used, ring.last_used_idx);
-		CHECK_EQ(drv.p_used_wrap, ring.used_wrap);
+		CHECK_EQ(drv.r.next_used, ring.last_used_idx);
+		CHECK_EQ(drv.r.used_wrap, ring.used_wrap);
 	}
 	CHECK(!ring.broken);
 	teardown();

@@ -1,14 +1,47 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Userspace virtio driver side for ring tests: see vdrv.h. */
+/*
+ * Userspace virtio driver side for ring tests: see vdrv.h. The well-formed
+ * paths (publishing, chains, indirect descriptors, used entries) go through
+ * selftests/lib/vring.c; the raw writers and the byte-wise table copy are
+ * ours.
+ */
 #include "vdrv.h"
+
+/* Most entries of an indirect table vdrv_indirect()/vdrv_pindirect() write. */
+#define VDRV_TABLE_MAX	VHOSTX_RING_INDIRECT_MAX
+
+/* The lowest of three areas: the vxr's memory, so its offsets are >= 0. */
+static unsigned char *vdrv_base(void *a, void *b, void *c)
+{
+	unsigned char *m = a;
+
+	if ((unsigned char *)b < m)
+		m = b;
+	if ((unsigned char *)c < m)
+		m = c;
+	return m;
+}
+
+/*
+ * The ring core's "user addresses" are host pointers: the device address
+ * of each area is where it is.
+ */
+static void vdrv_areas(struct vdrv *d, unsigned int num, bool packed,
+		       void *desc, void *avail, void *used)
+{
+	unsigned char *m = vdrv_base(desc, avail, used);
+
+	vxr_init_areas(&d->r, m, (uintptr_t)m, num, packed,
+		       (unsigned char *)desc - m, (unsigned char *)avail - m,
+		       (unsigned char *)used - m);
+}
 
 void vdrv_init(struct vdrv *d, unsigned int num, void *desc, void *avail, void *used)
 {
 	memset(d, 0, sizeof(*d));
-	d->num = num;
-	d->desc = desc;
-	d->avail = avail;
-	d->used = used;
+	vdrv_areas(d, num, false, desc, avail, used);
+	/* vdrv's chains always left the last descriptor linked */
+	d->r.keep_next = true;
 	memset(desc, 0, vdrv_desc_bytes(num));
 	memset(avail, 0, vdrv_avail_bytes(num));
 	memset(used, 0, vdrv_used_bytes(num));
@@ -37,6 +70,40 @@ void *vdrv_gpa(struct vdrv *d, u64 gpa, u64 len)
 	return NULL;
 }
 
+/* Byte-wise from @src to guest-physical @gpa, so it may straddle regions. */
+static void vdrv_copy_out(struct vdrv *d, u64 gpa, const void *src, size_t len)
+{
+	const unsigned char *b = src;
+	size_t k;
+
+	for (k = 0; k < len; k++) {
+		unsigned char *p = vdrv_gpa(d, gpa + k, 1);
+
+		if (!p)
+			abort();
+		*p = b[k];
+	}
+}
+
+/* vseg to the library's piece: the WRITE flag only, _NEXT is its job. */
+static void vdrv_segs(struct vxr_seg *out, const struct vseg *s, unsigned int n)
+{
+	unsigned int k;
+
+	for (k = 0; k < n; k++) {
+		out[k].addr = s[k].gpa;
+		out[k].len = s[k].len;
+		out[k].flags = s[k].write ? VRING_DESC_F_WRITE : 0;
+	}
+}
+
+/* The library takes chains of 1..num descriptors; tests stay inside that. */
+static void vdrv_check_chain(struct vdrv *d, unsigned int n)
+{
+	if (!n || n > d->r.num || n > VDRV_TABLE_MAX)
+		abort();
+}
+
 static void put_desc(struct vring_desc *p, u64 addr, u32 len, u16 flags, u16 next)
 {
 	struct vring_desc v = {
@@ -51,113 +118,123 @@ static void put_desc(struct vring_desc *p, u64 addr, u32 len, u16 flags, u16 nex
 
 void vdrv_desc(struct vdrv *d, unsigned int i, u64 addr, u32 len, u16 flags, u16 next)
 {
-	put_desc(&d->desc[i % d->num], addr, len, flags, next);
+	put_desc(&d->r.desc[i % d->r.num], addr, len, flags, next);
 }
 
-/* Byte-wise, so a table may straddle regions. */
 void vdrv_idesc(struct vdrv *d, u64 table, unsigned int i, u64 addr, u32 len, u16 flags, u16 next)
 {
 	struct vring_desc v;
-	unsigned char *b = (unsigned char *)&v;
-	unsigned int k;
 
 	put_desc(&v, addr, len, flags, next);
-	for (k = 0; k < sizeof(v); k++) {
-		unsigned char *p = vdrv_gpa(d, table + 16ull * i + k, 1);
-
-		if (!p)
-			abort();
-		*p = b[k];
-	}
+	vdrv_copy_out(d, table + 16ull * i, &v, sizeof(v));
 }
 
 void vdrv_set_avail_idx(struct vdrv *d, u16 idx)
 {
 	__atomic_thread_fence(__ATOMIC_RELEASE);
-	d->avail->idx = htole16(idx);
-	d->avail_idx = idx;
+	d->r.avail->idx = htole16(idx);
+	d->r.avail_idx = idx;
 }
 
 void vdrv_publish(struct vdrv *d, u16 head)
 {
-	d->avail->ring[d->avail_idx % d->num] = htole16(head);
-	vdrv_set_avail_idx(d, d->avail_idx + 1);
+	vxr_add_avail(&d->r, head);
+	vxr_publish(&d->r);
 }
 
 u16 vdrv_chain(struct vdrv *d, const struct vseg *s, unsigned int n)
 {
-	u16 head = d->next_desc % d->num;
+	u16 head = d->next_desc % d->r.num;
+	struct vxr_seg seg[VDRV_TABLE_MAX];
+
+	vdrv_check_chain(d, n);
+	vdrv_segs(seg, s, n);
+	/* descriptors head, head + 1, ..., the last one linked on (keep_next) */
+	if (vxr_add_chain(&d->r, head, seg, n))
+		abort();
+	d->next_desc = (d->next_desc + n) % d->r.num;
+	vxr_publish(&d->r);
+	return head;
+}
+
+/*
+ * An indirect table of the ring's layout at gpa @table: the library fills
+ * it in a bounce buffer, @fixup adds the ignored-field noise there, then
+ * it is copied out byte by byte (it may straddle regions), before the
+ * ring descriptor pointing at it is written.
+ */
+static void vdrv_table(struct vdrv *d, u64 table, const struct vseg *s, unsigned int n)
+{
+	static struct vring_packed_desc tab[VDRV_TABLE_MAX];	/* 16 bytes, either layout */
+	struct vxr_seg seg[VDRV_TABLE_MAX];
 	unsigned int k;
 
+	if (n > VDRV_TABLE_MAX)
+		abort();
+	vdrv_segs(seg, s, n);
+	vxr_fill_indirect(&d->r, tab, seg, n);
 	for (k = 0; k < n; k++) {
-		unsigned int i = (d->next_desc + k) % d->num;
-		u16 flags = (s[k].write ? VRING_DESC_F_WRITE : 0) |
-			    (k + 1 < n ? VRING_DESC_F_NEXT : 0);
-
-		vdrv_desc(d, i, s[k].gpa, s[k].len, flags, (i + 1) % d->num);
+		if (d->r.packed)
+			tab[k].id = htole16(0xbeef);
+		else if (k == n - 1)
+			((struct vring_desc *)tab)[k].next = htole16(n);
 	}
-	d->next_desc = (d->next_desc + n) % d->num;
-	vdrv_publish(d, head);
-	return head;
+	vdrv_copy_out(d, table, tab, 16ul * n);
+}
+
+/* The one INDIRECT descriptor of buffer @id for a table of @n at @table. */
+static void vdrv_add_table_desc(struct vdrv *d, u16 id, u64 table, unsigned int n)
+{
+	struct vxr_seg one = {
+		.addr = table,
+		.len = 16 * n,
+		.flags = VRING_DESC_F_INDIRECT,
+	};
+
+	/* split: descriptor @id itself, next 0; packed: the next position */
+	if (vxr_add_chain_at(&d->r, id, &id, &one, 1))
+		abort();
+	vxr_publish(&d->r);
 }
 
 u16 vdrv_indirect(struct vdrv *d, u64 table, const struct vseg *s, unsigned int n)
 {
-	u16 head = d->next_desc % d->num;
-	unsigned int k;
+	u16 head = d->next_desc % d->r.num;
 
-	for (k = 0; k < n; k++) {
-		u16 flags = (s[k].write ? VRING_DESC_F_WRITE : 0) |
-			    (k + 1 < n ? VRING_DESC_F_NEXT : 0);
-
-		vdrv_idesc(d, table, k, s[k].gpa, s[k].len, flags, k + 1);
-	}
-	vdrv_desc(d, head, table, 16 * n, VRING_DESC_F_INDIRECT, 0);
-	d->next_desc = (d->next_desc + 1) % d->num;
-	vdrv_publish(d, head);
+	vdrv_table(d, table, s, n);
+	vdrv_add_table_desc(d, head, table, n);
+	d->next_desc = (d->next_desc + 1) % d->r.num;
 	return head;
 }
 
 bool vdrv_used(struct vdrv *d, u32 *id, u32 *len)
 {
-	struct vring_used_elem e;
-
-	if (le16toh(d->used->idx) == d->used_seen)
-		return false;
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	memcpy(&e, &d->used->ring[d->used_seen % d->num], sizeof(e));
-	*id = le32toh(e.id);
-	*len = le32toh(e.len);
-	d->used_seen++;
-	return true;
+	return vxr_get_used(&d->r, id, len);
 }
 
 u16 vdrv_used_idx(struct vdrv *d)
 {
-	return le16toh(d->used->idx);
+	return le16toh(d->r.used->idx);
 }
 
 u16 vdrv_used_flags(struct vdrv *d)
 {
-	return le16toh(d->used->flags);
+	return le16toh(d->r.used->flags);
 }
 
 void vdrv_set_avail_flags(struct vdrv *d, u16 flags)
 {
-	d->avail->flags = htole16(flags);
+	d->r.avail->flags = htole16(flags);
 }
 
 void vdrv_set_used_event(struct vdrv *d, u16 v)
 {
-	d->avail->ring[d->num] = htole16(v);
+	*vxr_used_event(&d->r) = htole16(v);
 }
 
 u16 vdrv_avail_event(struct vdrv *d)
 {
-	u16 v;
-
-	memcpy(&v, &d->used->ring[d->num], sizeof(v));
-	return le16toh(v);
+	return le16toh(*vxr_avail_event(&d->r));
 }
 
 /* ---- packed mode ---- */
@@ -167,13 +244,10 @@ void vdrv_init_packed(struct vdrv *d, unsigned int num, void *desc, void *drv_ev
 	if (num > VDRV_PACKED_MAX)
 		abort();
 	memset(d, 0, sizeof(*d));
-	d->num = num;
-	d->packed = true;
-	d->pdesc = desc;
-	d->drv_evt = drv_evt;
-	d->dev_evt = dev_evt;
-	d->p_wrap = true;
-	d->p_used_wrap = true;
+	vdrv_areas(d, num, true, desc, drv_evt, dev_evt);
+	d->r.chain_descs = d->chain_descs;
+	/* the id goes in a chain's last descriptor; the others get noise */
+	d->r.junk_ids = true;
 	memset(desc, 0, vdrv_pdesc_bytes(num));
 	memset(drv_evt, 0, VDRV_EVT_BYTES);
 	memset(dev_evt, 0, VDRV_EVT_BYTES);
@@ -181,8 +255,8 @@ void vdrv_init_packed(struct vdrv *d, unsigned int num, void *desc, void *drv_ev
 
 void vdrv_packed_at(struct vdrv *d, u16 pos, bool wrap)
 {
-	d->p_next = d->p_used = pos;
-	d->p_wrap = d->p_used_wrap = wrap;
+	d->r.next_avail = d->r.next_used = pos;
+	d->r.avail_wrap = d->r.used_wrap = wrap;
 }
 
 static void put_pdesc(struct vring_packed_desc *p, u64 addr, u32 len, u16 id, u16 flags)
@@ -199,109 +273,66 @@ static void put_pdesc(struct vring_packed_desc *p, u64 addr, u32 len, u16 id, u1
 
 void vdrv_pdesc(struct vdrv *d, unsigned int pos, u64 addr, u32 len, u16 id, u16 flags)
 {
-	put_pdesc(&d->pdesc[pos % d->num], addr, len, id, flags);
+	put_pdesc(&d->r.pdesc[pos % d->r.num], addr, len, id, flags);
 }
 
 void vdrv_pchain_id(struct vdrv *d, const struct vseg *s, unsigned int n, u16 id, u16 junk_id)
 {
-	unsigned int k, pos = d->p_next, head = d->p_next;
-	bool w = d->p_wrap;
-	u16 head_flags = 0;
+	struct vxr_seg seg[VDRV_TABLE_MAX];
 
-	for (k = 0; k < n; k++) {
-		u16 flags = vdrv_pavail(w) | (s[k].write ? VRING_DESC_F_WRITE : 0) |
-			    (k + 1 < n ? VRING_DESC_F_NEXT : 0);
-
-		if (k == 0) {
-			head_flags = flags;
-			/* not yet available: the head goes last */
-			flags = vdrv_pavail(!w);
-		}
-		put_pdesc(&d->pdesc[pos], s[k].gpa, s[k].len, k + 1 < n ? junk_id : id, flags);
-		if (++pos == d->num) {
-			pos = 0;
-			w = !w;
-		}
-	}
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	d->pdesc[head].flags = htole16(head_flags);
-	d->p_next = pos;
-	d->p_wrap = w;
-	if (id < VDRV_PACKED_MAX)
-		d->p_count[id] = n;
+	vdrv_check_chain(d, n);
+	vdrv_segs(seg, s, n);
+	/*
+	 * The head's flags say "not available" until the chain is complete:
+	 * vdrv always stored them with the rest of the head descriptor
+	 * (the library leaves them alone until vxr_publish()).
+	 */
+	d->r.pdesc[d->r.next_avail].flags = htole16(vdrv_pavail(!d->r.avail_wrap));
+	d->r.junk_id = junk_id;
+	if (vxr_add_chain(&d->r, id, seg, n))
+		abort();
+	vxr_publish(&d->r);
 }
 
 void vdrv_pidesc(struct vdrv *d, u64 table, unsigned int i, u64 addr, u32 len, u16 flags)
 {
 	struct vring_packed_desc v;
-	unsigned char *b = (unsigned char *)&v;
-	unsigned int k;
 
 	put_pdesc(&v, addr, len, 0xbeef, flags);
-	for (k = 0; k < sizeof(v); k++) {
-		unsigned char *p = vdrv_gpa(d, table + 16ull * i + k, 1);
-
-		if (!p)
-			abort();
-		*p = b[k];
-	}
+	vdrv_copy_out(d, table + 16ull * i, &v, sizeof(v));
 }
 
 void vdrv_pindirect(struct vdrv *d, u64 table, const struct vseg *s, unsigned int n, u16 id)
 {
-	unsigned int k;
-
-	for (k = 0; k < n; k++)
-		vdrv_pidesc(d, table, k, s[k].gpa, s[k].len, s[k].write ? VRING_DESC_F_WRITE : 0);
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	put_pdesc(&d->pdesc[d->p_next], table, 16 * n, id,
-		  vdrv_pavail(d->p_wrap) | VRING_DESC_F_INDIRECT);
-	if (++d->p_next == d->num) {
-		d->p_next = 0;
-		d->p_wrap = !d->p_wrap;
-	}
-	if (id < VDRV_PACKED_MAX)
-		d->p_count[id] = 1;
+	vdrv_table(d, table, s, n);
+	vdrv_add_table_desc(d, id, table, n);
 }
 
 bool vdrv_pused(struct vdrv *d, u32 *id, u32 *len)
 {
-	struct vring_packed_desc v;
-	u16 flags = le16toh(d->pdesc[d->p_used].flags);
-	bool a = flags & (1u << VRING_PACKED_DESC_F_AVAIL);
-	bool u = flags & (1u << VRING_PACKED_DESC_F_USED);
-	unsigned int n;
-
-	if (a != d->p_used_wrap || u != d->p_used_wrap)
+	if (!vxr_peek_used(&d->r, id, len))
 		return false;
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	memcpy(&v, &d->pdesc[d->p_used], sizeof(v));
-	*id = le16toh(v.id);
-	*len = le32toh(v.len);
-	n = *id < VDRV_PACKED_MAX ? d->p_count[*id] : 0;
-	if (!n)
-		abort();	/* the device returned a buffer we never gave */
-	d->p_count[*id] = 0;
-	d->p_used += n;
-	if (d->p_used >= d->num) {
-		d->p_used -= d->num;
-		d->p_used_wrap = !d->p_used_wrap;
-	}
+	/* the device returned a buffer we never gave */
+	if (*id >= d->r.num || !d->chain_descs[*id])
+		abort();
+	/* steps over chain_descs[*id] descriptors: clear it after */
+	vxr_take_used(&d->r, *id);
+	d->chain_descs[*id] = 0;
 	return true;
 }
 
 void vdrv_set_driver_event(struct vdrv *d, u16 off_wrap, u16 flags)
 {
-	d->drv_evt->off_wrap = htole16(off_wrap);
-	d->drv_evt->flags = htole16(flags);
+	d->r.drv_evt->off_wrap = htole16(off_wrap);
+	d->r.drv_evt->flags = htole16(flags);
 }
 
 u16 vdrv_device_event_flags(struct vdrv *d)
 {
-	return le16toh(d->dev_evt->flags);
+	return le16toh(d->r.dev_evt->flags);
 }
 
 u16 vdrv_device_event_off(struct vdrv *d)
 {
-	return le16toh(d->dev_evt->off_wrap);
+	return le16toh(d->r.dev_evt->off_wrap);
 }
