@@ -232,6 +232,15 @@ static void op_reset_owner(struct fz_net *s)
  */
 #define FZ_NO_ORACLE	(1ULL << VIRTIO_F_RING_PACKED | 1ULL << VIRTIO_F_IN_ORDER)
 
+/*
+ * Would acking @want switch the ring layout (VIRTIO_F_RING_PACKED), as far
+ * as we know? Unknown acked features (after a child or a RESET_OWNER) may.
+ */
+static bool layout_may_change(const struct fz_net *s, uint64_t want)
+{
+	return !s->acked_known || ((want ^ s->acked) & (1ULL << VIRTIO_F_RING_PACKED));
+}
+
 /* Could the device be reading packed rings (VIRTIO_F_RING_PACKED acked)? */
 static bool maybe_packed(const struct fz_net *s)
 {
@@ -286,8 +295,11 @@ static void op_features(struct fz_net *s)
 	}
 	if (want & ~s->features)
 		must_errno(s, "SET_FEATURES", ret, EOPNOTSUPP, "unsupported feature bits");
-	/* The ring layout may not change under a running queue. */
-	else if (ret == -EBUSY && ((want ^ s->acked) & (1ULL << VIRTIO_F_RING_PACKED)))
+	/*
+	 * The ring layout may not change under a running queue. What is
+	 * acked is unknown after a child or another owner had the device.
+	 */
+	else if (ret == -EBUSY && layout_may_change(s, want))
 		;
 	else if (ret && !(want & (1ULL << VHOST_F_LOG_ALL_BIT)) && ret != -ENOMEM)
 		fz_fail(s, "SET_FEATURES %#llx (a subset of GET_FEATURES): %s",
@@ -367,8 +379,7 @@ static void op_abi(struct fz_net *s)
 			s->acked_known = true;
 			if (s->acked & FZ_NO_ORACLE)
 				s->hostile = true;	/* as in SET_FEATURES */
-		} else if (ret == -EBUSY &&
-			   (((count ? a[1] : 0) ^ s->acked) & (1ULL << VIRTIO_F_RING_PACKED))) {
+		} else if (ret == -EBUSY && layout_may_change(s, count ? a[1] : 0)) {
 			/* The ring layout may not change under a running queue. */
 		} else if (ret != -EOPNOTSUPP) {
 			fz_fail(s, "SET_FEATURES_ARRAY: %s", strerror(-ret));
