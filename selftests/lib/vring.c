@@ -57,13 +57,6 @@ static size_t vxr_layout(unsigned int num, bool packed, size_t align, bool legac
 	return legacy ? end : vxr_align(end, align);
 }
 
-size_t vxr_layout_size(unsigned int num, bool packed, size_t align)
-{
-	size_t a, u;
-
-	return vxr_layout(num, packed, align, false, &a, &u);
-}
-
 size_t vxr_legacy_size(unsigned int num, bool packed, size_t align)
 {
 	size_t a, u;
@@ -185,15 +178,17 @@ void vxr_vring_addr(const struct vxr *r, unsigned int index, struct vhost_vring_
 
 /* ---- making buffers available ---- */
 
-/* Split: descriptor @i of a chain, linked to the next one unless @last. */
-static void vxr_split_desc(struct vxr *r, uint16_t i, const struct vxr_seg *s, bool last)
+/*
+ * A split descriptor, in the ring or in an indirect table: _NEXT to @next
+ * unless @last (@next is written either way).
+ */
+static void vxr_split_desc(struct vring_desc *d, const struct vxr_seg *s, bool last,
+			   uint16_t next)
 {
-	struct vring_desc *d = &r->desc[i];
-
 	d->addr = s->addr;
 	d->len = s->len;
 	d->flags = s->flags | (last ? 0 : VRING_DESC_F_NEXT);
-	d->next = last && !r->keep_next ? 0 : (uint16_t)((i + 1) % r->num);
+	d->next = next;
 }
 
 /*
@@ -242,18 +237,17 @@ int vxr_add_chain_at(struct vxr *r, uint16_t id, const uint16_t *descs,
 		return 0;
 	}
 	for (i = 0; i < n; i++) {
-		struct vring_desc *d;
 		bool last = i == n - 1;
+		uint16_t at, next;
 
-		if (!descs) {
-			vxr_split_desc(r, (uint16_t)((id + i) % r->num), &seg[i], last);
-			continue;
+		if (descs) {
+			at = descs[i];
+			next = last ? 0 : descs[i + 1];
+		} else {
+			at = (id + i) % r->num;
+			next = last && !r->keep_next ? 0 : (at + 1) % r->num;
 		}
-		d = &r->desc[descs[i]];
-		d->addr = seg[i].addr;
-		d->len = seg[i].len;
-		d->flags = seg[i].flags | (last ? 0 : VRING_DESC_F_NEXT);
-		d->next = last ? 0 : descs[i + 1];
+		vxr_split_desc(&r->desc[at], &seg[i], last, next);
 	}
 	vxr_add_avail(r, id);
 	return 0;
@@ -278,31 +272,35 @@ void vxr_fill_indirect(const struct vxr *r, void *table, const struct vxr_seg *s
 			t->id = 0;
 			t->flags = seg[i].flags;
 		} else {
-			struct vring_desc *t = (struct vring_desc *)table + i;
 			bool last = i == n - 1;
 
-			t->addr = seg[i].addr;
-			t->len = seg[i].len;
-			t->flags = seg[i].flags | (last ? 0 : VRING_DESC_F_NEXT);
-			t->next = last ? 0 : i + 1;
+			vxr_split_desc((struct vring_desc *)table + i, &seg[i], last,
+				       last ? 0 : i + 1);
 		}
 	}
 }
 
-int vxr_add_indirect(struct vxr *r, uint16_t id, void *table, uint64_t table_addr,
-		     const struct vxr_seg *seg, unsigned int n)
+int vxr_add_indirect_desc(struct vxr *r, uint16_t id, uint64_t table_addr, unsigned int n)
 {
 	struct vxr_seg one = {
 		.addr = table_addr,
-		.len = n * sizeof(struct vring_desc),
+		.len = n * sizeof(struct vring_desc),	/* 16 bytes in both layouts */
 		.flags = VRING_DESC_F_INDIRECT,
 	};
 
 	if (!n)
 		return -EINVAL;
-	vxr_fill_indirect(r, table, seg, n);
 	/* split: descriptor @id itself, as vxr_add_chain_at() takes it */
 	return vxr_add_chain_at(r, id, &id, &one, 1);
+}
+
+int vxr_add_indirect(struct vxr *r, uint16_t id, void *table, uint64_t table_addr,
+		     const struct vxr_seg *seg, unsigned int n)
+{
+	if (!n)
+		return -EINVAL;
+	vxr_fill_indirect(r, table, seg, n);
+	return vxr_add_indirect_desc(r, id, table_addr, n);
 }
 
 void vxr_add_avail(struct vxr *r, uint16_t id)
@@ -340,14 +338,6 @@ void vxr_post(struct vxr *r, uint16_t id, uint64_t addr, uint32_t len, uint16_t 
 	vxr_publish(r);
 }
 
-int vxr_post_chain(struct vxr *r, uint16_t id, const struct vxr_seg *seg, unsigned int n)
-{
-	int err = vxr_add_chain(r, id, seg, n);
-
-	if (!err)
-		vxr_publish(r);
-	return err;
-}
 
 /* ---- used entries ---- */
 

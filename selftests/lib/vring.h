@@ -122,8 +122,6 @@ struct vxr {
  */
 size_t vxr_init(struct vxr *r, uint8_t *mem, uint64_t base, size_t off,
 		unsigned int num, bool packed, size_t align);
-/* Bytes vxr_init() would use, without a ring. */
-size_t vxr_layout_size(unsigned int num, bool packed, size_t align);
 /*
  * The same with the legacy layout of vring_init(): split, the available
  * ring right after the descriptors and only the used ring at @align, the
@@ -163,18 +161,15 @@ void vxr_vring_addr(const struct vxr *r, unsigned int index, struct vhost_vring_
  */
 void vxr_post(struct vxr *r, uint16_t id, uint64_t addr, uint32_t len, uint16_t flags);
 /*
- * A chain of @n descriptors as one buffer @id: split, descriptors @id,
- * @id + 1, ... (modulo num) linked with VRING_DESC_F_NEXT; packed, @n
- * ring positions all carrying @id, the first one's flags written last.
- * Returns 0, or -EINVAL (n == 0 or > num; packed n > 1 without
- * chain_descs).
- */
-int vxr_post_chain(struct vxr *r, uint16_t id, const struct vxr_seg *seg, unsigned int n);
-/*
  * Batching: vxr_add() and vxr_add_chain() fill descriptors (split: and
  * available ring slots) without telling the device; vxr_publish() makes
  * all of them available at once (split: one store of avail->idx; packed:
- * the first descriptor's flags last). vxr_post*() is add + publish.
+ * the first descriptor's flags last). vxr_post() is add + publish.
+ *
+ * vxr_add_chain(): a chain of @n descriptors as one buffer @id: split,
+ * descriptors @id, @id + 1, ... (modulo num) linked with
+ * VRING_DESC_F_NEXT; packed, @n ring positions all carrying @id. Returns
+ * 0, or -EINVAL (n == 0 or > num; packed n > 1 without chain_descs).
  */
 void vxr_add(struct vxr *r, uint16_t id, uint64_t addr, uint32_t len, uint16_t flags);
 int vxr_add_chain(struct vxr *r, uint16_t id, const struct vxr_seg *seg, unsigned int n);
@@ -205,6 +200,13 @@ void vxr_fill_indirect(const struct vxr *r, void *table, const struct vxr_seg *s
  */
 int vxr_add_indirect(struct vxr *r, uint16_t id, void *table, uint64_t table_addr,
 		     const struct vxr_seg *seg, unsigned int n);
+/*
+ * The second half of vxr_add_indirect(), for a caller that filled the
+ * table with vxr_fill_indirect() and moved it into place itself: the one
+ * VRING_DESC_F_INDIRECT descriptor of buffer @id for @n entries at
+ * @table_addr. Returns 0, or -EINVAL (n == 0).
+ */
+int vxr_add_indirect_desc(struct vxr *r, uint16_t id, uint64_t table_addr, unsigned int n);
 /*
  * Split only: put @id (anything, even >= num) in the next available ring
  * slot, descriptors untouched (the caller wrote them). vxr_publish() then.

@@ -476,11 +476,6 @@ static void publish(struct vv_vq *vq, uint16_t head, uint32_t len, uint16_t flag
 	vxr_post(&vq->r, head, vq->bufs_iova + (uint64_t)head * VV_BUF_SIZE, len, flags);
 }
 
-void vv_publish(struct vv_vq *vq, uint16_t id, uint32_t len, uint16_t flags)
-{
-	publish(vq, id, len, flags);
-}
-
 int vv_post_rx(struct vv *v, unsigned int n)
 {
 	struct vv_vq *vq = &v->vq[VV_RX];

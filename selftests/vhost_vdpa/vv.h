@@ -104,8 +104,6 @@ int vv_post_rx(struct vv *v, unsigned int n);
 int vv_send(struct vv *v, const void *frame, size_t len);
 int vv_recv(struct vv *v, void *frame, size_t *len, int timeout_ms);
 int vv_tx_reclaim(struct vv *v);
-/* Make buffer @id of @q available (one descriptor), without a kick. */
-void vv_publish(struct vv_vq *vq, uint16_t id, uint32_t len, uint16_t flags);
 size_t vv_make_frame(struct vv *v, uint8_t *buf, size_t len, uint32_t seq);
 
 #endif /* VV_H */

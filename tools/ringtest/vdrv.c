@@ -185,14 +185,8 @@ static void vdrv_table(struct vdrv *d, u64 table, const struct vseg *s, unsigned
 /* The one INDIRECT descriptor of buffer @id for a table of @n at @table. */
 static void vdrv_add_table_desc(struct vdrv *d, u16 id, u64 table, unsigned int n)
 {
-	struct vxr_seg one = {
-		.addr = table,
-		.len = 16 * n,
-		.flags = VRING_DESC_F_INDIRECT,
-	};
-
 	/* split: descriptor @id itself, next 0; packed: the next position */
-	if (vxr_add_chain_at(&d->r, id, &id, &one, 1))
+	if (vxr_add_indirect_desc(&d->r, id, table, n))
 		abort();
 	vxr_publish(&d->r);
 }
