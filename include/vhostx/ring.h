@@ -487,6 +487,7 @@ int vhostx_ring_add_used(struct vhostx_ring *r,
  * counter in bit 15. A high half of zero means "the same as the avail
  * side": DPDK's virtio-user sends only the avail half (0x8000 for a new
  * ring). vhostx_packed_base_split() gives both halves,
+ * vhostx_packed_base_half() makes one from a position and wrap counter,
  * vhostx_packed_base_join() builds the value back.
  */
 #define VHOSTX_PACKED_BASE_WRAP	0x8000u
@@ -498,6 +499,11 @@ static inline void vhostx_packed_base_split(u32 num, u16 *avail, u16 *used)
 	*used = num >> 16;
 	if (!*used)
 		*used = *avail;
+}
+
+static inline u16 vhostx_packed_base_half(u16 pos, bool wrap)
+{
+	return pos | (wrap ? VHOSTX_PACKED_BASE_WRAP : 0);
 }
 
 static inline u32 vhostx_packed_base_join(u16 avail, u16 used)

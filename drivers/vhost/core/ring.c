@@ -1542,6 +1542,6 @@ u32 vhostx_ring_get_base(const struct vhostx_ring *r)
 {
 	if (!r->packed)
 		return r->last_avail_idx;
-	return vhostx_packed_base_join(pk_enc(r->last_avail_idx, r->avail_wrap),
-				       pk_enc(r->last_used_idx, r->used_wrap));
+	return vhostx_packed_base_join(vhostx_packed_base_half(r->last_avail_idx, r->avail_wrap),
+				       vhostx_packed_base_half(r->last_used_idx, r->used_wrap));
 }

@@ -201,12 +201,10 @@ static void vxvdpa_packed_state(struct vdpax_vq_state *st, u32 num)
 /* VHOST_GET_VRING_BASE for a packed ring, the same encoding. */
 static u32 vxvdpa_packed_base(const struct vdpax_vq_state *st)
 {
-	return vhostx_packed_base_join(st->packed.last_avail_idx |
-				       (st->packed.last_avail_counter ?
-					VHOSTX_PACKED_BASE_WRAP : 0),
-				       st->packed.last_used_idx |
-				       (st->packed.last_used_counter ?
-					VHOSTX_PACKED_BASE_WRAP : 0));
+	return vhostx_packed_base_join(vhostx_packed_base_half(st->packed.last_avail_idx,
+							       st->packed.last_avail_counter),
+				       vhostx_packed_base_half(st->packed.last_used_idx,
+							       st->packed.last_used_counter));
 }
 
 /**
